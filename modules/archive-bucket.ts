@@ -1,0 +1,122 @@
+import { Construct } from "constructs";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { s3BucketArn } from "./arn";
+import { bucketNameProblem, lifecycleSchema, parseWith, StorageClass } from "./config";
+import { policyDocument, renderPolicy } from "./policy-document";
+
+export interface LifecycleTransition {
+  /** Days after creation. */
+  readonly days: number;
+  /** Target storage class. */
+  readonly storageClass: StorageClass;
+}
+
+export interface ArchiveLifecycle {
+  /**
+   * Transitions in ascending order of days.
+   * @default - 30 days STANDARD_IA, 90 days GLACIER
+   */
+  readonly transitions?: readonly LifecycleTransition[];
+  /**
+   * Days after which archived events are deleted.
+   * @default 730
+   */
+  readonly expirationDays?: number;
+  /**
+   * Days after which incomplete multipart uploads are aborted.
+   * @default 7
+   */
+  readonly abortIncompleteMultipartUploadDays?: number;
+}
+
+export interface ArchiveBucketProps {
+  /** Globally unique bucket name (S3 rules; no dots). */
+  readonly bucketName: string;
+  /** Region of the bucket, for its ARN. */
+  readonly region: string;
+  /**
+   * Lifecycle rules, validated against S3's rules.
+   * @default - 30 d STANDARD_IA, 90 d GLACIER, expire at 730 d, abort multipart uploads after 7 d
+   */
+  readonly lifecycle?: ArchiveLifecycle;
+}
+
+/**
+ * The private, encrypted bucket that keeps SES events: no public access, no
+ * ACLs, TLS only, and a lifecycle that moves old events to cheap storage.
+ */
+export class ArchiveBucket extends Construct {
+  public readonly bucket: S3Bucket;
+  public readonly bucketName: string;
+  /** The bucket resource's ARN attribute. */
+  public readonly bucketArn: string;
+  public readonly lifecycle: S3BucketLifecycleConfiguration;
+
+  constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
+    super(scope, id);
+    const problem = bucketNameProblem(props.bucketName);
+    if (problem) throw new Error(`ArchiveBucket bucketName: got ${JSON.stringify(props.bucketName)}; allowed: ${problem}`);
+    const lifecycle = parseWith(lifecycleSchema, props.lifecycle ?? {}, "ArchiveBucket lifecycle");
+    this.bucketName = props.bucketName;
+
+    // force_destroy stays false: deleting the archive must never empty it as a side effect.
+    this.bucket = new S3Bucket(this, "Resource", { bucket: props.bucketName, forceDestroy: false });
+    this.bucketArn = this.bucket.arn;
+    const bucket = this.bucket.id;
+    const arn = s3BucketArn(props.region, props.bucketName);
+
+    new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "OwnershipControls", {
+      bucket,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    });
+    new S3BucketPolicy(this, "Policy", {
+      bucket,
+      policy: renderPolicy(
+        policyDocument({
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [arn, `${arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      ),
+    });
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket,
+      // S3's own default, stated so the plan shows it: objects under 128 KB never transition.
+      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
+      rule: [
+        {
+          id: "archive-tiering-and-expiration",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          transition: lifecycle.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+          expiration: [{ days: lifecycle.expirationDays }],
+        },
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: lifecycle.abortIncompleteMultipartUploadDays }],
+        },
+      ],
+    });
+  }
+}

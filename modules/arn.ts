@@ -1,0 +1,27 @@
+/**
+ * ARNs built from known inputs rather than resource attributes, so policies
+ * are fully known at plan time and a reviewer sees them in `terraform plan`.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+export interface ArnScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export function arn(scope: ArnScope, service: string, resource: string): string {
+  return `arn:${partitionOf(scope.region)}:${service}:${scope.region}:${scope.accountId}:${resource}`;
+}
+
+export function s3BucketArn(region: string, bucketName: string): string {
+  return `arn:${partitionOf(region)}:s3:::${bucketName}`;
+}
+
+/** Anything with an ARN: a topic we create, or one the user brings. */
+export interface TopicRef {
+  readonly arn: string;
+}

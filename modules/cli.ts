@@ -1,0 +1,173 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App } from "cdktf";
+import { ConfigError, configWarnings, parseConfig, SesGuardConfig } from "./config";
+import { SesGuardStack, stackName } from "./ses-guard-stack";
+import embeddedExample from "../examples/default.json";
+
+export const DEFAULT_CONFIG_FILE = "ses-guard.json";
+export const CONFIG_ENV = "SES_GUARD_CONFIG";
+/** Larger than any sane config; stops a wrong file (a log, a dump) from being parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+const USAGE = `Usage: ses-guard [--config FILE] [--out DIR]
+
+Synthesizes the ses-guard Terraform stack from a JSON config.
+  --config FILE  config file (default: $${CONFIG_ENV}, else ./${DEFAULT_CONFIG_FILE},
+                 else the embedded example)
+  --out DIR      output directory (default: $CDKTF_OUTDIR, else cdktf.out)
+  --help         this text`;
+
+/** A user mistake: printed as one line, exit status 1 (2 for usage). */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    public readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliOptions {
+  readonly configPath?: string;
+  readonly outdir: string;
+  readonly help: boolean;
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  let configPath: string | undefined;
+  let outdir: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === "" || (inline === undefined && v.startsWith("-"))) {
+        throw new UserError(`${flag}: got no value; allowed: ${flag === "--config" ? "a file path" : "a directory path"}`, 2);
+      }
+      return v;
+    };
+    if (flag === "--config" || flag === "-c") configPath = value();
+    else if (flag === "--out" || flag === "-o") outdir = value();
+    else if (flag === "--help" || flag === "-h") help = true;
+    else throw new UserError(`unknown argument ${JSON.stringify(arg)}; allowed: --config FILE, --out DIR, --help`, 2);
+  }
+  configPath ??= env[CONFIG_ENV] || undefined;
+  return { configPath, outdir: outdir ?? (env.CDKTF_OUTDIR || "cdktf.out"), help };
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
+}
+
+/** Reads and validates a config file; every failure is one UserError naming the file. */
+export function loadConfigFile(file: string): SesGuardConfig {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UserError(`${file}: config file not found`);
+  }
+  if (!stat.isFile()) throw new UserError(`${file}: not a file; allowed: a JSON config file`);
+  if (stat.size > MAX_CONFIG_BYTES) {
+    throw new UserError(`${file}: ${stat.size} bytes; allowed: a config file of at most ${MAX_CONFIG_BYTES} bytes`);
+  }
+  const text = fs.readFileSync(file, "utf8");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const match = /position (\d+)/.exec((e as Error).message);
+    const where = match ? ` at ${lineAndColumn(text, Number(match[1]))}` : "";
+    throw new UserError(`${file}: not valid JSON${where}: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, "")}`);
+  }
+  return parseConfig(raw, file);
+}
+
+export interface ResolvedConfig {
+  readonly config: SesGuardConfig;
+  /** Where it came from, for messages. */
+  readonly source: string;
+}
+
+export function resolveConfig(configPath: string | undefined, cwd: string): ResolvedConfig {
+  if (configPath) return { config: loadConfigFile(path.resolve(cwd, configPath)), source: configPath };
+  const local = path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (fs.existsSync(local)) return { config: loadConfigFile(local), source: DEFAULT_CONFIG_FILE };
+  return { config: parseConfig(embeddedExample, "embedded example"), source: "embedded example" };
+}
+
+/** Builds the app in memory; throws before anything is written. */
+export function buildApp(config: SesGuardConfig, outdir: string, localStatePath?: string): App {
+  const app = new App({ outdir });
+  new SesGuardStack(app, stackName(config), { config, localStatePath });
+  return app;
+}
+
+/** State file path as seen from the stack folder terraform runs in: beside the project, not in the regenerated output. */
+export function localStatePathFor(config: SesGuardConfig, outdir: string, stateDir: string): string {
+  const name = stackName(config);
+  const fromStack = path.relative(path.join(outdir, "stacks", name), stateDir);
+  return path.join(fromStack, `terraform.${name}.tfstate`).split(path.sep).join("/");
+}
+
+/**
+ * Synthesizes into a sibling folder, then swaps it in, so a failure never
+ * leaves a half-written or emptied output directory.
+ */
+export function synthesize(config: SesGuardConfig, outdir: string, stateDir = process.cwd()): string {
+  const target = path.resolve(outdir);
+  const staging = `${target}.staging-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    // The state path is computed against the final folder, so the staging name never leaks into the output.
+    buildApp(config, staging, localStatePathFor(config, target, stateDir)).synth();
+    if (fs.existsSync(target)) fs.renameSync(target, old);
+    fs.renameSync(staging, target);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(old, { recursive: true, force: true });
+  }
+  return path.join(target, "stacks", stackName(config));
+}
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** The CLI: returns the exit status instead of exiting, for tests. */
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), io: Io = defaultIo): number {
+  try {
+    const options = parseArgs(argv, env);
+    if (options.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const { config, source } = resolveConfig(options.configPath, cwd);
+    if (source === "embedded example") {
+      io.err(`ses-guard: no ${DEFAULT_CONFIG_FILE} found; synthesizing the embedded example (examples/default.json). Copy it to ${DEFAULT_CONFIG_FILE} and edit it.`);
+    }
+    for (const warning of configWarnings(config)) io.err(`ses-guard: warning: ${warning}`);
+    const stackDir = synthesize(config, path.resolve(cwd, options.outdir), cwd);
+    io.out(`ses-guard: synthesized stack ${stackName(config)} from ${source} to ${path.relative(cwd, stackDir) || "."}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError || e instanceof ConfigError) {
+      io.err(`ses-guard: error: ${e.message}`);
+      return e instanceof UserError ? e.exitCode : 1;
+    }
+    // A construct's own validation (library use) is still a user error, not a crash.
+    io.err(`ses-guard: error: ${(e as Error).message ?? String(e)}`);
+    return 1;
+  }
+}
+
+const defaultIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

@@ -1,0 +1,482 @@
+import * as z from "zod";
+import { AWS_REVIEW_LEVEL } from "./rate";
+
+/** The ten event types an SES v2 event destination can match. */
+export const SES_EVENT_TYPES = [
+  "SEND",
+  "REJECT",
+  "BOUNCE",
+  "COMPLAINT",
+  "DELIVERY",
+  "OPEN",
+  "CLICK",
+  "RENDERING_FAILURE",
+  "DELIVERY_DELAY",
+  "SUBSCRIPTION",
+] as const;
+export type SesEventType = (typeof SES_EVENT_TYPES)[number];
+
+/** What an investigation needs; OPEN, CLICK and SUBSCRIPTION are engagement data, off by default. */
+export const DEFAULT_EVENT_TYPES: readonly SesEventType[] = [
+  "SEND",
+  "REJECT",
+  "BOUNCE",
+  "COMPLAINT",
+  "DELIVERY",
+  "DELIVERY_DELAY",
+  "RENDERING_FAILURE",
+];
+
+export const NOTIFICATION_TYPES = ["Bounce", "Complaint", "Delivery"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** S3 transition targets in S3's waterfall order: a transition may only move down this list. */
+export const STORAGE_CLASSES = [
+  "STANDARD_IA",
+  "INTELLIGENT_TIERING",
+  "ONEZONE_IA",
+  "GLACIER_IR",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+/** Days an object is billed for in a class even if deleted or moved earlier. */
+export const MINIMUM_STORAGE_DAYS: Readonly<Record<StorageClass, number>> = {
+  STANDARD_IA: 30,
+  INTELLIGENT_TIERING: 0,
+  ONEZONE_IA: 30,
+  GLACIER_IR: 90,
+  GLACIER: 90,
+  DEEP_ARCHIVE: 180,
+};
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+/** Regions with an SES sending endpoint (AWS General Reference, SES endpoints). */
+export const SES_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "af-south-1",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-5",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-north-1",
+  "eu-south-1",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "sa-east-1",
+  "us-gov-east-1",
+  "us-gov-west-1",
+] as const;
+
+const DOMAIN_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+// ASCII only: SES wants internationalised domains in punycode (xn--...).
+const DOMAIN = new RegExp(`^(?=.{1,253}$)(?:${DOMAIN_LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`, "i");
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
+export function isDomain(value: string): boolean {
+  return DOMAIN.test(value);
+}
+
+export function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf("@");
+  if (at <= 0 || value.length > 254) return false;
+  const local = value.slice(0, at);
+  return local.length <= 64 && EMAIL_LOCAL.test(local) && isDomain(value.slice(at + 1));
+}
+
+const email = z
+  .string()
+  .refine(isEmailAddress, "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)");
+
+const identity = z
+  .string()
+  .refine(
+    (v) => isDomain(v) || isEmailAddress(v),
+    "an SES identity: a domain such as example.com or an address such as sender@example.com (ASCII, punycode for international domains)",
+  );
+
+/** A list without repeats; names the first repeat so the user can find it. */
+function uniqueList<T extends z.ZodType<string>>(item: T, what: string, min: number) {
+  return z
+    .array(item)
+    .min(min)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((value, i) => {
+        const key = value.toLowerCase();
+        if (seen.has(key)) ctx.addIssue({ code: "custom", path: [i], input: value, message: `each ${what} once; this one is listed twice` });
+        seen.add(key);
+      });
+    });
+}
+
+function percent(defaultValue: number) {
+  return z
+    .number()
+    .gt(0, "a percentage greater than 0 and less than 100 (5 means 5 %)")
+    .lt(100, "a percentage greater than 0 and less than 100 (5 means 5 %)")
+    .default(defaultValue);
+}
+
+function rateLevels(warning: number, critical: number) {
+  return z
+    .strictObject({
+      /** Alarm level that gives time to act, in percent. */
+      warning: percent(warning),
+      /** Alarm level at AWS's review threshold, in percent. */
+      critical: percent(critical),
+    })
+    .superRefine((levels, ctx) => {
+      if (levels.warning >= levels.critical) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["warning"],
+          input: levels.warning,
+          message: `a warning level below the critical level (${levels.critical})`,
+        });
+      }
+    })
+    .prefault({});
+}
+
+const transition = z.strictObject({
+  days: z.number().int().min(0),
+  storageClass: z.enum(STORAGE_CLASSES),
+});
+
+export const lifecycleSchema = z
+  .strictObject({
+    transitions: z.array(transition).default([
+      { days: 30, storageClass: "STANDARD_IA" },
+      { days: 90, storageClass: "GLACIER" },
+    ]),
+    expirationDays: z.number().int().min(1).default(730),
+    abortIncompleteMultipartUploadDays: z.number().int().min(1).max(365).default(7),
+  })
+  .superRefine((lc, ctx) => {
+    lc.transitions.forEach((t, i) => {
+      if ((t.storageClass === "STANDARD_IA" || t.storageClass === "ONEZONE_IA") && t.days < 30) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["transitions", i, "days"],
+          input: t.days,
+          message: `at least 30 days for ${t.storageClass} (an S3 rule)`,
+        });
+      }
+      if (i === 0) return;
+      const prev = lc.transitions[i - 1];
+      if (t.days <= prev.days) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["transitions", i, "days"],
+          input: t.days,
+          message: `more days than the transition before it (${prev.days} days to ${prev.storageClass}); transitions are listed in ascending order`,
+        });
+      } else if (STORAGE_CLASSES.indexOf(t.storageClass) <= STORAGE_CLASSES.indexOf(prev.storageClass)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["transitions", i, "storageClass"],
+          input: t.storageClass,
+          message: `a class after ${prev.storageClass} in S3's order ${STORAGE_CLASSES.join(" > ")}`,
+        });
+      } else if (t.days - prev.days < MINIMUM_STORAGE_DAYS[prev.storageClass]) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["transitions", i, "days"],
+          input: t.days,
+          message: `at least ${prev.days + MINIMUM_STORAGE_DAYS[prev.storageClass]} days (${prev.storageClass} keeps objects at least ${MINIMUM_STORAGE_DAYS[prev.storageClass]} days)`,
+        });
+      }
+    });
+    const last = lc.transitions[lc.transitions.length - 1];
+    if (last) {
+      const earliest = last.days + Math.max(1, MINIMUM_STORAGE_DAYS[last.storageClass]);
+      if (lc.expirationDays < earliest) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["expirationDays"],
+          input: lc.expirationDays,
+          message: `at least ${earliest} days: after the last transition (${last.days} days to ${last.storageClass}) plus its minimum storage of ${MINIMUM_STORAGE_DAYS[last.storageClass]} days, which S3 bills anyway`,
+        });
+      }
+    }
+  })
+  .prefault({});
+
+/** S3 bucket naming rules, minus dots (they break TLS for virtual-hosted requests). */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "3 to 63 characters";
+  if (!/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
+    return "lower-case letters, digits and hyphens, starting and ending with a letter or digit (no dots: they break TLS for virtual-hosted requests)";
+  }
+  if (name.startsWith("xn--") || name.startsWith("sthree-") || name.startsWith("amzn-s3-demo-")) {
+    return "a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)";
+  }
+  if (/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)) {
+    return "a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)";
+  }
+  return undefined;
+}
+
+const bucketName = z.string().superRefine((name, ctx) => {
+  const problem = bucketNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path or URL of this file's JSON Schema, for editors."),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,23}$/, "1 to 24 lower-case letters, digits or hyphens, starting with a letter")
+      .refine((v) => !v.endsWith("-") && !v.includes("--"), "no trailing or doubled hyphen")
+      .default("ses-guard")
+      .describe("Prefix of every resource name, and of the stack name."),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, "a 12-digit AWS account ID, as a string")
+      .describe("The AWS account that sends with SES. Trust and topic policies are scoped to it."),
+    region: z.enum(SES_REGIONS).default("us-east-1").describe("The AWS region whose SES account is guarded."),
+    tags: z
+      .record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"), z.string().max(256))
+      .default({})
+      .describe("Tags applied to every resource (provider default_tags)."),
+    alarms: z
+      .strictObject({
+        emails: uniqueList(email, "address", 1).describe("Who is e-mailed when an alarm changes state."),
+        bounceRatePercent: rateLevels(2, 5).describe("Bounce-rate alarm levels in percent. AWS reviews at 5 %, may pause at 10 %."),
+        complaintRatePercent: rateLevels(0.05, 0.1).describe(
+          "Complaint-rate alarm levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %.",
+        ),
+        periodSeconds: z
+          .number()
+          .int()
+          .refine((v) => v >= 60 && v % 60 === 0 && v <= 86400, "a multiple of 60 from 60 to 86400")
+          .default(900)
+          .describe("Length of one alarm evaluation period."),
+        evaluationPeriods: z.number().int().min(1).max(24).default(1).describe("Periods that must breach before the alarm fires."),
+      })
+      .describe("Reputation alarms on AWS/SES Reputation.BounceRate and Reputation.ComplaintRate."),
+    archive: z
+      .strictObject({
+        bucketName: bucketName.optional().describe("Archive bucket name. Default: <name>-events-<accountId>-<region>."),
+        eventTypes: uniqueList(z.enum(SES_EVENT_TYPES), "event type", 1)
+          .default([...DEFAULT_EVENT_TYPES])
+          .describe("SES event types written to the archive."),
+        bufferingIntervalSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(900)
+          .default(900)
+          .describe("Firehose writes an object at least this often. Longer means fewer, larger objects."),
+        bufferingSizeMiB: z.number().int().min(1).max(128).default(128).describe("Firehose writes an object when this much is buffered."),
+        lifecycle: lifecycleSchema.describe("Archive bucket lifecycle: transitions, expiration, multipart clean-up."),
+        logRetentionDays: z
+          .number()
+          .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
+          .default(30)
+          .describe("Retention of the Firehose error log group."),
+      })
+      .prefault({})
+      .describe("The SES event archive: configuration set, Firehose delivery stream, S3 bucket."),
+    configurationSet: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores")
+          .optional()
+          .describe("SES configuration set name; senders pass it with each message. Default: <name>."),
+        requireTls: z
+          .boolean()
+          .default(true)
+          .describe("TLS policy REQUIRE: SES delivers only over TLS. false sets OPTIONAL."),
+      })
+      .prefault({})
+      .describe("The SES v2 configuration set whose events are archived."),
+    notifications: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Publish per-message notifications for the identities to an SNS topic."),
+        identities: uniqueList(identity, "identity", 0).default([]).describe("SES identities (domains or addresses) to notify for."),
+        types: uniqueList(z.enum(NOTIFICATION_TYPES), "notification type", 1)
+          .default(["Bounce", "Complaint"])
+          .describe("Notification types published per identity."),
+        emails: uniqueList(email, "address", 0)
+          .optional()
+          .describe("Subscribers of the notification topic, e.g. a Slack channel's e-mail address. Default: alarms.emails."),
+        includeOriginalHeaders: z.boolean().default(true).describe("Include the original message headers in notifications."),
+      })
+      .prefault({})
+      .describe("Per-message bounce and complaint notifications (SES identity notification topics)."),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.notifications.enabled && cfg.notifications.identities.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["notifications", "identities"],
+        input: cfg.notifications.identities,
+        message: "at least one SES identity while notifications are enabled (or set notifications.enabled to false)",
+      });
+    }
+    if (!cfg.archive.bucketName) {
+      const derived = defaultBucketName(cfg.name, cfg.accountId, cfg.region);
+      if (derived.length > 63) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["name"],
+          input: cfg.name,
+          message: `a shorter name: the default bucket name "${derived}" exceeds S3's 63 characters; shorten name or set archive.bucketName`,
+        });
+      }
+    }
+  });
+
+/** The config file as written (before defaults). */
+export type SesGuardConfigInput = z.input<typeof configSchema>;
+/** The validated config with every default filled in. */
+export type SesGuardConfig = z.output<typeof configSchema>;
+
+export function defaultBucketName(name: string, accountId: string, region: string): string {
+  return `${name}-events-${accountId}-${region}`;
+}
+
+/** Config problems are user errors: shown as one line, never as a stack trace. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+/** Keys a strict object at `path` accepts, for the unknown-key message. */
+function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = root;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject) schema = schema.shape[key as string];
+    else return [];
+  }
+  schema = unwrap(schema);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (;;) {
+    const def = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
+    if (def.innerType) s = def.innerType;
+    else if (def.type === "pipe" && def.in) s = def.in;
+    else return s;
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out || "(top level)";
+}
+
+function allowedText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `a value (required) of type ${issue.expected}` : `a value of type ${issue.expected}`;
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      if (issue.origin === "array") return `a list of at least ${String(issue.minimum)} item(s)`;
+      if (issue.origin === "string") return `a text of at least ${String(issue.minimum)} character(s)`;
+      return issue.message.startsWith("Too small") ? `a number ${issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}` : issue.message;
+    case "too_big":
+      if (issue.origin === "array") return `a list of at most ${String(issue.maximum)} item(s)`;
+      if (issue.origin === "string") return `a text of at most ${String(issue.maximum)} character(s)`;
+      return issue.message.startsWith("Too big") ? `a number ${issue.inclusive ? "<=" : "<"} ${String(issue.maximum)}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** One line per problem: where, what was given, what is allowed. */
+export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue, root: z.ZodType = configSchema): string {
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
+    return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowedKeysAt(root, issue.path).join(", ")}`;
+  }
+  if (issue.code === "invalid_type" && issue.expected === "number" && typeof issue.input === "number") {
+    return `${source}: ${formatPath(issue.path)}: got ${String(issue.input)}; allowed: a finite number`;
+  }
+  if (issue.code === "invalid_type" && issue.expected === "int") {
+    return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: a whole number`;
+  }
+  return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: ${allowedText(issue)}`;
+}
+
+/** Validates against a schema; throws one ConfigError naming the first problem (and how many others). */
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const [first, ...rest] = result.error.issues;
+  const more = rest.length ? ` (${rest.length} more problem${rest.length > 1 ? "s" : ""} after this one)` : "";
+  throw new ConfigError(formatIssue(source, raw, first, schema) + more);
+}
+
+/** Validates a whole config file's JSON, filling in defaults. */
+export function parseConfig(raw: unknown, source = "config"): SesGuardConfig {
+  return parseWith(configSchema, raw, source);
+}
+
+/** Warnings for choices that are allowed but probably not meant. */
+export function configWarnings(cfg: SesGuardConfig): string[] {
+  const warnings: string[] = [];
+  const check = (key: string, levels: { warning: number; critical: number }, review: number) => {
+    for (const level of ["warning", "critical"] as const) {
+      if (levels[level] > review) {
+        warnings.push(
+          `alarms.${key}.${level} is ${levels[level]} %, above the ${review} % at which AWS puts the account under review; the alarm may fire too late`,
+        );
+      }
+    }
+  };
+  check("bounceRatePercent", cfg.alarms.bounceRatePercent, AWS_REVIEW_LEVEL.bounce.percent);
+  check("complaintRatePercent", cfg.alarms.complaintRatePercent, AWS_REVIEW_LEVEL.complaint.percent);
+  if (!cfg.notifications.enabled && cfg.notifications.identities.length > 0) {
+    warnings.push("notifications.identities is set but notifications.enabled is false; no notification topics are created");
+  }
+  return warnings;
+}

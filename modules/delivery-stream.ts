@@ -1,0 +1,143 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
+import { arn, ArnScope, s3BucketArn } from "./arn";
+import { LOG_RETENTION_DAYS } from "./config";
+import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+
+/** The bucket a stream writes to: ours or the user's. */
+export interface BucketRef {
+  readonly bucketName: string;
+  /** The bucket's ARN; a reference to our bucket resource orders creation after it. */
+  readonly bucketArn: string;
+}
+
+export interface DeliveryStreamProps extends ArnScope {
+  /** Firehose stream name; also names its role and log group. */
+  readonly streamName: string;
+  /** Destination bucket. */
+  readonly bucket: BucketRef;
+  /**
+   * Seconds Firehose buffers before writing an object (0 to 900).
+   * @default 900
+   */
+  readonly bufferingIntervalSeconds?: number;
+  /**
+   * MiB Firehose buffers before writing an object (1 to 128).
+   * @default 128
+   */
+  readonly bufferingSizeMiB?: number;
+  /**
+   * Retention of the error log group, in days (a value CloudWatch Logs accepts).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Name of the IAM role Firehose assumes (IAM names are global: keep the region in it).
+   * @default `<streamName>-<region>`
+   */
+  readonly roleName?: string;
+  /**
+   * Key prefix of delivered events.
+   * @default "events/"
+   */
+  readonly prefix?: string;
+}
+
+const LOG_STREAM = "DestinationDelivery";
+
+/**
+ * A DirectPut Firehose stream that writes gzip'd SES events to S3 under a
+ * date-based prefix, failures to a separate prefix, errors to CloudWatch Logs.
+ */
+export class DeliveryStream extends Construct {
+  public readonly stream: KinesisFirehoseDeliveryStream;
+  public readonly streamName: string;
+  /** Known at plan time, for policies. */
+  public readonly streamArn: string;
+  /** The stream resource's ARN attribute: referencing it orders creation after the stream. */
+  public readonly arnAttribute: string;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: DeliveryStreamProps) {
+    super(scope, id);
+    const interval = props.bufferingIntervalSeconds ?? 900;
+    const size = props.bufferingSizeMiB ?? 128;
+    const retention = props.logRetentionDays ?? 30;
+    const prefix = props.prefix ?? "events/";
+    if (!Number.isInteger(interval) || interval < 0 || interval > 900) {
+      throw new Error(`DeliveryStream bufferingIntervalSeconds: got ${interval}; allowed: a whole number from 0 to 900`);
+    }
+    if (!Number.isInteger(size) || size < 1 || size > 128) {
+      throw new Error(`DeliveryStream bufferingSizeMiB: got ${size}; allowed: a whole number from 1 to 128`);
+    }
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+      throw new Error(`DeliveryStream logRetentionDays: got ${retention}; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+
+    this.streamName = props.streamName;
+    this.streamArn = arn(props, "firehose", `deliverystream/${props.streamName}`);
+    // Policies use the ARN built from the name, so the plan shows them in full.
+    const bucketArn = s3BucketArn(props.region, props.bucket.bucketName);
+    const logGroupName = `/aws/kinesisfirehose/${props.streamName}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: retention });
+    const logStream = new CloudwatchLogStream(this, "LogStream", { name: LOG_STREAM, logGroupName: this.logGroup.name });
+
+    this.role = new IamRole(this, "Role", {
+      name: props.roleName ?? `${props.streamName}-${props.region}`,
+      description: `Lets Firehose stream ${props.streamName} write SES events to s3://${props.bucket.bucketName}`,
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy("firehose.amazonaws.com", props.accountId, this.streamArn)),
+    });
+    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
+      name: "deliver-to-s3",
+      role: this.role.id,
+      policy: renderPolicy(
+        policyDocument(
+          {
+            Sid: "WriteObjects",
+            Effect: "Allow",
+            Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            Resource: `${bucketArn}/*`,
+          },
+          {
+            Sid: "FindBucket",
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+            Resource: bucketArn,
+          },
+          {
+            Sid: "LogDeliveryErrors",
+            Effect: "Allow",
+            Action: "logs:PutLogEvents",
+            Resource: arn(props, "logs", `log-group:${logGroupName}:log-stream:${LOG_STREAM}`),
+          },
+        ),
+      ),
+    });
+
+    this.stream = new KinesisFirehoseDeliveryStream(this, "Resource", {
+      name: props.streamName,
+      destination: "extended_s3",
+      serverSideEncryption: { enabled: true, keyType: "AWS_OWNED_CMK" },
+      extendedS3Configuration: {
+        roleArn: this.role.arn,
+        bucketArn: props.bucket.bucketArn,
+        prefix: `${prefix}!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
+        // Firehose requires an error prefix once the prefix has expressions.
+        errorOutputPrefix: `errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
+        bufferingInterval: interval,
+        bufferingSize: size,
+        compressionFormat: "GZIP",
+        cloudwatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.name, logStreamName: logStream.name },
+      },
+      // Firehose checks its access on create: the policy must exist first.
+      dependsOn: [rolePolicy],
+    });
+    this.arnAttribute = this.stream.arn;
+  }
+}

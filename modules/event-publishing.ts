@@ -1,0 +1,106 @@
+import { Construct } from "constructs";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
+import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
+import { arn, ArnScope } from "./arn";
+import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SesEventType } from "./config";
+import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+
+/** A Firehose stream SES can publish to. */
+export interface DeliveryStreamRef {
+  readonly streamName: string;
+  /** Built from the name, so policies are known at plan time. */
+  readonly streamArn: string;
+  /** The stream resource's ARN attribute (orders creation after the stream), or `streamArn`. */
+  readonly arnAttribute?: string;
+}
+
+export interface EventPublishingProps extends ArnScope {
+  /** SES v2 configuration set name; senders pass it with every message. */
+  readonly configurationSetName: string;
+  /** The stream events go to. */
+  readonly deliveryStream: DeliveryStreamRef;
+  /**
+   * Event types published.
+   * @default - SEND, REJECT, BOUNCE, COMPLAINT, DELIVERY, DELIVERY_DELAY, RENDERING_FAILURE
+   */
+  readonly eventTypes?: readonly SesEventType[];
+  /**
+   * Refuse delivery over an unencrypted connection (configuration set TLS policy REQUIRE).
+   * @default true
+   */
+  readonly requireTls?: boolean;
+  /**
+   * Name of the IAM role SES assumes (IAM names are global: keep the region in it).
+   * @default `<configurationSetName>-ses-events-<region>`
+   */
+  readonly roleName?: string;
+}
+
+/**
+ * The configuration set and its event destination: SES publishes every
+ * matching event to the archive's Firehose stream through a scoped role.
+ */
+export class EventPublishing extends Construct {
+  public readonly configurationSet: Sesv2ConfigurationSet;
+  public readonly configurationSetName: string;
+  public readonly eventDestination: Sesv2ConfigurationSetEventDestination;
+  public readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: EventPublishingProps) {
+    super(scope, id);
+    const eventTypes = props.eventTypes ?? DEFAULT_EVENT_TYPES;
+    if (eventTypes.length === 0) {
+      throw new Error(`EventPublishing eventTypes: got []; allowed: one or more of ${SES_EVENT_TYPES.join(", ")}`);
+    }
+    for (const type of eventTypes) {
+      if (!(SES_EVENT_TYPES as readonly string[]).includes(type)) {
+        throw new Error(`EventPublishing eventTypes: got ${JSON.stringify(type)}; allowed: ${SES_EVENT_TYPES.join(", ")}`);
+      }
+    }
+    this.configurationSetName = props.configurationSetName;
+    const configurationSetArn = arn(props, "ses", `configuration-set/${props.configurationSetName}`);
+
+    this.configurationSet = new Sesv2ConfigurationSet(this, "ConfigurationSet", {
+      configurationSetName: props.configurationSetName,
+      // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
+      reputationOptions: { reputationMetricsEnabled: true },
+      deliveryOptions: { tlsPolicy: props.requireTls === false ? "OPTIONAL" : "REQUIRE" },
+    });
+
+    this.role = new IamRole(this, "Role", {
+      name: props.roleName ?? `${props.configurationSetName}-ses-events-${props.region}`,
+      description: `Lets SES configuration set ${props.configurationSetName} publish events to Firehose stream ${props.deliveryStream.streamName}`,
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy("ses.amazonaws.com", props.accountId, configurationSetArn)),
+    });
+    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
+      name: "publish-to-firehose",
+      role: this.role.id,
+      policy: renderPolicy(
+        policyDocument({
+          Sid: "PutEventRecords",
+          Effect: "Allow",
+          Action: "firehose:PutRecordBatch",
+          Resource: props.deliveryStream.streamArn,
+        }),
+      ),
+    });
+
+    this.eventDestination = new Sesv2ConfigurationSetEventDestination(this, "EventDestination", {
+      configurationSetName: this.configurationSet.configurationSetName,
+      eventDestinationName: "archive-to-firehose",
+      eventDestination: {
+        // The provider defaults this to false: an archive that silently receives nothing.
+        enabled: true,
+        matchingEventTypes: [...eventTypes],
+        kinesisFirehoseDestination: {
+          deliveryStreamArn: props.deliveryStream.arnAttribute ?? props.deliveryStream.streamArn,
+          iamRoleArn: this.role.arn,
+        },
+      },
+      // SES tests the role when the destination is created.
+      dependsOn: [rolePolicy],
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * IAM policy documents as plain objects, rendered to JSON in one place so
+ * every policy we emit has the same key order and no hand-built strings.
+ */
+export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: { readonly Service?: string; readonly AWS?: string } | "*";
+  readonly Action: string | readonly string[];
+  /** Omitted in trust policies. */
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Deterministic JSON: keys in the order we wrote them, no whitespace. */
+export function renderPolicy(doc: PolicyDocument): string {
+  return JSON.stringify(doc);
+}
+
+/**
+ * Trust policy for an AWS service, scoped against the confused-deputy
+ * problem: only this account, and only the named resource.
+ */
+export function serviceTrustPolicy(service: string, accountId: string, sourceArn: string): PolicyDocument {
+  return policyDocument({
+    Sid: "AllowServiceForThisResourceOnly",
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": accountId },
+      ArnLike: { "aws:SourceArn": sourceArn },
+    },
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * A bounce or complaint rate. CloudWatch reports `Reputation.*Rate` as a
+ * fraction (0.05 = 5 %); people write percent. Making the unit explicit at
+ * the call site (`Rate.percent(5)`) removes the chance of mixing them up.
+ */
+export class Rate {
+  /** A rate given in percent, strictly between 0 and 100 (5 means 5 %). */
+  public static percent(value: number): Rate {
+    if (!Number.isFinite(value) || value <= 0 || value >= 100) {
+      throw new Error(
+        `Rate.percent: got ${String(value)}; allowed: a number greater than 0 and less than 100 (5 means 5 %)`,
+      );
+    }
+    return new Rate(value);
+  }
+
+  /** A rate given as the fraction CloudWatch reports, strictly between 0 and 1. */
+  public static fraction(value: number): Rate {
+    if (!Number.isFinite(value) || value <= 0 || value >= 1) {
+      throw new Error(
+        `Rate.fraction: got ${String(value)}; allowed: a number greater than 0 and less than 1 (0.05 means 5 %)`,
+      );
+    }
+    return new Rate(value * 100);
+  }
+
+  private constructor(public readonly percent: number) {}
+
+  /**
+   * The value CloudWatch compares against. Rounded to 10 significant digits
+   * so 0.1 % renders as 0.001, not 0.0010000000000000002.
+   */
+  public get fraction(): number {
+    return Number((this.percent / 100).toPrecision(10));
+  }
+
+  public toString(): string {
+    return `${this.percent} %`;
+  }
+}
+
+/** The levels at which AWS reviews an account, and at which it may pause sending. */
+export const AWS_REVIEW_LEVEL = {
+  bounce: Rate.percent(5),
+  complaint: Rate.percent(0.1),
+} as const;
+
+export const AWS_PAUSE_LEVEL = {
+  bounce: Rate.percent(10),
+  complaint: Rate.percent(0.5),
+} as const;

@@ -1,0 +1,116 @@
+import { Construct } from "constructs";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { ArnScope, TopicRef } from "./arn";
+import { AlarmTopic } from "./alarm-topic";
+import { Rate } from "./rate";
+
+/** Two alarm levels for one rate. */
+export interface RateLevels {
+  /** Early warning, to act before AWS does. */
+  readonly warning: Rate;
+  /** Usually AWS's review level. */
+  readonly critical: Rate;
+}
+
+export interface ReputationAlarmsProps extends ArnScope {
+  /** Prefix of alarm and topic names. */
+  readonly namePrefix: string;
+  /** Bounce-rate levels. AWS reviews an account at 5 % and may pause it at 10 %. */
+  readonly bounceRate: RateLevels;
+  /** Complaint-rate levels. AWS reviews an account at 0.1 % and may pause it at 0.5 %. */
+  readonly complaintRate: RateLevels;
+  /**
+   * Topic the alarms notify (alarm and OK actions).
+   * @default - a new topic `<namePrefix>-alarms` with `emails` subscribed
+   */
+  readonly topic?: TopicRef;
+  /**
+   * Subscribers of the topic created when `topic` is not given.
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Length of one evaluation period.
+   * @default 900
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Periods that must breach before the alarm fires.
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+}
+
+type Metric = "BounceRate" | "ComplaintRate";
+type Level = keyof RateLevels;
+
+/** Account-level alarms on `AWS/SES` `Reputation.BounceRate` and `Reputation.ComplaintRate`. */
+export class ReputationAlarms extends Construct {
+  public readonly topic: TopicRef;
+  /** Present when this construct created the topic. */
+  public readonly alarmTopic?: AlarmTopic;
+  public readonly alarms: Readonly<Record<`${Metric}${Capitalize<Level>}`, CloudwatchMetricAlarm>>;
+
+  constructor(scope: Construct, id: string, props: ReputationAlarmsProps) {
+    super(scope, id);
+    const periodSeconds = props.periodSeconds ?? 900;
+    const evaluationPeriods = props.evaluationPeriods ?? 1;
+    if (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0 || periodSeconds > 86400) {
+      throw new Error(`ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: a multiple of 60 from 60 to 86400`);
+    }
+    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > 86400) {
+      throw new Error(
+        `ReputationAlarms evaluationPeriods: got ${evaluationPeriods}; allowed: a whole number >= 1 with periodSeconds x evaluationPeriods <= 86400`,
+      );
+    }
+    for (const [name, levels] of [["bounceRate", props.bounceRate], ["complaintRate", props.complaintRate]] as const) {
+      if (levels.warning.percent >= levels.critical.percent) {
+        throw new Error(
+          `ReputationAlarms ${name}.warning: got ${levels.warning}; allowed: below ${name}.critical (${levels.critical})`,
+        );
+      }
+    }
+
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      this.alarmTopic = new AlarmTopic(this, "Topic", {
+        accountId: props.accountId,
+        region: props.region,
+        topicName: `${props.namePrefix}-alarms`,
+        emails: props.emails ?? [],
+        alarmNamePattern: `${props.namePrefix}-*`,
+      });
+      this.topic = this.alarmTopic.topic;
+    }
+
+    const alarm = (metric: Metric, level: Level, rate: Rate) => {
+      const kebab = metric === "BounceRate" ? "bounce-rate" : "complaint-rate";
+      return new CloudwatchMetricAlarm(this, `${metric}${level === "warning" ? "Warning" : "Critical"}`, {
+        alarmName: `${props.namePrefix}-${kebab}-${level}`,
+        alarmDescription:
+          `SES account ${metric === "BounceRate" ? "bounce" : "complaint"} rate reached ${rate} (${level}). ` +
+          `AWS reviews the account at ${metric === "BounceRate" ? "5 %" : "0.1 %"}. Query the ses-guard event archive to find the recipients.`,
+        namespace: "AWS/SES",
+        metricName: `Reputation.${metric}`,
+        statistic: "Maximum",
+        period: periodSeconds,
+        evaluationPeriods,
+        // CloudWatch reports the rate as a fraction: 5 % is 0.05.
+        threshold: rate.fraction,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // SES publishes no data while there is too little volume to rate; AWS advises ignoring gaps.
+        treatMissingData: "ignore",
+        actionsEnabled: true,
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
+      });
+    };
+    this.alarms = {
+      BounceRateWarning: alarm("BounceRate", "warning", props.bounceRate.warning),
+      BounceRateCritical: alarm("BounceRate", "critical", props.bounceRate.critical),
+      ComplaintRateWarning: alarm("ComplaintRate", "warning", props.complaintRate.warning),
+      ComplaintRateCritical: alarm("ComplaintRate", "critical", props.complaintRate.critical),
+    };
+  }
+}

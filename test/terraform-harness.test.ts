@@ -1,0 +1,140 @@
+// Proves the offline Terraform harness works on a tiny hand-written root module.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  copyStackToTemp,
+  describeTerraform,
+  detectTerraform,
+  initValidatePlan,
+  plannedResources,
+  resourceChanges,
+  resourcesOfType,
+  terraform,
+  tf,
+  type PlanJson,
+} from "./support/terraform";
+
+jest.setTimeout(300_000);
+
+const AWS_VERSION = "5.100.0";
+
+/** A cdktf-like root module: pinned aws provider, offline-safe provider block, one topic, one output. */
+function rootModule(extra: { backend?: unknown; topicArgs?: Record<string, unknown> } = {}) {
+  return {
+    terraform: {
+      required_providers: { aws: { source: "hashicorp/aws", version: AWS_VERSION } },
+      ...(extra.backend ? { backend: extra.backend } : {}),
+    },
+    provider: {
+      aws: [
+        {
+          region: "eu-west-1",
+          access_key: "AKIAIOSFODNN7EXAMPLE",
+          secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          skip_metadata_api_check: true,
+          skip_region_validation: true,
+        },
+      ],
+    },
+    variable: { topic_name: { type: "string" } },
+    resource: {
+      aws_sns_topic: { alarms: { name: "${var.topic_name}", ...extra.topicArgs } },
+    },
+    output: { topic_name: { value: "${aws_sns_topic.alarms.name}" } },
+  };
+}
+
+/** Writes a module as a fake synthesized stack dir, then copies it the way tests of real stacks will. */
+function stackWith(module: object): string {
+  const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-harness-src-"));
+  fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify(module, null, 2));
+  fs.mkdirSync(path.join(stackDir, ".terraform")); // stale working state must not be copied
+  const dir = copyStackToTemp(stackDir);
+  fs.rmSync(stackDir, { recursive: true, force: true });
+  return dir;
+}
+
+describe("detectTerraform", () => {
+  it("reports a wrong SES_GUARD_TF_MIRROR instead of searching elsewhere", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-empty-mirror-"));
+    try {
+      const info = detectTerraform({ ...process.env, SES_GUARD_TF_MIRROR: empty });
+      expect(info.available).toBe(false);
+      expect(info.reason).toMatch(/SES_GUARD_TF_MIRROR|terraform was not found/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a missing terraform binary", () => {
+    const info = detectTerraform({ ...process.env, PATH: "" });
+    expect(info).toEqual({ available: false, reason: "terraform was not found on PATH" });
+  });
+});
+
+describeTerraform("terraform harness (offline, real terraform)", () => {
+  let dir: string;
+  let plan: PlanJson;
+
+  beforeAll(async () => {
+    dir = stackWith(rootModule());
+    plan = await initValidatePlan(dir, { vars: { topic_name: "ses-guard-alarms" } });
+  });
+
+  it("found terraform and an aws mirror with the pinned version", () => {
+    expect(tf.mirrorDir).toBeDefined();
+    expect(tf.awsVersions).toContain(AWS_VERSION);
+  });
+
+  it("copies the stack without stale working state", () => {
+    expect(fs.existsSync(path.join(dir, "cdk.tf.json"))).toBe(true);
+    // .terraform now exists again, but only from our init: the provider is a symlink into the mirror.
+    const providerDir = path.join(
+      dir,
+      ".terraform/providers/registry.terraform.io/hashicorp/aws",
+      AWS_VERSION,
+      tf.platform ?? "",
+    );
+    expect(fs.lstatSync(providerDir).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, ".terraform.lock.hcl"), "utf8")).toMatch(/h1:/);
+  });
+
+  it("plans the topic with the variable applied", () => {
+    const topics = resourcesOfType(plan, "aws_sns_topic");
+    expect(topics).toHaveLength(1);
+    expect(topics[0]).toMatchObject({
+      address: "aws_sns_topic.alarms",
+      type: "aws_sns_topic",
+      name: "alarms",
+      values: { name: "ses-guard-alarms" },
+    });
+    expect(plannedResources(plan).map((r) => r.address)).toEqual(["aws_sns_topic.alarms"]);
+    expect(resourceChanges(plan).map((c) => [c.address, c.change.actions])).toEqual([
+      ["aws_sns_topic.alarms", ["create"]],
+    ]);
+    expect(plan.planned_values.outputs?.topic_name?.value).toBe("ses-guard-alarms");
+  });
+
+  it("returns non-zero exit codes instead of throwing", async () => {
+    const res = await terraform(dir, ["not-a-command"]);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).not.toMatch(/Unable to open CLI configuration file/);
+  });
+
+  it("throws with validate diagnostics for an invalid module", async () => {
+    const bad = stackWith(rootModule({ topicArgs: { no_such_argument: true } }));
+    await expect(initValidatePlan(bad, { vars: { topic_name: "x" } })).rejects.toThrow(
+      /terraform validate failed[\s\S]*no_such_argument/,
+    );
+  });
+
+  it("backend: false plans offline even when the stack declares a remote backend", async () => {
+    const s3 = { s3: { bucket: "not-reachable", key: "state", region: "eu-west-1" } };
+    const remote = stackWith(rootModule({ backend: s3 }));
+    const remotePlan = await initValidatePlan(remote, { vars: { topic_name: "t" }, backend: false });
+    expect(resourcesOfType(remotePlan, "aws_sns_topic")).toHaveLength(1);
+  });
+});
