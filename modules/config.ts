@@ -480,3 +480,11 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
   }
   return warnings;
 }
+
+/** JSON Schema of the config file as users write it (defaults optional), for editor completion. */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    title: "ses-guard configuration",
+  };
+}

@@ -400,6 +400,19 @@ export async function initValidatePlan(
   dir: string,
   opts: { vars?: Record<string, string>; backend?: boolean } = {},
 ): Promise<PlanJson> {
+  // Synthesized stacks carry a plain provider block; the offline switches come from an override file,
+  // the way a user would plan without credentials.
+  const offline = {
+    provider: {
+      aws: {
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+      },
+    },
+  };
+  fs.writeFileSync(path.join(dir, "zz_harness_offline_override.tf.json"), JSON.stringify(offline, null, 2));
   if (opts.backend === false) {
     const override = { terraform: { backend: { local: { path: path.join(dir, "harness.tfstate") } } } };
     fs.writeFileSync(path.join(dir, "zz_harness_backend_override.tf.json"), JSON.stringify(override, null, 2));
