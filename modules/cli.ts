@@ -64,16 +64,16 @@ function lineAndColumn(text: string, position: number): string {
 }
 
 /** Reads and validates a config file; every failure is one UserError naming the file. */
-export function loadConfigFile(file: string): SesGuardConfig {
+export function loadConfigFile(file: string, name = file): SesGuardConfig {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new UserError(`${file}: config file not found`);
+    throw new UserError(`${name}: config file not found`);
   }
-  if (!stat.isFile()) throw new UserError(`${file}: not a file; allowed: a JSON config file`);
+  if (!stat.isFile()) throw new UserError(`${name}: not a file; allowed: a JSON config file`);
   if (stat.size > MAX_CONFIG_BYTES) {
-    throw new UserError(`${file}: ${stat.size} bytes; allowed: a config file of at most ${MAX_CONFIG_BYTES} bytes`);
+    throw new UserError(`${name}: ${stat.size} bytes; allowed: a config file of at most ${MAX_CONFIG_BYTES} bytes`);
   }
   const text = fs.readFileSync(file, "utf8");
   let raw: unknown;
@@ -82,9 +82,9 @@ export function loadConfigFile(file: string): SesGuardConfig {
   } catch (e) {
     const match = /position (\d+)/.exec((e as Error).message);
     const where = match ? ` at ${lineAndColumn(text, Number(match[1]))}` : "";
-    throw new UserError(`${file}: not valid JSON${where}: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, "")}`);
+    throw new UserError(`${name}: not valid JSON${where}: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, "")}`);
   }
-  return parseConfig(raw, file);
+  return parseConfig(raw, name);
 }
 
 export interface ResolvedConfig {
@@ -94,9 +94,9 @@ export interface ResolvedConfig {
 }
 
 export function resolveConfig(configPath: string | undefined, cwd: string): ResolvedConfig {
-  if (configPath) return { config: loadConfigFile(path.resolve(cwd, configPath)), source: configPath };
+  if (configPath) return { config: loadConfigFile(path.resolve(cwd, configPath), configPath), source: configPath };
   const local = path.join(cwd, DEFAULT_CONFIG_FILE);
-  if (fs.existsSync(local)) return { config: loadConfigFile(local), source: DEFAULT_CONFIG_FILE };
+  if (fs.existsSync(local)) return { config: loadConfigFile(local, DEFAULT_CONFIG_FILE), source: DEFAULT_CONFIG_FILE };
   return { config: parseConfig(embeddedExample, "embedded example"), source: "embedded example" };
 }
 

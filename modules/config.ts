@@ -413,10 +413,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(top level)";
 }
 
-function allowedText(issue: z.core.$ZodIssue): string {
+function allowedText(issue: z.core.$ZodIssue, given: unknown): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? `a value (required) of type ${issue.expected}` : `a value of type ${issue.expected}`;
+      return given === undefined ? `a value (required) of type ${issue.expected}` : `a value of type ${issue.expected}`;
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
@@ -444,7 +444,8 @@ export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssu
   if (issue.code === "invalid_type" && issue.expected === "int") {
     return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: a whole number`;
   }
-  return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: ${allowedText(issue)}`;
+  const given = valueAt(raw, issue.path);
+  return `${source}: ${formatPath(issue.path)}: got ${describeValue(given)}; allowed: ${allowedText(issue, given)}`;
 }
 
 /** Validates against a schema; throws one ConfigError naming the first problem (and how many others). */

@@ -1,0 +1,204 @@
+// The command line: config discovery, bad input (one clear line, non-zero exit, nothing written), determinism.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main, MAX_CONFIG_BYTES } from "../modules/cli";
+
+const root = path.join(__dirname, "..");
+const minimal = JSON.parse(fs.readFileSync(path.join(root, "examples", "minimal.json"), "utf8"));
+delete minimal.$schema;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-cli-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, env, dir, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n"), errLines: err };
+}
+
+function writeConfig(value: unknown, name = "config.json"): string {
+  fs.writeFileSync(path.join(dir, name), typeof value === "string" ? value : JSON.stringify(value));
+  return name;
+}
+
+/** Every file under a folder with its bytes, to prove nothing changed. */
+function tree(folder: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files[path.relative(folder, p)] = fs.readFileSync(p, "utf8");
+    }
+  };
+  walk(folder);
+  return files;
+}
+
+const stackJson = (out = "cdktf.out", stack = "ses-guard-us-east-1") =>
+  JSON.parse(fs.readFileSync(path.join(dir, out, "stacks", stack, "cdk.tf.json"), "utf8"));
+
+describe("config discovery", () => {
+  test("without a config file it synthesizes the embedded example and says so", () => {
+    const r = run([]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("embedded example");
+    const json = stackJson();
+    expect(Object.keys(json.resource.aws_ses_identity_notification_topic)).toContain("notifications_example_com_bounce");
+  });
+
+  test("ses-guard.json in the working directory is used", () => {
+    writeConfig({ ...minimal, name: "from-cwd" }, "ses-guard.json");
+    const r = run([]);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("embedded example");
+    expect(stackJson("cdktf.out", "from-cwd-us-east-1").resource.aws_sns_topic.alarms_topic.name).toBe("from-cwd-alarms");
+  });
+
+  test("SES_GUARD_CONFIG names another file, and --config wins over it", () => {
+    writeConfig({ ...minimal, name: "from-env" }, "env.json");
+    writeConfig({ ...minimal, name: "from-flag" }, "flag.json");
+    expect(run([], { SES_GUARD_CONFIG: "env.json" }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "cdktf.out", "stacks", "from-env-us-east-1"))).toBe(true);
+    expect(run(["--config", "flag.json", "--out", "o2"], { SES_GUARD_CONFIG: "env.json" }).code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, "o2", "stacks"))).toEqual(["from-flag-us-east-1"]);
+  });
+
+  test("CDKTF_OUTDIR (set by cdktf synth) chooses the output folder; --out wins", () => {
+    writeConfig(minimal);
+    expect(run(["-c", "config.json"], { CDKTF_OUTDIR: path.join(dir, "via-env") }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "via-env", "manifest.json"))).toBe(true);
+    expect(run(["-c", "config.json", "--out=via-flag"], { CDKTF_OUTDIR: path.join(dir, "via-env2") }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "via-flag", "manifest.json"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "via-env2"))).toBe(false);
+  });
+
+  test("the local state file lives beside the project, outside the regenerated output", () => {
+    writeConfig(minimal);
+    expect(run(["--config", "config.json"]).code).toBe(0);
+    const statePath = stackJson().terraform.backend.local.path;
+    expect(statePath).toBe("../../../terraform.ses-guard-us-east-1.tfstate");
+    expect(path.resolve(dir, "cdktf.out", "stacks", "ses-guard-us-east-1", statePath)).toBe(
+      path.join(dir, "terraform.ses-guard-us-east-1.tfstate"),
+    );
+  });
+
+  test("--help prints usage and writes nothing", () => {
+    const r = run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("--config FILE");
+    expect(fs.existsSync(path.join(dir, "cdktf.out"))).toBe(false);
+  });
+});
+
+test("two synths of the same config are byte-identical", () => {
+  writeConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", "full.json"), "utf8")));
+  expect(run(["--config", "config.json", "--out", "a"]).code).toBe(0);
+  expect(run(["--config", "config.json", "--out", "b"]).code).toBe(0);
+  const a = tree(path.join(dir, "a"));
+  expect(Object.keys(a).length).toBeGreaterThanOrEqual(2);
+  expect(tree(path.join(dir, "b"))).toEqual(a);
+});
+
+test("a level above the AWS review threshold is accepted with a warning naming it", () => {
+  writeConfig({ ...minimal, alarms: { ...minimal.alarms, bounceRatePercent: { warning: 4, critical: 7 } } });
+  const r = run(["--config", "config.json"]);
+  expect(r.code).toBe(0);
+  expect(r.err).toMatch(/warning: alarms\.bounceRatePercent\.critical is 7 %, above the 5 %/);
+  expect(stackJson().resource.aws_cloudwatch_metric_alarm.alarms_bounce_rate_critical.threshold).toBe(0.07);
+});
+
+describe("bad input: one clear line, non-zero exit, previous output intact", () => {
+  const withMinimal = (patch: (c: any) => void) => {
+    const c = structuredClone(minimal);
+    patch(c);
+    return c;
+  };
+  const cases: Array<[string, string | object, RegExp]> = [
+    ["malformed JSON", '{ "accountId": "123456789012",\n  "alarms": { ', /config\.json: not valid JSON at line 2, column \d+/],
+    ["not an object", "[1, 2]", /\(top level\): got \[1,2\]; allowed: a value of type object/],
+    ["unknown key", withMinimal((c) => (c.alarm = {})), /unknown key "alarm"; allowed keys: .*alarms/],
+    ["wrong type", withMinimal((c) => (c.alarms.periodSeconds = "900")), /alarms\.periodSeconds: got "900"; allowed: a value of type number/],
+    ["invalid e-mail", withMinimal((c) => (c.alarms.emails = ["ops @example.com"])), /alarms\.emails\[0\]: got "ops @example\.com"; allowed: an e-mail address/],
+    ["identity neither domain nor address", withMinimal((c) => (c.notifications.identities = ["not a domain"])), /notifications\.identities\[0\]: got "not a domain"; allowed: an SES identity/],
+    ["invalid bucket name", withMinimal((c) => (c.archive = { bucketName: "My.Bucket" })), /archive\.bucketName: got "My\.Bucket"; allowed: an S3 bucket name: lower-case/],
+    ["threshold out of range", withMinimal((c) => (c.alarms.bounceRatePercent = { critical: 100 })), /alarms\.bounceRatePercent\.critical: got 100; allowed: a percentage greater than 0 and less than 100/],
+    ["warning not below critical", withMinimal((c) => (c.alarms.complaintRatePercent = { warning: 0.1, critical: 0.1 })), /alarms\.complaintRatePercent\.warning: got 0\.1; allowed: a warning level below the critical level/],
+    ["lifecycle S3 would reject", withMinimal((c) => (c.archive = { lifecycle: { transitions: [{ days: 10, storageClass: "STANDARD_IA" }] } })), /archive\.lifecycle\.transitions\[0\]\.days: got 10; allowed: at least 30 days for STANDARD_IA/],
+    ["unknown event type", withMinimal((c) => (c.archive = { eventTypes: ["BOUNCE", "OPENED"] })), /archive\.eventTypes\[1\]: got "OPENED"; allowed: one of "SEND", "REJECT"/],
+    ["missing account ID", withMinimal((c) => delete c.accountId), /accountId: got nothing; allowed: a value \(required\) of type string/],
+  ];
+
+  test.each(cases)("%s", (_name, content, message) => {
+    writeConfig(minimal, "good.json");
+    expect(run(["--config", "good.json"]).code).toBe(0);
+    const before = tree(path.join(dir, "cdktf.out"));
+
+    writeConfig(content);
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(1);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toMatch(/^ses-guard: error: /);
+    expect(r.err).toMatch(message);
+    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", "good.json"]);
+  });
+
+  test("a missing config file names the path", () => {
+    const r = run(["--config", "nope.json"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/nope\.json: config file not found/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test("a file larger than the limit is refused before parsing", () => {
+    writeConfig(" ".repeat(MAX_CONFIG_BYTES + 1));
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`${MAX_CONFIG_BYTES + 1} bytes; allowed: a config file of at most ${MAX_CONFIG_BYTES} bytes`));
+  });
+
+  test.each([
+    [["--verbose"], /unknown argument "--verbose"; allowed: --config FILE, --out DIR, --help/],
+    [["--config"], /--config: got no value; allowed: a file path/],
+    [["--out", "--config", "x.json"], /--out: got no value; allowed: a directory path/],
+  ])("CLI flags %j exit 2 with a usage message", (argv, message) => {
+    const r = run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("the built command (npm run synth path)", () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(root, "scripts", "synth.js"), "--build-only"], { cwd: root });
+  });
+
+  test("bad config: exit 1, one line on stderr, no stack trace", () => {
+    writeConfig(JSON.stringify({ accountId: "12345" }));
+    const r = spawnSync(process.execPath, [path.join(root, "dist", "main.js"), "--config", "config.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ses-guard: error: config\.json: accountId: got "12345"; allowed: a 12-digit AWS account ID/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test("the bundled command writes the same bytes as the library", () => {
+    writeConfig(minimal);
+    const r = spawnSync(process.execPath, [path.join(root, "dist", "main.js"), "--config", "config.json", "--out", "bundled"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(run(["--config", "config.json", "--out", "library"]).code).toBe(0);
+    expect(tree(path.join(dir, "bundled"))).toEqual(tree(path.join(dir, "library")));
+  });
+});
