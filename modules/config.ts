@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { logicalIdSegment } from "./logical-id";
 import { AWS_REVIEW_LEVEL } from "./rate";
 
 /** The ten event types an SES v2 event destination can match. */
@@ -117,17 +118,30 @@ const identity = z
     "an SES identity: a domain such as example.com or an address such as sender@example.com (ASCII, punycode for international domains)",
   );
 
-/** A list without repeats; names the first repeat so the user can find it. */
+/**
+ * A list without repeats, case-insensitively and by the Terraform resource
+ * name each entry gets (`a.b@x.com` and `a_b@x.com` would share one).
+ */
 function uniqueList<T extends z.ZodType<string>>(item: T, what: string, min: number) {
   return z
     .array(item)
     .min(min)
     .superRefine((list, ctx) => {
-      const seen = new Set<string>();
+      const seen = new Map<string, string>();
       list.forEach((value, i) => {
-        const key = value.toLowerCase();
-        if (seen.has(key)) ctx.addIssue({ code: "custom", path: [i], input: value, message: `each ${what} once; this one is listed twice` });
-        seen.add(key);
+        const key = logicalIdSegment(value.toLowerCase());
+        const earlier = seen.get(key);
+        if (earlier === undefined) seen.set(key, value);
+        else if (earlier.toLowerCase() === value.toLowerCase()) {
+          ctx.addIssue({ code: "custom", path: [i], input: value, message: `each ${what} once; this one is listed twice` });
+        } else {
+          ctx.addIssue({
+            code: "custom",
+            path: [i],
+            input: value,
+            message: `an ${what} whose Terraform resource name differs from ${JSON.stringify(earlier)}'s (both become "${key}")`,
+          });
+        }
       });
     });
 }
@@ -143,10 +157,8 @@ function percent(defaultValue: number) {
 function rateLevels(warning: number, critical: number) {
   return z
     .strictObject({
-      /** Alarm level that gives time to act, in percent. */
-      warning: percent(warning),
-      /** Alarm level at AWS's review threshold, in percent. */
-      critical: percent(critical),
+      warning: percent(warning).describe("Early-warning alarm level, in percent (5 means 5 %). Must be below critical."),
+      critical: percent(critical).describe("Critical alarm level, in percent; by default AWS's review level."),
     })
     .superRefine((levels, ctx) => {
       if (levels.warning >= levels.critical) {
@@ -162,18 +174,29 @@ function rateLevels(warning: number, critical: number) {
 }
 
 const transition = z.strictObject({
-  days: z.number().int().min(0),
-  storageClass: z.enum(STORAGE_CLASSES),
+  days: z.number().int().min(0).describe("Days after an object is written."),
+  storageClass: z.enum(STORAGE_CLASSES).describe("Storage class to move the object to."),
 });
 
 export const lifecycleSchema = z
   .strictObject({
-    transitions: z.array(transition).default([
+    transitions: z.array(transition).describe("Transitions in ascending order of days, down S3's class order.").default([
       { days: 30, storageClass: "STANDARD_IA" },
       { days: 90, storageClass: "GLACIER" },
     ]),
-    expirationDays: z.number().int().min(1).default(730),
-    abortIncompleteMultipartUploadDays: z.number().int().min(1).max(365).default(7),
+    expirationDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(730)
+      .describe("Days after which events are deleted; at least the last transition plus its class's minimum storage days."),
+    abortIncompleteMultipartUploadDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .default(7)
+      .describe("Days after which incomplete multipart uploads are aborted (whole bucket)."),
   })
   .superRefine((lc, ctx) => {
     lc.transitions.forEach((t, i) => {
@@ -276,7 +299,18 @@ export const configSchema = z
           .refine((v) => v >= 60 && v % 60 === 0 && v <= 86400, "a multiple of 60 from 60 to 86400")
           .default(900)
           .describe("Length of one alarm evaluation period."),
-        evaluationPeriods: z.number().int().min(1).max(24).default(1).describe("Periods that must breach before the alarm fires."),
+        evaluationPeriods: z.number().int().min(1).default(1).describe("Periods that must breach before the alarm fires."),
+      })
+      .superRefine((a, ctx) => {
+        // CloudWatch evaluates at most one day of data.
+        if (a.periodSeconds * a.evaluationPeriods > 86400) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["evaluationPeriods"],
+            input: a.evaluationPeriods,
+            message: `at most ${Math.floor(86400 / a.periodSeconds)} periods of ${a.periodSeconds} s (periodSeconds x evaluationPeriods <= 86400)`,
+          });
+        }
       })
       .describe("Reputation alarms on AWS/SES Reputation.BounceRate and Reputation.ComplaintRate."),
     archive: z
@@ -342,12 +376,13 @@ export const configSchema = z
     }
     if (!cfg.archive.bucketName) {
       const derived = defaultBucketName(cfg.name, cfg.accountId, cfg.region);
-      if (derived.length > 63) {
+      const problem = bucketNameProblem(derived);
+      if (problem) {
         ctx.addIssue({
           code: "custom",
           path: ["name"],
           input: cfg.name,
-          message: `a shorter name: the default bucket name "${derived}" exceeds S3's 63 characters; shorten name or set archive.bucketName`,
+          message: `a name that makes a valid default bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set archive.bucketName`,
         });
       }
     }
@@ -372,6 +407,8 @@ export class ConfigError extends Error {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  // NaN and Infinity (possible from library callers, not from JSON) would print as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -391,7 +428,9 @@ function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] 
   for (const key of path) {
     schema = unwrap(schema);
     if (schema instanceof z.ZodObject) schema = schema.shape[key as string];
+    else if (schema instanceof z.ZodArray && typeof key === "number") schema = schema.element as z.ZodType;
     else return [];
+    if (!schema) return [];
   }
   schema = unwrap(schema);
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
@@ -437,9 +476,6 @@ export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssu
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
     return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowedKeysAt(root, issue.path).join(", ")}`;
-  }
-  if (issue.code === "invalid_type" && issue.expected === "number" && typeof issue.input === "number") {
-    return `${source}: ${formatPath(issue.path)}: got ${String(issue.input)}; allowed: a finite number`;
   }
   if (issue.code === "invalid_type" && issue.expected === "int") {
     return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: a whole number`;

@@ -21,7 +21,7 @@ export class EmailSubscriptions extends Construct {
     // Keyed by address, not position, so removing one address leaves the others in place.
     this.subscriptions = props.emails.map(
       (email) =>
-        new SnsTopicSubscription(this, email, {
+        new SnsTopicSubscription(this, email.toLowerCase(), {
           topicArn: props.topic.arn,
           protocol: "email",
           endpoint: email,

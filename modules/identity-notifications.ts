@@ -93,16 +93,18 @@ export class IdentityNotifications extends Construct {
       this.subscriptions = new EmailSubscriptions(this, "Subscriptions", { topic: this.snsTopic, emails: props.emails ?? [] });
     }
 
-    this.notificationTopics = props.identities.flatMap((identity) =>
-      types.map(
+    // One scope per identity: addresses read `notifications_example_com_bounce`.
+    this.notificationTopics = props.identities.flatMap((identity) => {
+      const perIdentity = new Construct(this, identity.toLowerCase());
+      return types.map(
         (type) =>
-          new SesIdentityNotificationTopic(this, `${identity.toLowerCase()}-${type}`, {
+          new SesIdentityNotificationTopic(perIdentity, type, {
             identity,
             notificationType: type,
             topicArn: this.topic.arn,
             includeOriginalHeaders: props.includeOriginalHeaders ?? true,
           }),
-      ),
-    );
+      );
+    });
   }
 }

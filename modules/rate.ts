@@ -21,7 +21,8 @@ export class Rate {
         `Rate.fraction: got ${String(value)}; allowed: a number greater than 0 and less than 1 (0.05 means 5 %)`,
       );
     }
-    return new Rate(value * 100);
+    // 0.07 * 100 is 7.000000000000001 in floating point; 12 significant digits is far beyond any real threshold.
+    return new Rate(Number((value * 100).toPrecision(12)));
   }
 
   private constructor(public readonly percent: number) {}

@@ -2,6 +2,7 @@ import { Construct, Node } from "constructs";
 import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SesGuardConfig } from "./config";
+import { logicalIdSegment } from "./logical-id";
 import { SesGuard, sesGuardPropsFromConfig } from "./ses-guard";
 
 export interface SesGuardStackProps {
@@ -17,14 +18,6 @@ export interface SesGuardStackProps {
 /** Stack name for a config: stable, because local state files and CI paths are named after it. */
 export function stackName(config: Pick<SesGuardConfig, "name" | "region">): string {
   return `${config.name}-${config.region}`;
-}
-
-function snakeCase(id: string): string {
-  return id
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/[^A-Za-z0-9_]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .toLowerCase();
 }
 
 /** One region's SES guard as a Terraform stack: provider, resources, outputs. */
@@ -66,7 +59,7 @@ export class SesGuardStack extends TerraformStack {
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
     const scopes = node.scopes.slice(node.scopes.indexOf(this) + 1).filter((s) => !(s instanceof SesGuard) && s.node.id !== "Resource");
-    const id = scopes.map((s) => snakeCase(s.node.id)).join("_");
+    const id = scopes.map((s) => logicalIdSegment(s.node.id)).join("_");
     const owner = this.logicalIds.get(id);
     if (owner !== undefined && owner !== node.path) {
       throw new Error(`Two resources map to the Terraform name "${id}": ${owner} and ${node.path}; give one a different ID`);

@@ -161,7 +161,7 @@ describe("parseConfig rejects a percentage", () => {
 
   test("given as a string", () => {
     const raw = withChange((c) => (c.alarms.bounceRatePercent = { critical: "5" }));
-    expectError(raw, "alarms.bounceRatePercent.critical", '"5"', "type number");
+    expectError(raw, "alarms.bounceRatePercent.critical", '"5"', "a value of type number");
   });
 
   test("warning equal to critical", () => {
@@ -206,7 +206,7 @@ describe("parseConfig rejects a wrong type", () => {
       withChange((c) => (c.alarms.periodSeconds = "900")),
       "alarms.periodSeconds",
       '"900"',
-      "type number",
+      "a value of type number",
     );
   });
 
@@ -215,7 +215,7 @@ describe("parseConfig rejects a wrong type", () => {
       withChange((c) => (c.configurationSet = { requireTls: "yes" })),
       "configurationSet.requireTls",
       '"yes"',
-      "type boolean",
+      "a value of type boolean",
     );
   });
 
@@ -224,12 +224,12 @@ describe("parseConfig rejects a wrong type", () => {
       withChange((c) => (c.alarms.emails = "ops@example.com")),
       "alarms.emails",
       '"ops@example.com"',
-      "type array",
+      "a value of type array",
     );
   });
 
   test("accountId as a number", () => {
-    expectError(withChange((c) => (c.accountId = 123456789012)), "accountId", "123456789012", "type string");
+    expectError(withChange((c) => (c.accountId = 123456789012)), "accountId", "123456789012", "a value of type string");
   });
 
   test("a missing accountId", () => {
@@ -529,5 +529,41 @@ describe("configWarnings", () => {
     expect(configWarnings(cfg)).toEqual([
       "notifications.identities is set but notifications.enabled is false; no notification topics are created",
     ]);
+  });
+});
+
+describe("rules found in review", () => {
+  test("an unknown key inside a lifecycle transition lists that object's keys", () => {
+    const { message } = configError(
+      withChange((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "STANDARD_IA", x: 1 }] } })),
+    );
+    expect(message).toContain('archive.lifecycle.transitions[0]: unknown key "x"; allowed keys: days, storageClass');
+  });
+
+  test("a name whose default bucket name breaks S3's rules is rejected at name", () => {
+    expectError(withChange((c) => (c.name = "sthree")), "name", '"sthree"', 'but "sthree-events-123456789012-us-east-1" breaks S3');
+  });
+
+  test("periodSeconds x evaluationPeriods over one day is rejected at evaluationPeriods", () => {
+    expectError(
+      withChange((c) => Object.assign(c.alarms, { periodSeconds: 3600, evaluationPeriods: 25 })),
+      "alarms.evaluationPeriods",
+      "25",
+      "at most 24 periods of 3600 s",
+    );
+    expect(() => parseConfig(withChange((c) => Object.assign(c.alarms, { periodSeconds: 3600, evaluationPeriods: 24 })))).not.toThrow();
+  });
+
+  test("two addresses that would share a Terraform resource name are rejected, naming both", () => {
+    expectError(
+      withChange((c) => (c.alarms.emails = ["a.b@example.com", "a_b@example.com"])),
+      "alarms.emails[1]",
+      '"a_b@example.com"',
+      'differs from "a.b@example.com"\'s (both become "a_b_at_example_com")',
+    );
+  });
+
+  test("domains differing only in hyphen versus dot are both accepted", () => {
+    expect(parseConfig(withChange((c) => (c.notifications.identities = ["a-b.example", "a.b.example"]))).notifications.identities).toHaveLength(2);
   });
 });

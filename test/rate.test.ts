@@ -63,3 +63,8 @@ describe("AWS levels", () => {
     expect(AWS_PAUSE_LEVEL.complaint.fraction).toBe(0.005);
   });
 });
+
+test("Rate.fraction keeps whole percentages whole (0.07 is 7 %, not 7.000000000000001 %)", () => {
+  expect(Rate.fraction(0.07).percent).toBe(7);
+  expect(Rate.fraction(0.07).toString()).toBe("7 %");
+});

@@ -1,4 +1,5 @@
+// Adds toHaveResource, toHaveResourceWithProperties and friends to expect(); the import brings their types.
 import { Testing } from "cdktf";
+import "cdktf/lib/testing/adapters/jest";
 
-// Adds toHaveResource, toHaveResourceWithProperties and friends to expect().
 Testing.setupJest();

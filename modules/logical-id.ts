@@ -1,0 +1,13 @@
+/**
+ * The Terraform name segment for a construct ID: `BounceRateCritical` becomes
+ * `bounce_rate_critical`, `ops@example.com` becomes `ops_at_example_com`.
+ * Config validation uses it too, so two list entries never share a name.
+ */
+export function logicalIdSegment(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/@/g, "_at_")
+    .replace(/[^A-Za-z0-9_-]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toLowerCase();
+}

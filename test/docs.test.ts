@@ -1,0 +1,50 @@
+// The shipped JSON Schema and the README's reference tables must not drift from the code.
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { configJsonSchema, parseConfig } from "../modules/config";
+import { SesGuardStack } from "../modules/ses-guard-stack";
+
+const root = path.join(__dirname, "..");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  type?: string;
+}
+
+/** Dotted keys of every config field, e.g. `archive.lifecycle.transitions[].days`. */
+function configKeys(node: JsonSchemaNode, prefix = ""): string[] {
+  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    const nested = v.items?.properties ? configKeys(v.items, `${key}[]`) : configKeys(v, key);
+    return [key, ...nested];
+  });
+}
+
+test("ses-guard.schema.json is what `npm run schema` generates", () => {
+  const shipped = JSON.parse(fs.readFileSync(path.join(root, "ses-guard.schema.json"), "utf8"));
+  expect(shipped).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+});
+
+test("the README's configuration reference lists every config key", () => {
+  const keys = configKeys(configJsonSchema() as JsonSchemaNode).filter((k) => k !== "$schema");
+  expect(keys.length).toBeGreaterThan(30);
+  const missing = keys.filter((k) => !readme.includes(`| \`${k}\` |`));
+  expect(missing).toEqual([]);
+});
+
+test("the README's outputs table lists every stack output", () => {
+  const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", "full.json"), "utf8")));
+  const json = JSON.parse(Testing.synth(new SesGuardStack(Testing.app(), "s", { config })));
+  const outputs = Object.keys(json.output);
+  expect(outputs.length).toBeGreaterThanOrEqual(5);
+  expect(outputs.filter((o) => !readme.includes(`| \`${o}\` |`))).toEqual([]);
+});
+
+test("every example the README names exists", () => {
+  const named = [...readme.matchAll(/examples\/([\w-]+\.json)/g)].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(0);
+  for (const file of named) expect(fs.existsSync(path.join(root, "examples", file))).toBe(true);
+});

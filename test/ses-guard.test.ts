@@ -1,0 +1,253 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
+import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
+import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { parseConfig, SesGuardConfig } from "../modules/config";
+import { Rate } from "../modules/rate";
+import { SesGuard, sesGuardPropsFromConfig } from "../modules/ses-guard";
+import { SesGuardStack, SesGuardStackProps, stackName } from "../modules/ses-guard-stack";
+
+function example(file: string): SesGuardConfig {
+  return parseConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", file), "utf8")), file);
+}
+
+function synthStack(config: SesGuardConfig, extra: Partial<SesGuardStackProps> = {}): string {
+  const stack = new SesGuardStack(Testing.app(), stackName(config), { config, ...extra });
+  return Testing.synth(stack);
+}
+
+function resources(synthesized: string, type: { tfResourceType: string }): Record<string, any> {
+  return JSON.parse(synthesized).resource?.[type.tfResourceType] ?? {};
+}
+
+const full = example("full.json");
+const off = example("notifications-off.json");
+const fullOut = synthStack(full);
+const offOut = synthStack(off);
+
+describe("SesGuardStack outputs", () => {
+  test("full.json: all five outputs, notification topic included", () => {
+    expect(Object.keys(JSON.parse(fullOut).output).sort()).toEqual([
+      "alarm_topic_arn",
+      "archive_bucket_name",
+      "configuration_set_name",
+      "delivery_stream_name",
+      "notification_topic_arn",
+    ]);
+  });
+
+  test("notifications-off.json: no notification topic output", () => {
+    expect(Object.keys(JSON.parse(offOut).output).sort()).toEqual([
+      "alarm_topic_arn",
+      "archive_bucket_name",
+      "configuration_set_name",
+      "delivery_stream_name",
+    ]);
+  });
+
+  test("full.json: output values name the configured resources", () => {
+    const output = JSON.parse(fullOut).output;
+    expect(output.alarm_topic_arn.value).toBe("${aws_sns_topic.alarms_topic.arn}");
+    expect(output.archive_bucket_name.value).toBe("acme-ses-event-archive");
+    expect(output.delivery_stream_name.value).toBe("acme-mail-events");
+    expect(output.configuration_set_name.value).toBe("acme-transactional");
+    expect(output.notification_topic_arn.value).toBe("${aws_sns_topic.notifications_topic.arn}");
+  });
+
+  test("notifications-off.json: derived bucket and configuration set names", () => {
+    const output = JSON.parse(offOut).output;
+    expect(output.archive_bucket_name.value).toBe("mailer-events-123456789012-eu-west-1");
+    expect(output.configuration_set_name.value).toBe("mailer");
+    expect(output.delivery_stream_name.value).toBe("mailer-events");
+  });
+
+  test("every output has a description", () => {
+    for (const out of Object.values<any>(JSON.parse(fullOut).output)) expect(out.description).toEqual(expect.any(String));
+  });
+});
+
+describe("SesGuardStack provider and backend", () => {
+  test("provider region and default tags come from the config", () => {
+    expect(fullOut).toHaveProviderWithProperties(AwsProvider, {
+      region: "eu-central-1",
+      default_tags: [{ tags: { team: "platform", "cost-center": "email" } }],
+    });
+  });
+
+  test("no default_tags block without tags", () => {
+    const [provider] = JSON.parse(offOut).provider.aws;
+    expect(provider.region).toBe("eu-west-1");
+    expect(provider.default_tags).toBeUndefined();
+  });
+
+  test("the local state path is relative and named after the stack", () => {
+    const statePath = JSON.parse(fullOut).terraform.backend.local.path;
+    expect(path.isAbsolute(statePath)).toBe(false);
+    expect(statePath).toBe("terraform.acme-mail-eu-central-1.tfstate");
+  });
+
+  test("a given local state path is used as is", () => {
+    const out = synthStack(off, { localStatePath: "../../../state/terraform.mailer-eu-west-1.tfstate" });
+    expect(JSON.parse(out).terraform.backend.local.path).toBe("../../../state/terraform.mailer-eu-west-1.tfstate");
+  });
+
+  test("stackName is <name>-<region>", () => {
+    expect(stackName(full)).toBe("acme-mail-eu-central-1");
+    expect(stackName(off)).toBe("mailer-eu-west-1");
+  });
+});
+
+describe("SesGuardStack resource addresses", () => {
+  test.each([
+    [S3Bucket.tfResourceType, "archive_bucket"],
+    [KinesisFirehoseDeliveryStream.tfResourceType, "delivery_stream"],
+    [Sesv2ConfigurationSet.tfResourceType, "event_publishing_configuration_set"],
+    [Sesv2ConfigurationSetEventDestination.tfResourceType, "event_publishing_event_destination"],
+    [IamRole.tfResourceType, "delivery_stream_role"],
+    [IamRole.tfResourceType, "event_publishing_role"],
+    [SnsTopic.tfResourceType, "alarms_topic"],
+    [SnsTopic.tfResourceType, "notifications_topic"],
+    [CloudwatchMetricAlarm.tfResourceType, "alarms_bounce_rate_warning"],
+    [CloudwatchMetricAlarm.tfResourceType, "alarms_bounce_rate_critical"],
+    [CloudwatchMetricAlarm.tfResourceType, "alarms_complaint_rate_warning"],
+    [CloudwatchMetricAlarm.tfResourceType, "alarms_complaint_rate_critical"],
+    [SesIdentityNotificationTopic.tfResourceType, "notifications_acme_example_bounce"],
+    [SesIdentityNotificationTopic.tfResourceType, "notifications_billing_at_acme_example_delivery"],
+    [SnsTopicSubscription.tfResourceType, "alarms_topic_subscriptions_oncall_at_acme_example"],
+  ])("%s.%s", (type, address) => {
+    expect(Object.keys(JSON.parse(fullOut).resource[type] ?? {})).toContain(address);
+  });
+
+  test("no address carries a hash suffix", () => {
+    const all = Object.values<Record<string, unknown>>(JSON.parse(fullOut).resource).flatMap((byId) => Object.keys(byId));
+    expect(all.length).toBeGreaterThan(20);
+    // Lower-case words joined by "_"; "-" survives from addresses and domains.
+    for (const id of all) expect(id).toMatch(/^[a-z][a-z0-9_-]*$/);
+    for (const id of all) expect(id).not.toMatch(/_[0-9a-f]{8}$/i);
+  });
+
+  test("resources reference each other by the readable addresses", () => {
+    const stream = resources(fullOut, KinesisFirehoseDeliveryStream).delivery_stream;
+    expect(stream.extended_s3_configuration.bucket_arn).toBe("${aws_s3_bucket.archive_bucket.arn}");
+    const destination = resources(fullOut, Sesv2ConfigurationSetEventDestination).event_publishing_event_destination;
+    expect(destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe(
+      "${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}",
+    );
+  });
+});
+
+describe("SesGuardStack from full.json", () => {
+  test("alarm thresholds are the configured percent as fractions", () => {
+    const alarms = resources(fullOut, CloudwatchMetricAlarm);
+    expect(alarms.alarms_bounce_rate_warning.threshold).toBe(0.015);
+    expect(alarms.alarms_bounce_rate_critical.threshold).toBe(0.04);
+    expect(alarms.alarms_complaint_rate_warning.threshold).toBe(0.0004);
+    expect(alarms.alarms_complaint_rate_critical.threshold).toBe(0.0008);
+    expect(alarms.alarms_bounce_rate_critical.period).toBe(3600);
+    expect(alarms.alarms_bounce_rate_critical.evaluation_periods).toBe(2);
+  });
+
+  test("IAM role names carry the region (IAM names are global)", () => {
+    const roles = resources(fullOut, IamRole);
+    expect(roles.delivery_stream_role.name).toBe("acme-mail-firehose-eu-central-1");
+    expect(roles.event_publishing_role.name).toBe("acme-mail-ses-publisher-eu-central-1");
+  });
+
+  test("notification subscribers are notifications.emails, not the alarm addresses", () => {
+    const subscriptions = Object.entries(resources(fullOut, SnsTopicSubscription));
+    const onNotifications = subscriptions
+      .filter(([, s]) => s.topic_arn === "${aws_sns_topic.notifications_topic.arn}")
+      .map(([, s]) => s.endpoint);
+    expect(onNotifications).toEqual(["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]);
+  });
+
+  test("one notification topic per identity and type", () => {
+    expect(Object.keys(resources(fullOut, SesIdentityNotificationTopic))).toHaveLength(6);
+  });
+});
+
+describe("SesGuardStack from notifications-off.json", () => {
+  test("creates no notification topics and only the alarm SNS topic", () => {
+    expect(offOut).not.toHaveResource(SesIdentityNotificationTopic);
+    expect(Object.keys(resources(offOut, SnsTopic))).toEqual(["alarms_topic"]);
+  });
+
+  test("uses the default thresholds", () => {
+    const alarms = resources(offOut, CloudwatchMetricAlarm);
+    expect(alarms.alarms_bounce_rate_critical.threshold).toBe(0.05);
+    expect(alarms.alarms_complaint_rate_critical.threshold).toBe(0.001);
+  });
+});
+
+describe("sesGuardPropsFromConfig", () => {
+  const minimal = example("minimal.json");
+
+  test("converts percent to Rate (bounce critical 5 -> fraction 0.05)", () => {
+    const { alarms } = sesGuardPropsFromConfig(minimal);
+    expect(alarms.bounceRate.critical).toBeInstanceOf(Rate);
+    expect(alarms.bounceRate.critical.percent).toBe(5);
+    expect(alarms.bounceRate.critical.fraction).toBe(0.05);
+    expect(alarms.bounceRate.warning.fraction).toBe(0.02);
+    expect(alarms.complaintRate.warning.fraction).toBe(0.0005);
+    expect(alarms.complaintRate.critical.fraction).toBe(0.001);
+  });
+
+  test("notifications.emails falls back to alarms.emails", () => {
+    expect(minimal.notifications.emails).toBeUndefined();
+    expect(sesGuardPropsFromConfig(minimal).notifications?.emails).toEqual(["ops@example.com"]);
+  });
+
+  test("notifications.emails is used when given", () => {
+    expect(sesGuardPropsFromConfig(full).notifications?.emails).toEqual(["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]);
+  });
+
+  test("an empty notifications.emails list is kept, not replaced by the alarm addresses", () => {
+    const cfg = parseConfig({ ...JSON.parse(JSON.stringify(minimal)), notifications: { identities: ["example.com"], emails: [] } });
+    expect(sesGuardPropsFromConfig(cfg).notifications?.emails).toEqual([]);
+  });
+
+  test("no notifications when disabled", () => {
+    expect(sesGuardPropsFromConfig(off).notifications).toBeUndefined();
+  });
+
+  test("maps names, scope and archive settings", () => {
+    const props = sesGuardPropsFromConfig(full);
+    expect(props.namePrefix).toBe("acme-mail");
+    expect(props.accountId).toBe("210987654321");
+    expect(props.region).toBe("eu-central-1");
+    expect(props.archive?.bucketName).toBe("acme-ses-event-archive");
+    expect(props.archive?.configurationSetName).toBe("acme-transactional");
+    expect(props.archive?.bufferingIntervalSeconds).toBe(600);
+    expect(props.archive?.bufferingSizeMiB).toBe(64);
+    expect(props.archive?.logRetentionDays).toBe(90);
+    expect(props.notifications?.types).toEqual(["Bounce", "Complaint", "Delivery"]);
+  });
+});
+
+describe("SesGuard construct", () => {
+  test("without notifications creates no identity notification topics", () => {
+    const out = Testing.synthScope((scope) => {
+      new SesGuard(scope, "Guard", { ...sesGuardPropsFromConfig(full), notifications: undefined });
+    });
+    expect(out).not.toHaveResource(SesIdentityNotificationTopic);
+    expect(out).toHaveResource(KinesisFirehoseDeliveryStream);
+  });
+
+  test("without archive props uses each default", () => {
+    const props = sesGuardPropsFromConfig(off);
+    const out = Testing.synthScope((scope) => {
+      new SesGuard(scope, "Guard", { ...props, archive: undefined });
+    });
+    expect(out).toHaveResourceWithProperties(S3Bucket, { bucket: "mailer-events-123456789012-eu-west-1" });
+    expect(out).toHaveResourceWithProperties(Sesv2ConfigurationSet, { configuration_set_name: "mailer" });
+  });
+});
