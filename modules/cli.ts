@@ -100,39 +100,45 @@ export function resolveConfig(configPath: string | undefined, cwd: string): Reso
   return { config: parseConfig(embeddedExample, "embedded example"), source: "embedded example" };
 }
 
-/** Builds the app in memory; throws before anything is written. */
-export function buildApp(config: SesGuardConfig, outdir: string, localStatePath?: string): App {
+/** Builds the app in memory, one stack per region; throws before anything is written. */
+export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: (stack: string) => string): App {
   const app = new App({ outdir });
-  new SesGuardStack(app, stackName(config), { config, localStatePath });
+  const [home, ...others] = config.regions;
+  const homeStack = new SesGuardStack(app, stackName(config, home), { config, region: home, localStatePath: statePathFor?.(stackName(config, home)) });
+  for (const region of others) {
+    const name = stackName(config, region);
+    const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name) });
+    // A shared bucket is created by the home stack, so `cdktf deploy '*'` applies that one first.
+    if (homeStack.guard.archiveBucket && !stack.guard.archiveBucket) stack.addDependency(homeStack);
+  }
   return app;
 }
 
-/** State file path as seen from the stack folder terraform runs in: beside the project, not in the regenerated output. */
-export function localStatePathFor(config: SesGuardConfig, outdir: string, stateDir: string): string {
-  const name = stackName(config);
-  const fromStack = path.relative(path.join(outdir, "stacks", name), stateDir);
-  return path.join(fromStack, `terraform.${name}.tfstate`).split(path.sep).join("/");
+/** State file path as seen from a stack folder terraform runs in: beside the project, not in the regenerated output. */
+export function localStatePathFor(stack: string, outdir: string, stateDir: string): string {
+  const fromStack = path.relative(path.join(outdir, "stacks", stack), stateDir);
+  return path.join(fromStack, `terraform.${stack}.tfstate`).split(path.sep).join("/");
 }
 
 /**
  * Synthesizes into a sibling folder, then swaps it in, so a failure never
- * leaves a half-written or emptied output directory.
+ * leaves a half-written or emptied output directory. Returns the stack folders.
  */
-export function synthesize(config: SesGuardConfig, outdir: string, stateDir = process.cwd()): string {
+export function synthesize(config: SesGuardConfig, outdir: string, stateDir = process.cwd()): string[] {
   const target = path.resolve(outdir);
   const staging = `${target}.staging-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    // The state path is computed against the final folder, so the staging name never leaks into the output.
-    buildApp(config, staging, localStatePathFor(config, target, stateDir)).synth();
+    // State paths are computed against the final folder, so the staging name never leaks into the output.
+    buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth();
     if (fs.existsSync(target)) fs.renameSync(target, old);
     fs.renameSync(staging, target);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });
   }
-  return path.join(target, "stacks", stackName(config));
+  return config.regions.map((region) => path.join(target, "stacks", stackName(config, region)));
 }
 
 export interface Io {
@@ -153,8 +159,8 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       io.err(`ses-guard: no ${DEFAULT_CONFIG_FILE} found; synthesizing the embedded example (examples/default.json). Copy it to ${DEFAULT_CONFIG_FILE} and edit it.`);
     }
     for (const warning of configWarnings(config)) io.err(`ses-guard: warning: ${warning}`);
-    const stackDir = synthesize(config, path.resolve(cwd, options.outdir), cwd);
-    io.out(`ses-guard: synthesized stack ${stackName(config)} from ${source} to ${path.relative(cwd, stackDir) || "."}`);
+    const stackDirs = synthesize(config, path.resolve(cwd, options.outdir), cwd);
+    for (const dir of stackDirs) io.out(`ses-guard: synthesized stack ${path.basename(dir)} from ${source} to ${path.relative(cwd, dir) || "."}`);
     return 0;
   } catch (e) {
     if (e instanceof UserError || e instanceof ConfigError) {

@@ -1,5 +1,8 @@
 import * as z from "zod";
 import { logicalIdSegment } from "./logical-id";
+import { defaultBucketName, regionNames } from "./names";
+
+export { defaultBucketName } from "./names";
 import { AWS_REVIEW_LEVEL } from "./rate";
 
 /** The ten event types an SES v2 event destination can match. */
@@ -90,6 +93,7 @@ export const SES_REGIONS = [
   "us-gov-east-1",
   "us-gov-west-1",
 ] as const;
+export type SesRegion = (typeof SES_REGIONS)[number];
 
 const DOMAIN_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 // ASCII only: SES wants internationalised domains in punycode (xn--...).
@@ -268,6 +272,107 @@ const bucketName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
 });
 
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const PARTITION = "aws(?:-cn|-us-gov)?";
+
+/** `{stack}` in a state key or workspace name becomes each stack's name, so regions never share state. */
+export const STACK_PLACEHOLDER = "{stack}";
+
+const backendSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("local"),
+    }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: bucketName.describe("State bucket (must exist)."),
+      key: z
+        .string()
+        .min(1)
+        .max(1024)
+        .default(`ses-guard/${STACK_PLACEHOLDER}.tfstate`)
+        .describe("State object key; {stack} becomes the stack name."),
+      region: z.string().regex(AWS_REGION, "an AWS region such as eu-west-1").describe("Region of the state bucket."),
+      useLockfile: z.boolean().default(true).describe("S3-native state locking (Terraform >= 1.11)."),
+      dynamodbTable: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name (3 to 255 letters, digits, _ . -)")
+        .optional()
+        .describe("DynamoDB table for state locking (the older way; may be combined with useLockfile while migrating)."),
+      encrypt: z.boolean().default(true).describe("Server-side encryption of the state object."),
+    }),
+    z.strictObject({
+      type: z.literal("cloud"),
+      organization: z.string().min(1).describe("HCP Terraform (or Terraform Enterprise) organization."),
+      hostname: z.string().regex(/^[a-z0-9.-]+$/, "a host name such as app.terraform.io").optional().describe("Default: app.terraform.io."),
+      workspace: z
+        .string()
+        .regex(/^[A-Za-z0-9_{}-]{1,90}$/, "letters, digits, - and _ (and {stack})")
+        .optional()
+        .describe("Workspace name; {stack} becomes the stack name. Default: {stack}."),
+      workspaceTags: uniqueList(z.string().min(1), "tag", 1).optional().describe("Select workspaces by tags instead of by name."),
+      project: z.string().min(1).optional().describe("HCP Terraform project of the workspaces."),
+    }),
+  ], { error: 'one of "local", "s3", "cloud" in backend.type, with that type\'s keys' })
+  .default({ type: "local" })
+  .describe("Where Terraform keeps state: local (default), s3 or cloud (HCP Terraform / Terraform Enterprise).");
+
+const topicArn = z
+  .string()
+  .regex(new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$`), "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:my-topic");
+
+const existingSchema = z
+  .strictObject({
+    alarmTopicArns: z
+      .partialRecord(z.enum(SES_REGIONS), topicArn)
+      .default({})
+      .describe("Per region, an SNS topic the alarms notify instead of one ses-guard creates."),
+    notificationTopicArns: z
+      .partialRecord(z.enum(SES_REGIONS), topicArn)
+      .default({})
+      .describe("Per region, an SNS topic for identity notifications instead of one ses-guard creates. Its policy must let ses.amazonaws.com publish."),
+    bucketName: bucketName.optional().describe("An existing archive bucket all regions write to; ses-guard creates no bucket."),
+    configurationSetName: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores")
+      .optional()
+      .describe("An existing configuration set (same name in every region); ses-guard adds the event destination only."),
+  })
+  .prefault({})
+  .describe("Existing resources to use (bring your own) instead of creating them.");
+
+/** What each adoptable resource's import ID looks like. */
+export const ADOPT_ID_SHAPES = {
+  alarmTopic: "the topic ARN",
+  notificationTopic: "the topic ARN",
+  archiveBucket: "the bucket name",
+  configurationSet: "the configuration set name",
+  deliveryStream: "the delivery stream ARN",
+  logGroup: "the log group name",
+  firehoseRole: "the IAM role name",
+  sesRole: "the IAM role name",
+} as const;
+export type AdoptKey = keyof typeof ADOPT_ID_SHAPES;
+
+const adoptSchema = z.strictObject({
+  alarmTopic: topicArn.optional().describe("Alarm SNS topic to import (its ARN)."),
+  notificationTopic: topicArn.optional().describe("Notification SNS topic to import (its ARN)."),
+  archiveBucket: bucketName.optional().describe("Archive bucket to import (its name)."),
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "a configuration set name")
+    .optional()
+    .describe("Configuration set to import (its name)."),
+  deliveryStream: z
+    .string()
+    .regex(new RegExp(`^arn:${PARTITION}:firehose:[a-z0-9-]+:\\d{12}:deliverystream/[A-Za-z0-9._-]{1,64}$`), "a Firehose delivery stream ARN")
+    .optional()
+    .describe("Firehose delivery stream to import (its ARN)."),
+  logGroup: z.string().regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, "a log group name").optional().describe("Firehose error log group to import (its name)."),
+  firehoseRole: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name").optional().describe("Firehose IAM role to import (its name)."),
+  sesRole: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name").optional().describe("SES publishing IAM role to import (its name)."),
+});
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this file's JSON Schema, for editors."),
@@ -281,7 +386,10 @@ export const configSchema = z
       .string()
       .regex(/^\d{12}$/, "a 12-digit AWS account ID, as a string")
       .describe("The AWS account that sends with SES. Trust and topic policies are scoped to it."),
-    region: z.enum(SES_REGIONS).default("us-east-1").describe("The AWS region whose SES account is guarded."),
+    regions: uniqueList(z.enum(SES_REGIONS), "region", 1)
+      .default(["us-east-1"])
+      .describe("SES regions guarded, one stack each. The first is the home region (it holds a shared archive bucket)."),
+    backend: backendSchema,
     tags: z
       .record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"), z.string().max(256))
       .default({})
@@ -315,7 +423,13 @@ export const configSchema = z
       .describe("Reputation alarms on AWS/SES Reputation.BounceRate and Reputation.ComplaintRate."),
     archive: z
       .strictObject({
-        bucketName: bucketName.optional().describe("Archive bucket name. Default: <name>-events-<accountId>-<region>."),
+        bucketName: bucketName
+          .optional()
+          .describe("Archive bucket name. Default: <name>-events-<accountId>-<home region> (with bucketPerRegion: each region's own)."),
+        bucketPerRegion: z
+          .boolean()
+          .default(false)
+          .describe("One archive bucket per region instead of one shared bucket in the home region."),
         eventTypes: uniqueList(z.enum(SES_EVENT_TYPES), "event type", 1)
           .default([...DEFAULT_EVENT_TYPES])
           .describe("SES event types written to the archive."),
@@ -364,8 +478,15 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Per-message bounce and complaint notifications (SES identity notification topics)."),
+    existing: existingSchema,
+    adopt: z
+      .partialRecord(z.enum(SES_REGIONS), adoptSchema)
+      .default({})
+      .describe("Resources that exist and should come under ses-guard's management, per region: emitted as Terraform import blocks."),
   })
   .superRefine((cfg, ctx) => {
+    checkRegionalKeys(cfg, ctx);
+    checkBackend(cfg, ctx);
     if (cfg.notifications.enabled && cfg.notifications.identities.length === 0) {
       ctx.addIssue({
         code: "custom",
@@ -374,17 +495,36 @@ export const configSchema = z
         message: "at least one SES identity while notifications are enabled (or set notifications.enabled to false)",
       });
     }
-    if (!cfg.archive.bucketName) {
-      const derived = defaultBucketName(cfg.name, cfg.accountId, cfg.region);
-      const problem = bucketNameProblem(derived);
-      if (problem) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["name"],
-          input: cfg.name,
-          message: `a name that makes a valid default bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set archive.bucketName`,
-        });
+    if (!cfg.archive.bucketName && !cfg.existing.bucketName) {
+      for (const region of cfg.archive.bucketPerRegion ? cfg.regions : cfg.regions.slice(0, 1)) {
+        const derived = defaultBucketName(cfg.name, cfg.accountId, region);
+        const problem = bucketNameProblem(derived);
+        if (problem) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["name"],
+            input: cfg.name,
+            message: `a name that makes a valid default bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set archive.bucketName`,
+          });
+          break;
+        }
       }
+    }
+    if (cfg.archive.bucketPerRegion && cfg.archive.bucketName && cfg.regions.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["archive", "bucketName"],
+        input: cfg.archive.bucketName,
+        message: "no fixed bucket name with archive.bucketPerRegion and several regions (bucket names are global); leave it unset to get one name per region",
+      });
+    }
+    if (cfg.existing.bucketName && (cfg.archive.bucketName || cfg.archive.bucketPerRegion)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["existing", "bucketName"],
+        input: cfg.existing.bucketName,
+        message: "an existing bucket without archive.bucketName or archive.bucketPerRegion (ses-guard then creates no bucket)",
+      });
     }
   });
 
@@ -393,8 +533,107 @@ export type SesGuardConfigInput = z.input<typeof configSchema>;
 /** The validated config with every default filled in. */
 export type SesGuardConfig = z.output<typeof configSchema>;
 
-export function defaultBucketName(name: string, accountId: string, region: string): string {
-  return `${name}-events-${accountId}-${region}`;
+/** The archive bucket a region's stream writes to: its own, the home region's, or the user's. */
+export function archiveBucketFor(cfg: SesGuardConfig, region: string): { name: string; home: string; created: boolean } {
+  if (cfg.existing.bucketName) return { name: cfg.existing.bucketName, home: cfg.regions[0], created: false };
+  const home = cfg.archive.bucketPerRegion ? region : cfg.regions[0];
+  return { name: cfg.archive.bucketName ?? defaultBucketName(cfg.name, cfg.accountId, home), home, created: true };
+}
+
+type Ctx = z.core.$RefinementCtx<SesGuardConfig>;
+
+function arnParts(arn: string): { region: string; account: string; resource: string } {
+  const [, , , region, account, ...rest] = arn.split(":");
+  return { region, account, resource: rest.join(":") };
+}
+
+/** Per-region maps name configured regions, and regional ARNs live in the region they are listed under. */
+function checkRegionalKeys(cfg: SesGuardConfig, ctx: Ctx): void {
+  const regions = cfg.regions as readonly string[];
+  const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
+  for (const key of ["alarmTopicArns", "notificationTopicArns"] as const) {
+    for (const [region, arn] of Object.entries(cfg.existing[key]) as Array<[SesRegion, string]>) {
+      if (!regions.includes(region)) issue(["existing", key, region], arn, `a key from regions (${regions.join(", ")})`);
+      else if (arnParts(arn as string).region !== region) issue(["existing", key, region], arn, `a topic in ${region} (SNS topics are regional)`);
+    }
+  }
+  if (!cfg.notifications.enabled && Object.keys(cfg.existing.notificationTopicArns).length) {
+    issue(["existing", "notificationTopicArns"], cfg.existing.notificationTopicArns, "no topics while notifications.enabled is false");
+  }
+
+  for (const [region, adopt] of Object.entries(cfg.adopt) as Array<[SesRegion, (typeof cfg.adopt)[SesRegion]]>) {
+    if (!adopt) continue;
+    const at = (k: string) => ["adopt", region, k];
+    if (!regions.includes(region)) {
+      issue(["adopt", region], adopt, `a key from regions (${regions.join(", ")})`);
+      continue;
+    }
+    const names = regionNames(cfg.name, region, cfg.existing.configurationSetName ?? cfg.configurationSet.name);
+    const expectArn = (k: AdoptKey, arn: string | undefined, resource: string) => {
+      if (arn === undefined) return;
+      const p = arnParts(arn);
+      if (p.region !== region || p.account !== cfg.accountId || p.resource !== resource) {
+        issue(at(k), arn, `${ADOPT_ID_SHAPES[k]} of the resource ses-guard manages here: region ${region}, account ${cfg.accountId}, ${resource}`);
+      }
+    };
+    const expectName = (k: AdoptKey, id: string | undefined, name: string) => {
+      if (id !== undefined && id !== name) issue(at(k), id, `${JSON.stringify(name)}, ${ADOPT_ID_SHAPES[k]} ses-guard manages here (an import under another name would be replaced)`);
+    };
+    const notOurs = (k: AdoptKey, id: string | undefined, why: string | undefined) => {
+      if (id !== undefined && why) issue(at(k), id, `nothing: ${why}`);
+    };
+
+    notOurs("alarmTopic", adopt.alarmTopic, cfg.existing.alarmTopicArns[region] && "existing.alarmTopicArns names this region's topic, which ses-guard does not manage");
+    expectArn("alarmTopic", adopt.alarmTopic, names.alarmTopic);
+    notOurs(
+      "notificationTopic",
+      adopt.notificationTopic,
+      !cfg.notifications.enabled ? "notifications are disabled" : cfg.existing.notificationTopicArns[region] && "existing.notificationTopicArns names this region's topic",
+    );
+    expectArn("notificationTopic", adopt.notificationTopic, names.notificationTopic);
+    const bucket = archiveBucketFor(cfg, region);
+    notOurs(
+      "archiveBucket",
+      adopt.archiveBucket,
+      !bucket.created ? "existing.bucketName is used, which ses-guard does not manage" : bucket.home !== region ? `the shared bucket is managed by the home region ${bucket.home}` : undefined,
+    );
+    expectName("archiveBucket", adopt.archiveBucket, bucket.name);
+    notOurs("configurationSet", adopt.configurationSet, cfg.existing.configurationSetName && "existing.configurationSetName is used, which ses-guard does not manage");
+    expectName("configurationSet", adopt.configurationSet, names.configurationSet);
+    expectArn("deliveryStream", adopt.deliveryStream, `deliverystream/${names.deliveryStream}`);
+    expectName("logGroup", adopt.logGroup, names.logGroup);
+    expectName("firehoseRole", adopt.firehoseRole, names.firehoseRole);
+    expectName("sesRole", adopt.sesRole, names.sesRole);
+  }
+}
+
+function checkBackend(cfg: SesGuardConfig, ctx: Ctx): void {
+  const b = cfg.backend;
+  const several = cfg.regions.length > 1;
+  if (b.type === "s3" && several && !b.key.includes(STACK_PLACEHOLDER)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["backend", "key"],
+      input: b.key,
+      message: `a key containing ${STACK_PLACEHOLDER} when there are several regions, so each stack keeps its own state`,
+    });
+  }
+  if (b.type === "cloud") {
+    if (b.workspace && b.workspaceTags) {
+      ctx.addIssue({ code: "custom", path: ["backend", "workspaceTags"], input: b.workspaceTags, message: "either workspace or workspaceTags, not both" });
+    }
+    if (b.workspace && several && !b.workspace.includes(STACK_PLACEHOLDER)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backend", "workspace"],
+        input: b.workspace,
+        message: `a workspace name containing ${STACK_PLACEHOLDER} when there are several regions, so each stack keeps its own state`,
+      });
+    }
+    if (b.workspace && /[{}]/.test(b.workspace.split(STACK_PLACEHOLDER).join(""))) {
+      ctx.addIssue({ code: "custom", path: ["backend", "workspace"], input: b.workspace, message: `braces only as ${STACK_PLACEHOLDER}` });
+    }
+  }
 }
 
 /** Config problems are user errors: shown as one line, never as a stack trace. */

@@ -41,10 +41,15 @@ export interface DeliveryStreamProps extends ArnScope {
    */
   readonly roleName?: string;
   /**
-   * Key prefix of delivered events.
+   * Key prefix of delivered events (a date path follows).
    * @default "events/"
    */
   readonly prefix?: string;
+  /**
+   * Key prefix of records Firehose could not deliver (error type and date path follow).
+   * @default "errors/"
+   */
+  readonly errorPrefix?: string;
 }
 
 const LOG_STREAM = "DestinationDelivery";
@@ -129,7 +134,7 @@ export class DeliveryStream extends Construct {
         bucketArn: props.bucket.bucketArn,
         prefix: `${prefix}!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
         // Firehose requires an error prefix once the prefix has expressions.
-        errorOutputPrefix: `errors/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
+        errorOutputPrefix: `${props.errorPrefix ?? "errors/"}!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
         bufferingInterval: interval,
         bufferingSize: size,
         compressionFormat: "GZIP",

@@ -19,6 +19,11 @@ export interface DeliveryStreamRef {
 export interface EventPublishingProps extends ArnScope {
   /** SES v2 configuration set name; senders pass it with every message. */
   readonly configurationSetName: string;
+  /**
+   * The set already exists and is not managed here: only the event destination and role are created.
+   * @default false
+   */
+  readonly existingConfigurationSet?: boolean;
   /** The stream events go to. */
   readonly deliveryStream: DeliveryStreamRef;
   /**
@@ -43,7 +48,8 @@ export interface EventPublishingProps extends ArnScope {
  * matching event to the archive's Firehose stream through a scoped role.
  */
 export class EventPublishing extends Construct {
-  public readonly configurationSet: Sesv2ConfigurationSet;
+  /** Absent when the set exists already (`existingConfigurationSet`). */
+  public readonly configurationSet?: Sesv2ConfigurationSet;
   public readonly configurationSetName: string;
   public readonly eventDestination: Sesv2ConfigurationSetEventDestination;
   public readonly role: IamRole;
@@ -62,12 +68,14 @@ export class EventPublishing extends Construct {
     this.configurationSetName = props.configurationSetName;
     const configurationSetArn = arn(props, "ses", `configuration-set/${props.configurationSetName}`);
 
-    this.configurationSet = new Sesv2ConfigurationSet(this, "ConfigurationSet", {
-      configurationSetName: props.configurationSetName,
-      // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
-      reputationOptions: { reputationMetricsEnabled: true },
-      deliveryOptions: { tlsPolicy: props.requireTls === false ? "OPTIONAL" : "REQUIRE" },
-    });
+    if (!props.existingConfigurationSet) {
+      this.configurationSet = new Sesv2ConfigurationSet(this, "ConfigurationSet", {
+        configurationSetName: props.configurationSetName,
+        // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
+        reputationOptions: { reputationMetricsEnabled: true },
+        deliveryOptions: { tlsPolicy: props.requireTls === false ? "OPTIONAL" : "REQUIRE" },
+      });
+    }
 
     this.role = new IamRole(this, "Role", {
       name: props.roleName ?? `${props.configurationSetName}-ses-events-${props.region}`,
@@ -88,7 +96,8 @@ export class EventPublishing extends Construct {
     });
 
     this.eventDestination = new Sesv2ConfigurationSetEventDestination(this, "EventDestination", {
-      configurationSetName: this.configurationSet.configurationSetName,
+      // The attribute, when ours, orders the destination after the set.
+      configurationSetName: this.configurationSet?.configurationSetName ?? props.configurationSetName,
       eventDestinationName: "archive-to-firehose",
       eventDestination: {
         // The provider defaults this to false: an archive that silently receives nothing.

@@ -1,13 +1,29 @@
 import { Construct, Node } from "constructs";
-import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import {
+  CloudBackend,
+  LocalBackend,
+  NamedCloudWorkspace,
+  S3Backend,
+  TaggedCloudWorkspaces,
+  TerraformElement,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { SesGuardConfig } from "./config";
+import { AdoptKey, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
 import { logicalIdSegment } from "./logical-id";
+import { regionNames } from "./names";
 import { SesGuard, sesGuardPropsFromConfig } from "./ses-guard";
 
 export interface SesGuardStackProps {
   /** A validated config (see `parseConfig`). */
   readonly config: SesGuardConfig;
+  /**
+   * The region this stack guards; one stack per region, each with its own state.
+   * @default - the config's first (home) region
+   */
+  readonly region?: SesRegion;
   /**
    * Local state file, relative to the directory terraform runs in (the stack folder).
    * @default - `terraform.<stack name>.tfstate` in the folder terraform runs in
@@ -15,30 +31,32 @@ export interface SesGuardStackProps {
   readonly localStatePath?: string;
 }
 
-/** Stack name for a config: stable, because local state files and CI paths are named after it. */
-export function stackName(config: Pick<SesGuardConfig, "name" | "region">): string {
-  return `${config.name}-${config.region}`;
+/** Stack name for a region: `<name>-<region>`. Stable: state keys, workspaces and CI paths are named after it. */
+export function stackName(config: Pick<SesGuardConfig, "name">, region: string): string {
+  return regionNames(config.name, region).stack;
 }
 
-/** One region's SES guard as a Terraform stack: provider, resources, outputs. */
+/** One region's SES guard as a Terraform stack: provider, backend, resources, imports, outputs. */
 export class SesGuardStack extends TerraformStack {
   public readonly guard: SesGuard;
+  public readonly region: SesRegion;
   private readonly logicalIds = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: SesGuardStackProps) {
     super(scope, id);
     const { config } = props;
-    // Relative, so the JSON is the same on every machine; outside cdktf.out, so a re-synth never deletes state.
-    new LocalBackend(this, { path: props.localStatePath ?? `terraform.${id}.tfstate` });
+    this.region = props.region ?? config.regions[0];
+    this.configureBackend(config, id, props.localStatePath);
     new AwsProvider(this, "aws", {
-      region: config.region,
+      region: this.region,
       defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
     });
-    this.guard = new SesGuard(this, "SesGuard", sesGuardPropsFromConfig(config));
+    this.guard = new SesGuard(this, "SesGuard", sesGuardPropsFromConfig(config, this.region));
+    this.addImports(config.adopt[this.region] ?? {});
 
-    const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
+    const output = (outputId: string, value: string, description: string) => new TerraformOutput(this, outputId, { value, description });
     output("alarm_topic_arn", this.guard.alarmTopic.arn, "SNS topic the reputation alarms notify.");
-    output("archive_bucket_name", this.guard.archiveBucket.bucketName, "S3 bucket holding the SES event archive.");
+    output("archive_bucket_name", this.guard.archiveBucketName, "S3 bucket holding the SES event archive.");
     output("delivery_stream_name", this.guard.deliveryStream.streamName, "Firehose stream SES publishes events to.");
     output(
       "configuration_set_name",
@@ -50,8 +68,55 @@ export class SesGuardStack extends TerraformStack {
     }
   }
 
+  private configureBackend(config: SesGuardConfig, name: string, localStatePath: string | undefined): void {
+    const b = config.backend;
+    const perStack = (template: string) => template.split(STACK_PLACEHOLDER).join(name);
+    switch (b.type) {
+      case "local":
+        // Relative, so the JSON is the same on every machine; outside cdktf.out, so a re-synth never deletes state.
+        new LocalBackend(this, { path: localStatePath ?? `terraform.${name}.tfstate` });
+        return;
+      case "s3":
+        new S3Backend(this, { bucket: b.bucket, key: perStack(b.key), region: b.region, encrypt: b.encrypt, dynamodbTable: b.dynamodbTable });
+        // cdktf 0.21 predates S3-native locking (Terraform 1.11); the setting goes in as a raw override.
+        if (b.useLockfile) this.addOverride("terraform.backend.s3.use_lockfile", true);
+        return;
+      case "cloud":
+        new CloudBackend(this, {
+          organization: b.organization,
+          hostname: b.hostname,
+          workspaces: b.workspaceTags
+            ? new TaggedCloudWorkspaces([...b.workspaceTags], b.project)
+            : new NamedCloudWorkspace(perStack(b.workspace ?? STACK_PLACEHOLDER), b.project),
+        });
+        return;
+    }
+  }
+
+  /** `import` blocks for adopted resources, so the first plan imports instead of creating. */
+  private addImports(adopt: Partial<Record<AdoptKey, string>>): void {
+    const g = this.guard;
+    const targets: Record<AdoptKey, TerraformResource | undefined> = {
+      alarmTopic: g.alarms.alarmTopic?.topic,
+      notificationTopic: g.notifications?.snsTopic,
+      archiveBucket: g.archiveBucket?.bucket,
+      configurationSet: g.eventPublishing.configurationSet,
+      deliveryStream: g.deliveryStream.stream,
+      logGroup: g.deliveryStream.logGroup,
+      firehoseRole: g.deliveryStream.role,
+      sesRole: g.eventPublishing.role,
+    };
+    for (const key of Object.keys(adopt).sort() as AdoptKey[]) {
+      const target = targets[key];
+      const id = adopt[key];
+      // Config validation already refused adopting what this stack does not create.
+      if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
+      target.importFrom(id);
+    }
+  }
+
   /**
-   * Readable, hash-free resource addresses (`aws_s3_bucket.archive_bucket_bucket`)
+   * Readable, hash-free resource addresses (`aws_s3_bucket.archive_bucket`)
    * derived from construct IDs, so plans and `import` blocks read plainly. The
    * SesGuard composite and IDs named `Resource` (a construct's main resource, as
    * in aws-cdk) add no segment. Renaming a construct ID moves a resource.

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
-import { ArnScope, TopicRef } from "./arn";
-import { defaultBucketName, NotificationType, SesEventType, SesGuardConfig } from "./config";
+import { ArnScope, s3BucketArn, TopicRef } from "./arn";
+import { archiveBucketFor, NotificationType, SesEventType, SesGuardConfig, SesRegion } from "./config";
+import { defaultBucketName, regionNames } from "./names";
 import { DeliveryStream } from "./delivery-stream";
 import { EventPublishing } from "./event-publishing";
 import { IdentityNotifications } from "./identity-notifications";
@@ -9,8 +10,13 @@ import { Rate } from "./rate";
 import { RateLevels, ReputationAlarms } from "./reputation-alarms";
 
 export interface SesGuardAlarmsProps {
-  /** Addresses e-mailed when an alarm changes state. */
+  /** Addresses e-mailed when an alarm changes state (ignored with `topic`). */
   readonly emails: readonly string[];
+  /**
+   * An existing topic to notify.
+   * @default - a new topic `<namePrefix>-alarms`
+   */
+  readonly topic?: TopicRef;
   /** Bounce-rate levels. */
   readonly bounceRate: RateLevels;
   /** Complaint-rate levels. */
@@ -33,6 +39,21 @@ export interface SesGuardArchiveProps {
    * @default `<namePrefix>-events-<accountId>-<region>`
    */
   readonly bucketName?: string;
+  /**
+   * The bucket exists already (the user's, or another region's shared one): it is written to, not created.
+   * @default false
+   */
+  readonly existingBucket?: boolean;
+  /**
+   * Key prefix of this region's events in the bucket.
+   * @default `events/<region>/`
+   */
+  readonly keyPrefix?: string;
+  /**
+   * The configuration set exists already: only the event destination is added.
+   * @default false
+   */
+  readonly existingConfigurationSet?: boolean;
   /**
    * Event types archived.
    * @default - SEND, REJECT, BOUNCE, COMPLAINT, DELIVERY, DELIVERY_DELAY, RENDERING_FAILURE
@@ -60,10 +81,15 @@ export interface SesGuardNotificationsProps {
   readonly identities: readonly string[];
   /** @default ["Bounce", "Complaint"] */
   readonly types?: readonly NotificationType[];
-  /** Subscribers of the notification topic. */
+  /** Subscribers of the notification topic (ignored with `topic`). */
   readonly emails: readonly string[];
   /** @default true */
   readonly includeOriginalHeaders?: boolean;
+  /**
+   * An existing topic to publish to; its policy must let ses.amazonaws.com publish.
+   * @default - a new topic `<namePrefix>-notifications`
+   */
+  readonly topic?: TopicRef;
 }
 
 export interface SesGuardProps extends ArnScope {
@@ -90,7 +116,9 @@ export interface SesGuardProps extends ArnScope {
 export class SesGuard extends Construct {
   public readonly alarms: ReputationAlarms;
   public readonly alarmTopic: TopicRef;
-  public readonly archiveBucket: ArchiveBucket;
+  /** Absent when the bucket exists already (`archive.existingBucket`). */
+  public readonly archiveBucket?: ArchiveBucket;
+  public readonly archiveBucketName: string;
   public readonly deliveryStream: DeliveryStream;
   public readonly eventPublishing: EventPublishing;
   public readonly notifications?: IdentityNotifications;
@@ -99,11 +127,13 @@ export class SesGuard extends Construct {
     super(scope, id);
     const { namePrefix: p, accountId, region } = props;
     const archive = props.archive ?? {};
+    const names = regionNames(p, region, archive.configurationSetName);
 
     this.alarms = new ReputationAlarms(this, "Alarms", {
       accountId,
       region,
       namePrefix: p,
+      topic: props.alarms.topic,
       emails: props.alarms.emails,
       bounceRate: props.alarms.bounceRate,
       complaintRate: props.alarms.complaintRate,
@@ -112,17 +142,24 @@ export class SesGuard extends Construct {
     });
     this.alarmTopic = this.alarms.topic;
 
-    this.archiveBucket = new ArchiveBucket(this, "ArchiveBucket", {
-      region,
-      bucketName: archive.bucketName ?? defaultBucketName(p, accountId, region),
-      lifecycle: archive.lifecycle,
-    });
+    this.archiveBucketName = archive.bucketName ?? defaultBucketName(p, accountId, region);
+    if (!archive.existingBucket) {
+      this.archiveBucket = new ArchiveBucket(this, "ArchiveBucket", {
+        region,
+        bucketName: this.archiveBucketName,
+        lifecycle: archive.lifecycle,
+      });
+    }
     this.deliveryStream = new DeliveryStream(this, "DeliveryStream", {
       accountId,
       region,
-      streamName: `${p}-events`,
-      roleName: `${p}-firehose-${region}`,
-      bucket: this.archiveBucket,
+      streamName: names.deliveryStream,
+      roleName: names.firehoseRole,
+      // Our bucket's resource (orders creation); otherwise the name, which may live in another region.
+      bucket: this.archiveBucket ?? { bucketName: this.archiveBucketName, bucketArn: s3BucketArn(region, this.archiveBucketName) },
+      // Region in the key: a shared bucket keeps each region's events apart.
+      prefix: archive.keyPrefix ?? `events/${region}/`,
+      errorPrefix: `errors/${region}/`,
       bufferingIntervalSeconds: archive.bufferingIntervalSeconds,
       bufferingSizeMiB: archive.bufferingSizeMiB,
       logRetentionDays: archive.logRetentionDays,
@@ -130,8 +167,9 @@ export class SesGuard extends Construct {
     this.eventPublishing = new EventPublishing(this, "EventPublishing", {
       accountId,
       region,
-      configurationSetName: archive.configurationSetName ?? p,
-      roleName: `${p}-ses-publisher-${region}`,
+      configurationSetName: names.configurationSet,
+      existingConfigurationSet: archive.existingConfigurationSet,
+      roleName: names.sesRole,
       deliveryStream: this.deliveryStream,
       eventTypes: archive.eventTypes,
       requireTls: archive.requireTls,
@@ -141,7 +179,8 @@ export class SesGuard extends Construct {
       this.notifications = new IdentityNotifications(this, "Notifications", {
         accountId,
         region,
-        topicName: `${p}-notifications`,
+        topicName: names.notificationTopic,
+        topic: props.notifications.topic,
         identities: props.notifications.identities,
         types: props.notifications.types,
         emails: props.notifications.emails,
@@ -151,31 +190,36 @@ export class SesGuard extends Construct {
   }
 }
 
-/** Maps a validated config file onto the construct's props: percent becomes `Rate`. */
-export function sesGuardPropsFromConfig(cfg: SesGuardConfig): SesGuardProps {
+/** Maps a validated config onto one region's props: percent becomes `Rate`, existing resources become references. */
+export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion = cfg.regions[0]): SesGuardProps {
   const levels = (l: { warning: number; critical: number }): RateLevels => ({
     warning: Rate.percent(l.warning),
     critical: Rate.percent(l.critical),
   });
+  const bucket = archiveBucketFor(cfg, region);
+  const topic = (arn: string | undefined): TopicRef | undefined => (arn ? { arn } : undefined);
   return {
     namePrefix: cfg.name,
     accountId: cfg.accountId,
-    region: cfg.region,
+    region,
     alarms: {
       emails: cfg.alarms.emails,
+      topic: topic(cfg.existing.alarmTopicArns[region]),
       bounceRate: levels(cfg.alarms.bounceRatePercent),
       complaintRate: levels(cfg.alarms.complaintRatePercent),
       periodSeconds: cfg.alarms.periodSeconds,
       evaluationPeriods: cfg.alarms.evaluationPeriods,
     },
     archive: {
-      bucketName: cfg.archive.bucketName,
+      bucketName: bucket.name,
+      existingBucket: !bucket.created || bucket.home !== region,
       eventTypes: cfg.archive.eventTypes,
       bufferingIntervalSeconds: cfg.archive.bufferingIntervalSeconds,
       bufferingSizeMiB: cfg.archive.bufferingSizeMiB,
       lifecycle: cfg.archive.lifecycle,
       logRetentionDays: cfg.archive.logRetentionDays,
-      configurationSetName: cfg.configurationSet.name,
+      configurationSetName: cfg.existing.configurationSetName ?? cfg.configurationSet.name,
+      existingConfigurationSet: cfg.existing.configurationSetName !== undefined,
       requireTls: cfg.configurationSet.requireTls,
     },
     notifications: cfg.notifications.enabled
@@ -184,6 +228,7 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig): SesGuardProps {
           types: cfg.notifications.types,
           emails: cfg.notifications.emails ?? cfg.alarms.emails,
           includeOriginalHeaders: cfg.notifications.includeOriginalHeaders,
+          topic: topic(cfg.existing.notificationTopicArns[region]),
         }
       : undefined,
   };

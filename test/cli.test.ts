@@ -133,6 +133,8 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
     ["lifecycle S3 would reject", withMinimal((c) => (c.archive = { lifecycle: { transitions: [{ days: 10, storageClass: "STANDARD_IA" }] } })), /archive\.lifecycle\.transitions\[0\]\.days: got 10; allowed: at least 30 days for STANDARD_IA/],
     ["unknown event type", withMinimal((c) => (c.archive = { eventTypes: ["BOUNCE", "OPENED"] })), /archive\.eventTypes\[1\]: got "OPENED"; allowed: one of "SEND", "REJECT"/],
     ["missing account ID", withMinimal((c) => delete c.accountId), /accountId: got nothing; allowed: a value \(required\) of type string/],
+    ["import ID of the wrong shape", withMinimal((c) => (c.adopt = { "us-east-1": { alarmTopic: "ses-guard-alarms" } })), /adopt\.us-east-1\.alarmTopic: got "ses-guard-alarms"; allowed: an SNS topic ARN/],
+    ["region SES does not serve", withMinimal((c) => (c.regions = ["us-east-7"])), /regions\[0\]: got "us-east-7"; allowed: one of "us-east-1"/],
   ];
 
   test.each(cases)("%s", (_name, content, message) => {

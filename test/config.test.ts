@@ -40,7 +40,7 @@ describe("parseConfig defaults", () => {
 
   test("name and region", () => {
     expect(cfg.name).toBe("ses-guard");
-    expect(cfg.region).toBe("us-east-1");
+    expect(cfg.regions).toEqual(["us-east-1"]);
     expect(cfg.tags).toEqual({});
   });
 
@@ -128,18 +128,18 @@ describe("parseConfig error format", () => {
   test("is a ConfigError prefixed with the source", () => {
     let error: unknown;
     try {
-      parseConfig(withChange((c) => (c.region = "mars-1")), "ses-guard.json");
+      parseConfig(withChange((c) => (c.regions = ["mars-1"])), "ses-guard.json");
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).name).toBe("ConfigError");
-    expect((error as Error).message).toMatch(/^ses-guard\.json: region: got "mars-1"; allowed: /);
+    expect((error as Error).message).toMatch(/^ses-guard\.json: regions\[0\]: got "mars-1"; allowed: /);
   });
 
   test("counts the problems after the first", () => {
     const raw = withChange((c) => {
-      c.region = "mars-1";
+      c.regions = ["mars-1"];
       c.accountId = "1";
     });
     expect(configError(raw).message).toContain("(1 more problem after this one)");
@@ -179,7 +179,7 @@ describe("parseConfig rejects an unknown key", () => {
   test("at the top level, listing the allowed keys", () => {
     const { message } = configError(withChange((c) => (c.foo = 1)));
     expect(message).toContain('config: unknown key "foo"; allowed keys: ');
-    expect(message).toContain("$schema, name, accountId, region, tags, alarms, archive, configurationSet, notifications");
+    expect(message).toContain("$schema, name, accountId, regions, backend, tags, alarms, archive, configurationSet, notifications, existing, adopt");
   });
 
   test("in alarms, listing alarms' keys", () => {
@@ -446,7 +446,7 @@ describe("parseConfig rejects archive.lifecycle", () => {
 
 describe("parseConfig rejects other fields", () => {
   test("a region without SES", () => {
-    expectError(withChange((c) => (c.region = "mars-1")), "region", '"mars-1"', 'one of "us-east-1", "us-east-2"');
+    expectError(withChange((c) => (c.regions = ["mars-1"])), "regions[0]", '"mars-1"', 'one of "us-east-1", "us-east-2"');
   });
 
   test.each(["12345", "1234567890123", "12345678901a"])("accountId %p", (id) => {

@@ -11,16 +11,28 @@ const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+  additionalProperties?: JsonSchemaNode | boolean;
+  propertyNames?: unknown;
   type?: string;
 }
 
-/** Dotted keys of every config field, e.g. `archive.lifecycle.transitions[].days`. */
+/**
+ * Dotted keys of every config field, e.g. `archive.lifecycle.transitions[].days`,
+ * `backend.bucket` (from each union variant), `adopt.<region>.archiveBucket` (per-region maps).
+ */
 function configKeys(node: JsonSchemaNode, prefix = ""): string[] {
-  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
+  const variants = [...(node.oneOf ?? []), ...(node.anyOf ?? [])];
+  const fromVariants = variants.flatMap((v) => configKeys(v, prefix));
+  const perRegion =
+    node.propertyNames && typeof node.additionalProperties === "object" ? configKeys(node.additionalProperties, `${prefix}.<region>`) : [];
+  const own = Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
     const key = prefix ? `${prefix}.${k}` : k;
     const nested = v.items?.properties ? configKeys(v.items, `${key}[]`) : configKeys(v, key);
     return [key, ...nested];
   });
+  return [...new Set([...own, ...fromVariants, ...perRegion])];
 }
 
 test("ses-guard.schema.json is what `npm run schema` generates", () => {

@@ -2,9 +2,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig, SesGuardConfig } from "../modules/config";
+import { archiveBucketFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
-import { copyStackToTemp, describeTerraform, initValidatePlan, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
+import { copyStackToTemp, describeTerraform, initValidate, initValidatePlan, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -33,20 +33,51 @@ test("there are at least the minimal, full and notifications-off examples", () =
   expect(examples).toEqual(expect.arrayContaining(["minimal.json", "full.json", "notifications-off.json", "default.json"]));
 });
 
-async function planExample(file: string): Promise<{ config: SesGuardConfig; plan: PlanJson }> {
+interface StackPlan {
+  config: SesGuardConfig;
+  region: SesRegion;
+  stackDir: string;
+  /** Absent where the config cannot plan offline (import blocks read the real resource). */
+  plan?: PlanJson;
+}
+
+/** Synthesizes one example and runs every stack through terraform; adopted resources stop at validate. */
+async function planExample(file: string): Promise<StackPlan[]> {
   const config = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-it-"));
   try {
-    const stackDir = synthesize(config, path.join(work, "cdktf.out"), work);
-    return { config, plan: await initValidatePlan(copyStackToTemp(stackDir), { backend: false }) };
+    const stackDirs = synthesize(config, path.join(work, "cdktf.out"), work);
+    return await Promise.all(
+      config.regions.map(async (region, i) => {
+        const stackDir = copyStackToTemp(stackDirs[i]);
+        // Imports read the real resource, and a remote backend needs credentials: init -backend=false + validate.
+        // Their resources are the same as other examples', which do plan.
+        if (config.adopt[region] || config.backend.type !== "local") {
+          await initValidate(stackDir);
+          return { config, region, stackDir };
+        }
+        // Stacks of one example differ only by region: validate the first, plan them all (plan validates too).
+        return { config, region, stackDir, plan: await initValidatePlan(stackDir, { backend: false, validate: i === 0 }) };
+      }),
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
+const cases = examples.flatMap((file) => {
+  const config = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);
+  return config.regions.map((region, index) => ({
+    file,
+    region,
+    index,
+    validateOnly: Boolean(config.adopt[region]) || config.backend.type !== "local",
+  }));
+});
+
 describeTerraform("examples plan offline with the real aws provider", () => {
   // Started together: most of the time is the provider binary starting, which overlaps well.
-  const planned = new Map<string, Promise<{ config: SesGuardConfig; plan: PlanJson }>>();
+  const planned = new Map<string, Promise<StackPlan[]>>();
   beforeAll(() => {
     for (const file of examples) {
       const p = planExample(file);
@@ -55,12 +86,27 @@ describeTerraform("examples plan offline with the real aws provider", () => {
     }
   });
 
-  describe.each(examples)("%s", (file) => {
+  describe.each(cases.filter((c) => c.validateOnly))("$file $region (init -backend=false + validate)", ({ file, index }) => {
+    test("terraform init -backend=false and validate pass", async () => {
+      const { config, region, stackDir } = (await planned.get(file)!)[index];
+      const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+      if (config.adopt[region]) expect(json.import.length).toBe(Object.keys(config.adopt[region]!).length);
+      if (config.backend.type === "cloud") expect(json.terraform.cloud.organization).toBe(config.backend.organization);
+      if (config.backend.type === "s3") expect(json.terraform.backend.s3.bucket).toBe(config.backend.bucket);
+    });
+  });
+
+  describe.each(cases.filter((c) => !c.validateOnly))("$file $region", ({ file, index }) => {
     let config: SesGuardConfig;
+    let region: SesRegion;
     let plan: PlanJson;
+    let bucket: ReturnType<typeof archiveBucketFor>;
 
     beforeAll(async () => {
-      ({ config, plan } = await planned.get(file)!);
+      const stack = (await planned.get(file)!)[index];
+      ({ config, region } = stack);
+      plan = stack.plan!;
+      bucket = archiveBucketFor(config, region);
     });
 
     test("reputation alarms use AWS/SES metrics with fractional thresholds", () => {
@@ -85,7 +131,11 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         });
         expect(v.threshold).toBeCloseTo(percent / 100, 12);
         expect(v.threshold as number).toBeLessThan(1);
+        const existing = config.existing.alarmTopicArns[region];
+        if (existing) expect(v.alarm_actions).toEqual([existing]);
       }
+      // A brought topic is referenced, not created.
+      expect(resourcesOfType(plan, "aws_sns_topic").some((t) => t.name === "alarms_topic")).toBe(!config.existing.alarmTopicArns[region]);
     });
 
     test("the event destination is explicitly enabled and sends the configured events to Firehose", () => {
@@ -95,14 +145,28 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       expect(ed.enabled).toBe(true);
       expect([...(ed.matching_event_types as string[])].sort()).toEqual([...config.archive.eventTypes].sort());
       expect(ed.kinesis_firehose_destination).toHaveLength(1);
-      const set = resourcesOfType(plan, "aws_sesv2_configuration_set")[0].values;
-      expect(set.configuration_set_name).toBe(config.configurationSet.name ?? config.name);
-      expect(set.reputation_options).toEqual([expect.objectContaining({ reputation_metrics_enabled: true })]);
+      const sets = resourcesOfType(plan, "aws_sesv2_configuration_set");
+      if (config.existing.configurationSetName) {
+        expect(sets).toHaveLength(0);
+        expect(dest[0].values.configuration_set_name).toBe(config.existing.configurationSetName);
+        return;
+      }
+      expect(sets[0].values.configuration_set_name).toBe(config.configurationSet.name ?? config.name);
+      expect(sets[0].values.reputation_options).toEqual([expect.objectContaining({ reputation_metrics_enabled: true })]);
     });
 
     test("the archive bucket is private, encrypted, TLS-only and has the configured lifecycle", () => {
-      const bucket = one(plan, "aws_s3_bucket", "archive_bucket").values;
-      expect(bucket.force_destroy).toBe(false);
+      const stream = one(plan, "aws_kinesis_firehose_delivery_stream", "delivery_stream").values;
+      const s3 = (stream.extended_s3_configuration as Array<Record<string, unknown>>)[0];
+      if (!bucket.created || bucket.home !== region) {
+        // Someone else's bucket (the user's, or the home region's shared one): written to across regions, never created here.
+        expect(resourcesOfType(plan, "aws_s3_bucket")).toHaveLength(0);
+        expect(s3.bucket_arn).toBe(`arn:aws:s3:::${bucket.name}`);
+        return;
+      }
+      const created = one(plan, "aws_s3_bucket", "archive_bucket").values;
+      expect(created.bucket).toBe(bucket.name);
+      expect(created.force_destroy).toBe(false);
       expect(one(plan, "aws_s3_bucket_public_access_block", "archive_bucket_public_access_block").values).toMatchObject({
         block_public_acls: true,
         block_public_policy: true,
@@ -136,7 +200,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         buffering_interval: config.archive.bufferingIntervalSeconds,
         buffering_size: config.archive.bufferingSizeMiB,
       });
-      expect(s3.prefix).toContain("!{timestamp:yyyy}");
+      expect(s3.prefix).toMatch(new RegExp(`^events/${region}/.*!\\{timestamp:yyyy\\}`));
       expect(s3.error_output_prefix).toContain("!{firehose:error-output-type}");
       expect(one(plan, "aws_cloudwatch_log_group", "delivery_stream_log_group").values.retention_in_days).toBe(
         config.archive.logRetentionDays,
@@ -144,7 +208,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
     });
 
     test("service roles trust only this account and the one resource they serve", () => {
-      const setName = config.configurationSet.name ?? config.name;
+      const setName = config.existing.configurationSetName ?? config.configurationSet.name ?? config.name;
       const cases = [
         ["event_publishing_role", "ses.amazonaws.com", `:configuration-set/${setName}`],
         ["delivery_stream_role", "firehose.amazonaws.com", `:deliverystream/${config.name}-events`],
@@ -154,7 +218,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         expect(trust.Principal).toEqual({ Service: service });
         expect(trust.Condition?.StringEquals?.["aws:SourceAccount"]).toBe(config.accountId);
         expect(String(trust.Condition?.ArnLike?.["aws:SourceArn"])).toMatch(
-          new RegExp(`^arn:aws[a-z-]*:[a-z]+:${config.region}:${config.accountId}${arnSuffix.replace(/[.]/g, "\\.")}$`),
+          new RegExp(`^arn:aws[a-z-]*:[a-z]+:${region}:${config.accountId}${arnSuffix.replace(/[.]/g, "\\.")}$`),
         );
       }
       const [put] = statements(one(plan, "aws_iam_role_policy", "event_publishing_role_policy").values.policy);
@@ -166,8 +230,13 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const n = config.notifications;
       if (!n.enabled) {
         expect(topics).toHaveLength(0);
-        expect(resourcesOfType(plan, "aws_sns_topic").map((t) => t.name)).toEqual(["alarms_topic"]);
+        expect(resourcesOfType(plan, "aws_sns_topic").map((t) => t.name).filter((t) => t !== "alarms_topic")).toEqual([]);
         return;
+      }
+      const existing = config.existing.notificationTopicArns[region];
+      if (existing) {
+        for (const t of topics) expect(t.values.topic_arn).toBe(existing);
+        expect(resourcesOfType(plan, "aws_sns_topic").some((t) => t.name === "notifications_topic")).toBe(false);
       }
       const got = topics.map((t) => `${t.values.identity}/${t.values.notification_type}`).sort();
       const want = n.identities.flatMap((i) => n.types.map((t) => `${i}/${t}`)).sort();
@@ -177,7 +246,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         .filter((s) => s.name.startsWith("notifications_"))
         .map((s) => s.values.endpoint)
         .sort();
-      expect(subscribers).toEqual([...(n.emails ?? config.alarms.emails)].sort());
+      expect(subscribers).toEqual(existing ? [] : [...(n.emails ?? config.alarms.emails)].sort());
     });
 
     test("outputs name the topic, bucket, stream and configuration set", () => {

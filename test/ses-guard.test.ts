@@ -21,7 +21,7 @@ function example(file: string): SesGuardConfig {
 }
 
 function synthStack(config: SesGuardConfig, extra: Partial<SesGuardStackProps> = {}): string {
-  const stack = new SesGuardStack(Testing.app(), stackName(config), { config, ...extra });
+  const stack = new SesGuardStack(Testing.app(), stackName(config, config.regions[0]), { config, ...extra });
   return Testing.synth(stack);
 }
 
@@ -101,8 +101,8 @@ describe("SesGuardStack provider and backend", () => {
   });
 
   test("stackName is <name>-<region>", () => {
-    expect(stackName(full)).toBe("acme-mail-eu-central-1");
-    expect(stackName(off)).toBe("mailer-eu-west-1");
+    expect(stackName(full, "eu-central-1")).toBe("acme-mail-eu-central-1");
+    expect(stackName(off, "eu-west-1")).toBe("mailer-eu-west-1");
   });
 });
 

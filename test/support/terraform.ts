@@ -389,6 +389,28 @@ function formatDiagnostics(diags: Diagnostic[]): string {
     .join("\n");
 }
 
+async function mustValidate(dir: string): Promise<void> {
+  const validate = await terraform(dir, ["validate", "-json", "-no-color"]);
+  let result: { valid: boolean; diagnostics: Diagnostic[] };
+  try {
+    result = JSON.parse(validate.stdout);
+  } catch {
+    throw failure("validate", dir, validate);
+  }
+  if (!result.valid || validate.code !== 0) {
+    throw new Error(`terraform validate failed in ${dir}\n${formatDiagnostics(result.diagnostics)}`);
+  }
+}
+
+/**
+ * `init -backend=false` and validate: for configs that cannot plan offline (a remote backend
+ * that needs credentials, or `import` blocks, which read the real resource).
+ */
+export async function initValidate(dir: string): Promise<void> {
+  await mustRun(dir, ["init", "-backend=false", "-input=false", "-no-color"]);
+  await mustValidate(dir);
+}
+
 /**
  * init, validate, plan and show -json in dir; throws with terraform's diagnostics on failure.
  * backend=false replaces the stack's backend with a throwaway local state in dir (via an
@@ -398,7 +420,7 @@ function formatDiagnostics(diags: Diagnostic[]): string {
  */
 export async function initValidatePlan(
   dir: string,
-  opts: { vars?: Record<string, string>; backend?: boolean } = {},
+  opts: { vars?: Record<string, string>; backend?: boolean; validate?: boolean } = {},
 ): Promise<PlanJson> {
   // Synthesized stacks carry a plain provider block; the offline switches come from an override file,
   // the way a user would plan without credentials.
@@ -418,17 +440,8 @@ export async function initValidatePlan(
     fs.writeFileSync(path.join(dir, "zz_harness_backend_override.tf.json"), JSON.stringify(override, null, 2));
   }
   await mustRun(dir, ["init", "-input=false", "-no-color"]);
-
-  const validate = await terraform(dir, ["validate", "-json", "-no-color"]);
-  let result: { valid: boolean; diagnostics: Diagnostic[] };
-  try {
-    result = JSON.parse(validate.stdout);
-  } catch {
-    throw failure("validate", dir, validate);
-  }
-  if (!result.valid || validate.code !== 0) {
-    throw new Error(`terraform validate failed in ${dir}\n${formatDiagnostics(result.diagnostics)}`);
-  }
+  // plan validates too; a separate validate (the default) gives its clearer diagnostics.
+  if (opts.validate !== false) await mustValidate(dir);
 
   const varArgs = Object.entries(opts.vars ?? {}).map(([k, v]) => `-var=${k}=${v}`);
   await mustRun(dir, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`, ...varArgs]);

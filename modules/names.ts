@@ -1,0 +1,35 @@
+/**
+ * Every name ses-guard gives a resource, in one place: the constructs use
+ * them, and config validation checks adopted IDs and length limits against them.
+ */
+export interface RegionNames {
+  readonly stack: string;
+  readonly alarmTopic: string;
+  readonly notificationTopic: string;
+  readonly configurationSet: string;
+  readonly deliveryStream: string;
+  readonly logGroup: string;
+  /** IAM names are global, so role names carry the region. */
+  readonly firehoseRole: string;
+  readonly sesRole: string;
+  readonly alarmPrefix: string;
+}
+
+export function regionNames(prefix: string, region: string, configurationSetName?: string): RegionNames {
+  const deliveryStream = `${prefix}-events`;
+  return {
+    stack: `${prefix}-${region}`,
+    alarmTopic: `${prefix}-alarms`,
+    notificationTopic: `${prefix}-notifications`,
+    configurationSet: configurationSetName ?? prefix,
+    deliveryStream,
+    logGroup: `/aws/kinesisfirehose/${deliveryStream}`,
+    firehoseRole: `${prefix}-firehose-${region}`,
+    sesRole: `${prefix}-ses-publisher-${region}`,
+    alarmPrefix: `${prefix}-`,
+  };
+}
+
+export function defaultBucketName(prefix: string, accountId: string, region: string): string {
+  return `${prefix}-events-${accountId}-${region}`;
+}
