@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { arn, ArnScope } from "./arn";
+import { arn, ArnScope, awsManagedKeyProblem } from "./arn";
 import { policyDocument, renderPolicy } from "./policy-document";
 import { EmailSubscriptions } from "./email-subscriptions";
 
@@ -15,6 +15,11 @@ export interface AlarmTopicProps extends ArnScope {
    * @default - every alarm in the account and region (`*`)
    */
   readonly alarmNamePattern?: string;
+  /**
+   * Customer-managed KMS key that encrypts the topic; its policy must let cloudwatch.amazonaws.com use it.
+   * @default - unencrypted
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** The SNS topic alarms notify, with the policy that lets only our alarms publish. */
@@ -24,7 +29,9 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, "Resource", { name: props.topicName });
+    const problem = props.kmsKeyArn && awsManagedKeyProblem(props.kmsKeyArn);
+    if (problem) throw new Error(`AlarmTopic kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
+    this.topic = new SnsTopic(this, "Resource", { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
     new SnsTopicPolicy(this, "Policy", {
       arn: this.topic.arn,
       policy: renderPolicy(

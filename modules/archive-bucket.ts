@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -32,6 +34,16 @@ export interface ArchiveLifecycle {
    * @default 7
    */
   readonly abortIncompleteMultipartUploadDays?: number;
+  /**
+   * Days a replaced or deleted object's old version is kept (only with versioning).
+   * @default 30
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Which small objects may transition: S3's default keeps objects under 128 KB in STANDARD.
+   * @default "all_storage_classes_128K"
+   */
+  readonly transitionMinimumObjectSize?: "all_storage_classes_128K" | "varies_by_storage_class";
 }
 
 export interface ArchiveBucketProps {
@@ -44,6 +56,31 @@ export interface ArchiveBucketProps {
    * @default - 30 d STANDARD_IA, 90 d GLACIER, expire at 730 d, abort multipart uploads after 7 d
    */
   readonly lifecycle?: ArchiveLifecycle;
+  /**
+   * Keep old versions of overwritten or deleted objects (expired after `lifecycle.noncurrentVersionExpirationDays`).
+   * @default false
+   */
+  readonly versioning?: boolean;
+  /**
+   * Server access logs go to this existing bucket.
+   * @default - no access logging
+   */
+  readonly accessLogBucketName?: string;
+  /**
+   * Key prefix of the access logs.
+   * @default "s3-access/<bucketName>/"
+   */
+  readonly accessLogPrefix?: string;
+  /**
+   * Encrypt with this customer-managed KMS key (SSE-KMS) instead of S3-managed keys (SSE-S3).
+   * @default - SSE-S3
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Terraform refuses any plan that would destroy the bucket (`lifecycle { prevent_destroy }`).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -56,6 +93,8 @@ export class ArchiveBucket extends Construct {
   /** The bucket resource's ARN attribute. */
   public readonly bucketArn: string;
   public readonly lifecycle: S3BucketLifecycleConfiguration;
+  /** Present with `versioning`. */
+  public readonly versioning?: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
@@ -65,7 +104,11 @@ export class ArchiveBucket extends Construct {
     this.bucketName = props.bucketName;
 
     // force_destroy stays false: deleting the archive must never empty it as a side effect.
-    this.bucket = new S3Bucket(this, "Resource", { bucket: props.bucketName, forceDestroy: false });
+    this.bucket = new S3Bucket(this, "Resource", {
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
     this.bucketArn = this.bucket.arn;
     const bucket = this.bucket.id;
     const arn = s3BucketArn(props.region, props.bucketName);
@@ -83,8 +126,28 @@ export class ArchiveBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.kmsKeyArn
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }
+            : { sseAlgorithm: "AES256" },
+          // Bucket keys cut KMS requests (and cost) by orders of magnitude.
+          bucketKeyEnabled: true,
+        },
+      ],
     });
+    if (props.versioning) {
+      this.versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    }
+    if (props.accessLogBucketName) {
+      const problem = bucketNameProblem(props.accessLogBucketName);
+      if (problem) throw new Error(`ArchiveBucket accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${problem}`);
+      new S3BucketLoggingA(this, "AccessLogging", {
+        bucket,
+        targetBucket: props.accessLogBucketName,
+        targetPrefix: props.accessLogPrefix ?? `s3-access/${props.bucketName}/`,
+      });
+    }
     new S3BucketPolicy(this, "Policy", {
       bucket,
       policy: renderPolicy(
@@ -101,7 +164,7 @@ export class ArchiveBucket extends Construct {
     this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,
       // S3's own default, stated so the plan shows it: objects under 128 KB never transition.
-      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
+      transitionDefaultMinimumObjectSize: lifecycle.transitionMinimumObjectSize,
       rule: [
         {
           id: "archive-tiering-and-expiration",
@@ -109,6 +172,8 @@ export class ArchiveBucket extends Construct {
           filter: [{ prefix: "" }],
           transition: lifecycle.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
           expiration: [{ days: lifecycle.expirationDays }],
+          // With versioning, expiry only hides the current version; this removes the old ones.
+          noncurrentVersionExpiration: props.versioning ? [{ noncurrentDays: lifecycle.noncurrentVersionExpirationDays }] : undefined,
         },
         {
           id: "abort-incomplete-multipart-uploads",

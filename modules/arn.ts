@@ -25,3 +25,10 @@ export function s3BucketArn(region: string, bucketName: string): string {
 export interface TopicRef {
   readonly arn: string;
 }
+
+/** AWS-managed keys (`alias/aws/...`) cannot grant CloudWatch or SES access. */
+export function awsManagedKeyProblem(keyRef: string): string | undefined {
+  return /(^|:)alias\/aws\//.test(keyRef)
+    ? "a customer-managed KMS key: AWS-managed keys such as alias/aws/sns cannot let CloudWatch alarms or SES encrypt, so their notifications would silently never arrive (Trivy AWS-0136)"
+    : undefined;
+}

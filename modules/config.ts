@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { awsManagedKeyProblem } from "./arn";
 import { logicalIdSegment } from "./logical-id";
 import { defaultBucketName, regionNames } from "./names";
 
@@ -201,6 +202,16 @@ export const lifecycleSchema = z
       .max(365)
       .default(7)
       .describe("Days after which incomplete multipart uploads are aborted (whole bucket)."),
+    noncurrentVersionExpirationDays: z
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .describe("With archive.versioning: days an overwritten or deleted object's old version is kept."),
+    transitionMinimumObjectSize: z
+      .enum(["all_storage_classes_128K", "varies_by_storage_class"])
+      .default("all_storage_classes_128K")
+      .describe("S3's default keeps objects under 128 KB in STANDARD (transitioning tiny objects costs more than it saves); varies_by_storage_class lets them go to Glacier classes."),
   })
   .superRefine((lc, ctx) => {
     lc.transitions.forEach((t, i) => {
@@ -321,6 +332,16 @@ const topicArn = z
   .string()
   .regex(new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$`), "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:my-topic");
 
+const kmsKeyArn = z
+  .string()
+  .superRefine((v, ctx) => {
+    const problem = awsManagedKeyProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+    else if (!new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:(key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250})$`).test(v)) {
+      ctx.addIssue({ code: "custom", input: v, message: "a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+    }
+  });
+
 const existingSchema = z
   .strictObject({
     alarmTopicArns: z
@@ -430,6 +451,21 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe("One archive bucket per region instead of one shared bucket in the home region."),
+        preventDestroy: z
+          .boolean()
+          .default(true)
+          .describe("Terraform refuses plans that destroy the bucket or the delivery stream (lifecycle prevent_destroy)."),
+        versioning: z
+          .boolean()
+          .default(false)
+          .describe("Keep old versions of overwritten or deleted objects; they expire after lifecycle.noncurrentVersionExpirationDays."),
+        accessLogging: z
+          .strictObject({
+            bucketName: bucketName.describe("Existing bucket that receives the server access logs."),
+            prefix: z.string().max(512).optional().describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
+          })
+          .optional()
+          .describe("S3 server access logging of the archive bucket. Default: off."),
         eventTypes: uniqueList(z.enum(SES_EVENT_TYPES), "event type", 1)
           .default([...DEFAULT_EVENT_TYPES])
           .describe("SES event types written to the archive."),
@@ -478,6 +514,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Per-message bounce and complaint notifications (SES identity notification topics)."),
+    encryption: z
+      .strictObject({
+        kmsKeyArns: z
+          .partialRecord(z.enum(SES_REGIONS), kmsKeyArn)
+          .default({})
+          .describe("Per region, an existing customer-managed KMS key to use instead of the one ses-guard creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use it."),
+        archive: z
+          .boolean()
+          .default(false)
+          .describe("Also encrypt the archive with the key: bucket SSE-KMS and Firehose server-side encryption. Default: SSE-S3 and an AWS-owned key."),
+      })
+      .prefault({})
+      .describe("Customer-managed KMS encryption. SNS topics are always encrypted with it."),
     existing: existingSchema,
     adopt: z
       .partialRecord(z.enum(SES_REGIONS), adoptSchema)
@@ -556,6 +605,16 @@ function checkRegionalKeys(cfg: SesGuardConfig, ctx: Ctx): void {
       if (!regions.includes(region)) issue(["existing", key, region], arn, `a key from regions (${regions.join(", ")})`);
       else if (arnParts(arn as string).region !== region) issue(["existing", key, region], arn, `a topic in ${region} (SNS topics are regional)`);
     }
+  }
+  for (const [region, arn] of Object.entries(cfg.encryption.kmsKeyArns) as Array<[SesRegion, string]>) {
+    if (!regions.includes(region)) issue(["encryption", "kmsKeyArns", region], arn, `a key from regions (${regions.join(", ")})`);
+    else if (arnParts(arn).region !== region) issue(["encryption", "kmsKeyArns", region], arn, `a key in ${region} (KMS keys are regional)`);
+  }
+  if (cfg.encryption.archive && regions.length > 1 && !cfg.archive.bucketPerRegion) {
+    issue(["encryption", "archive"], true, "false with one bucket shared by several regions (a KMS key serves one region); set archive.bucketPerRegion to encrypt each region's bucket with its own key");
+  }
+  if (cfg.encryption.archive && cfg.existing.bucketName) {
+    issue(["encryption", "archive"], true, "false with existing.bucketName: the bucket's encryption is yours to set");
   }
   if (!cfg.notifications.enabled && Object.keys(cfg.existing.notificationTopicArns).length) {
     issue(["existing", "notificationTopicArns"], cfg.existing.notificationTopicArns, "no topics while notifications.enabled is false");

@@ -50,6 +50,16 @@ export interface DeliveryStreamProps extends ArnScope {
    * @default "errors/"
    */
   readonly errorPrefix?: string;
+  /**
+   * Customer-managed KMS key for the stream's server-side encryption and the objects it writes.
+   * @default - an AWS-owned key for the stream; the bucket's default encryption for objects
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Terraform refuses any plan that would destroy the stream (`lifecycle { prevent_destroy }`).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 const LOG_STREAM = "DestinationDelivery";
@@ -115,6 +125,20 @@ export class DeliveryStream extends Construct {
             Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
             Resource: bucketArn,
           },
+          ...(props.kmsKeyArn
+            ? [
+                {
+                  Sid: "EncryptObjectsThroughS3",
+                  Effect: "Allow" as const,
+                  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                  Resource: props.kmsKeyArn,
+                  Condition: {
+                    StringEquals: { "kms:ViaService": `s3.${props.region}.amazonaws.com` },
+                    ArnLike: { "kms:EncryptionContext:aws:s3:arn": `${bucketArn}/*` },
+                  },
+                },
+              ]
+            : []),
           {
             Sid: "LogDeliveryErrors",
             Effect: "Allow",
@@ -128,7 +152,10 @@ export class DeliveryStream extends Construct {
     this.stream = new KinesisFirehoseDeliveryStream(this, "Resource", {
       name: props.streamName,
       destination: "extended_s3",
-      serverSideEncryption: { enabled: true, keyType: "AWS_OWNED_CMK" },
+      serverSideEncryption: props.kmsKeyArn
+        ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.kmsKeyArn }
+        : { enabled: true, keyType: "AWS_OWNED_CMK" },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
       extendedS3Configuration: {
         roleArn: this.role.arn,
         bucketArn: props.bucket.bucketArn,
@@ -138,6 +165,7 @@ export class DeliveryStream extends Construct {
         bufferingInterval: interval,
         bufferingSize: size,
         compressionFormat: "GZIP",
+        kmsKeyArn: props.kmsKeyArn,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.name, logStreamName: logStream.name },
       },
       // Firehose checks its access on create: the policy must exist first.

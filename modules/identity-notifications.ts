@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { arn, ArnScope, TopicRef } from "./arn";
+import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./arn";
 import { isDomain, isEmailAddress, NOTIFICATION_TYPES, NotificationType } from "./config";
 import { EmailSubscriptions } from "./email-subscriptions";
 import { policyDocument, renderPolicy } from "./policy-document";
@@ -35,6 +35,11 @@ export interface IdentityNotificationsProps extends ArnScope {
    * @default true
    */
   readonly includeOriginalHeaders?: boolean;
+  /**
+   * Customer-managed KMS key for the created topic; its policy must let ses.amazonaws.com use it.
+   * @default - unencrypted
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -72,7 +77,9 @@ export class IdentityNotifications extends Construct {
       this.topic = props.topic;
     } else {
       const topicName = props.topicName ?? "ses-guard-notifications";
-      this.snsTopic = new SnsTopic(this, "Topic", { name: topicName });
+      const problem = props.kmsKeyArn && awsManagedKeyProblem(props.kmsKeyArn);
+      if (problem) throw new Error(`IdentityNotifications kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
+      this.snsTopic = new SnsTopic(this, "Topic", { name: topicName, kmsMasterKeyId: props.kmsKeyArn });
       this.topic = this.snsTopic;
       new SnsTopicPolicy(this, "Policy", {
         arn: this.snsTopic.arn,

@@ -30,6 +30,11 @@ export interface ReputationAlarmsProps extends ArnScope {
    */
   readonly emails?: readonly string[];
   /**
+   * Customer-managed KMS key for the topic created when `topic` is not given.
+   * @default - unencrypted
+   */
+  readonly kmsKeyArn?: string;
+  /**
    * Length of one evaluation period.
    * @default 900
    */
@@ -80,6 +85,7 @@ export class ReputationAlarms extends Construct {
         topicName: `${props.namePrefix}-alarms`,
         emails: props.emails ?? [],
         alarmNamePattern: `${props.namePrefix}-*`,
+        kmsKeyArn: props.kmsKeyArn,
       });
       this.topic = this.alarmTopic.topic;
     }

@@ -66,6 +66,29 @@ export class SesGuardStack extends TerraformStack {
     if (this.guard.notifications) {
       output("notification_topic_arn", this.guard.notifications.topic.arn, "SNS topic receiving per-message bounce and complaint notifications.");
     }
+    const subscriptions = [
+      ...(this.guard.alarms.alarmTopic?.subscriptions.subscriptions ?? []),
+      ...(this.guard.notifications?.subscriptions?.subscriptions ?? []),
+    ];
+    if (subscriptions.length) {
+      // Read from state after apply: SNS keeps each e-mail subscription pending until its owner confirms.
+      const refs = subscriptions.map((s) => `${s.terraformResourceType}.${s.friendlyUniqueId}`).join(", ");
+      output(
+        "pending_email_confirmations",
+        `\${[for s in [${refs}] : s.endpoint if s.pending_confirmation]}`,
+        "Addresses that have not confirmed their SNS subscription yet: they receive nothing until they click the link in the confirmation mail.",
+      );
+    }
+    output(
+      "next_steps",
+      [
+        subscriptions.length
+          ? "Every address in pending_email_confirmations must click the link in the AWS Notification - Subscription Confirmation mail; until then it receives no alarm or notification (an unconfirmed subscription cannot be deleted, SNS drops it after a few days)."
+          : "Make sure your existing topics' policies let CloudWatch and SES publish.",
+        `Send with ConfigurationSetName=${this.guard.eventPublishing.configurationSetName} (or the X-SES-CONFIGURATION-SET header) so that events are archived.`,
+      ].join(" "),
+      "What to do after the first apply.",
+    );
   }
 
   private configureBackend(config: SesGuardConfig, name: string, localStatePath: string | undefined): void {

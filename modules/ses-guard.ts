@@ -3,7 +3,9 @@ import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
 import { ArnScope, s3BucketArn, TopicRef } from "./arn";
 import { archiveBucketFor, NotificationType, SesEventType, SesGuardConfig, SesRegion } from "./config";
 import { defaultBucketName, regionNames } from "./names";
+import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
+import { EncryptionKey } from "./encryption-key";
 import { EventPublishing } from "./event-publishing";
 import { IdentityNotifications } from "./identity-notifications";
 import { Rate } from "./rate";
@@ -74,6 +76,33 @@ export interface SesGuardArchiveProps {
   readonly configurationSetName?: string;
   /** @default true */
   readonly requireTls?: boolean;
+  /**
+   * Terraform refuses plans that destroy the bucket or the stream.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /** @default false */
+  readonly versioning?: boolean;
+  /**
+   * Existing bucket for S3 server access logs.
+   * @default - no access logging
+   */
+  readonly accessLogBucketName?: string;
+  /** @default "s3-access/<bucketName>/" */
+  readonly accessLogPrefix?: string;
+}
+
+export interface SesGuardEncryptionProps {
+  /**
+   * An existing customer-managed key (not `alias/aws/sns`).
+   * @default - a new key with rotation, usable by CloudWatch and SES
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Also encrypt the archive bucket (SSE-KMS) and the stream with the key.
+   * @default false
+   */
+  readonly archive?: boolean;
 }
 
 export interface SesGuardNotificationsProps {
@@ -107,6 +136,11 @@ export interface SesGuardProps extends ArnScope {
    * @default - none
    */
   readonly notifications?: SesGuardNotificationsProps;
+  /**
+   * Customer-managed KMS encryption; SNS topics ses-guard creates are always encrypted.
+   * @default - a new key per region, for the topics only
+   */
+  readonly encryption?: SesGuardEncryptionProps;
 }
 
 /**
@@ -122,12 +156,21 @@ export class SesGuard extends Construct {
   public readonly deliveryStream: DeliveryStream;
   public readonly eventPublishing: EventPublishing;
   public readonly notifications?: IdentityNotifications;
+  public readonly archiveAlarms: ArchiveAlarms;
+  /** Present when this construct created the key. */
+  public readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: SesGuardProps) {
     super(scope, id);
     const { namePrefix: p, accountId, region } = props;
     const archive = props.archive ?? {};
     const names = regionNames(p, region, archive.configurationSetName);
+    const encryption = props.encryption ?? {};
+    const needsKey = !props.alarms.topic || (props.notifications && !props.notifications.topic) || encryption.archive;
+    if (needsKey && !encryption.kmsKeyArn) {
+      this.encryptionKey = new EncryptionKey(this, "EncryptionKey", { accountId, region, aliasName: p });
+    }
+    const kmsKeyArn = encryption.kmsKeyArn ?? this.encryptionKey?.keyArn;
 
     this.alarms = new ReputationAlarms(this, "Alarms", {
       accountId,
@@ -139,6 +182,7 @@ export class SesGuard extends Construct {
       complaintRate: props.alarms.complaintRate,
       periodSeconds: props.alarms.periodSeconds,
       evaluationPeriods: props.alarms.evaluationPeriods,
+      kmsKeyArn,
     });
     this.alarmTopic = this.alarms.topic;
 
@@ -148,6 +192,11 @@ export class SesGuard extends Construct {
         region,
         bucketName: this.archiveBucketName,
         lifecycle: archive.lifecycle,
+        versioning: archive.versioning,
+        accessLogBucketName: archive.accessLogBucketName,
+        accessLogPrefix: archive.accessLogPrefix,
+        kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+        preventDestroy: archive.preventDestroy,
       });
     }
     this.deliveryStream = new DeliveryStream(this, "DeliveryStream", {
@@ -163,6 +212,14 @@ export class SesGuard extends Construct {
       bufferingIntervalSeconds: archive.bufferingIntervalSeconds,
       bufferingSizeMiB: archive.bufferingSizeMiB,
       logRetentionDays: archive.logRetentionDays,
+      kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+      preventDestroy: archive.preventDestroy,
+    });
+    this.archiveAlarms = new ArchiveAlarms(this, "ArchiveAlarms", {
+      namePrefix: p,
+      streamName: this.deliveryStream.streamName,
+      bufferingIntervalSeconds: archive.bufferingIntervalSeconds ?? 900,
+      topic: this.alarmTopic,
     });
     this.eventPublishing = new EventPublishing(this, "EventPublishing", {
       accountId,
@@ -185,6 +242,7 @@ export class SesGuard extends Construct {
         types: props.notifications.types,
         emails: props.notifications.emails,
         includeOriginalHeaders: props.notifications.includeOriginalHeaders,
+        kmsKeyArn,
       });
     }
   }
@@ -221,7 +279,12 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       configurationSetName: cfg.existing.configurationSetName ?? cfg.configurationSet.name,
       existingConfigurationSet: cfg.existing.configurationSetName !== undefined,
       requireTls: cfg.configurationSet.requireTls,
+      preventDestroy: cfg.archive.preventDestroy,
+      versioning: cfg.archive.versioning,
+      accessLogBucketName: cfg.archive.accessLogging?.bucketName,
+      accessLogPrefix: cfg.archive.accessLogging?.prefix,
     },
+    encryption: { kmsKeyArn: cfg.encryption.kmsKeyArns[region], archive: cfg.encryption.archive },
     notifications: cfg.notifications.enabled
       ? {
           identities: cfg.notifications.identities,

@@ -78,6 +78,8 @@ describe("parseConfig defaults", () => {
       ],
       expirationDays: 730,
       abortIncompleteMultipartUploadDays: 7,
+      noncurrentVersionExpirationDays: 30,
+      transitionMinimumObjectSize: "all_storage_classes_128K",
     });
   });
 
@@ -179,7 +181,7 @@ describe("parseConfig rejects an unknown key", () => {
   test("at the top level, listing the allowed keys", () => {
     const { message } = configError(withChange((c) => (c.foo = 1)));
     expect(message).toContain('config: unknown key "foo"; allowed keys: ');
-    expect(message).toContain("$schema, name, accountId, regions, backend, tags, alarms, archive, configurationSet, notifications, existing, adopt");
+    expect(message).toContain("$schema, name, accountId, regions, backend, tags, alarms, archive, configurationSet, notifications, encryption, existing, adopt");
   });
 
   test("in alarms, listing alarms' keys", () => {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { archiveBucketFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
-import { copyStackToTemp, describeTerraform, initValidate, initValidatePlan, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
+import { copyStackToTemp, describeTerraform, initValidate, initValidatePlan, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -117,7 +117,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         ["alarms_complaint_rate_warning", "Reputation.ComplaintRate", config.alarms.complaintRatePercent.warning],
         ["alarms_complaint_rate_critical", "Reputation.ComplaintRate", config.alarms.complaintRatePercent.critical],
       ] as const;
-      expect(alarms.map((a) => a.name).sort()).toEqual(expected.map(([n]) => n).sort());
+      expect(alarms.map((a) => a.name).filter((n) => n.startsWith("alarms_")).sort()).toEqual(expected.map(([n]) => n).sort());
       for (const [name, metric, percent] of expected) {
         const v = one(plan, "aws_cloudwatch_metric_alarm", name).values;
         expect(v).toMatchObject({
@@ -136,6 +136,30 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       }
       // A brought topic is referenced, not created.
       expect(resourcesOfType(plan, "aws_sns_topic").some((t) => t.name === "alarms_topic")).toBe(!config.existing.alarmTopicArns[region]);
+    });
+
+    test("the archive watches itself: Firehose freshness and delivery success alarms notify the alarm topic", () => {
+      const freshness = one(plan, "aws_cloudwatch_metric_alarm", "archive_alarms_data_freshness").values;
+      expect(freshness).toMatchObject({
+        namespace: "AWS/Firehose",
+        metric_name: "DeliveryToS3.DataFreshness",
+        comparison_operator: "GreaterThanThreshold",
+        threshold: Math.max(config.archive.bufferingIntervalSeconds, 60),
+        dimensions: { DeliveryStreamName: `${config.name}-events` },
+        actions_enabled: true,
+      });
+      const success = one(plan, "aws_cloudwatch_metric_alarm", "archive_alarms_delivery_success").values;
+      expect(success).toMatchObject({ metric_name: "DeliveryToS3.Success", comparison_operator: "LessThanThreshold", threshold: 1 });
+      const topic = config.existing.alarmTopicArns[region];
+      if (topic) expect(success.alarm_actions).toEqual([topic]);
+      else {
+        // Our topic's ARN is unknown until apply: the plan's configuration shows the reference instead.
+        const resources = (plan.configuration as { root_module: { resources: Array<{ address: string; expressions: any }> } }).root_module.resources;
+        for (const name of ["archive_alarms_delivery_success", "archive_alarms_data_freshness"]) {
+          const expr = resources.find((r) => r.address === `aws_cloudwatch_metric_alarm.${name}`)!.expressions;
+          expect(expr.alarm_actions.references).toContain("aws_sns_topic.alarms_topic.arn");
+        }
+      }
     });
 
     test("the event destination is explicitly enabled and sends the configured events to Firehose", () => {
@@ -249,9 +273,26 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       expect(subscribers).toEqual(existing ? [] : [...(n.emails ?? config.alarms.emails)].sort());
     });
 
+    test("plan-level policy: default tags on every taggable resource, key rotation, IAM policies known at plan time", () => {
+      const planned = plannedResources(plan);
+      for (const r of planned.filter((p) => "tags_all" in p.values && p.values.tags_all !== null)) {
+        expect(r.values.tags_all).toMatchObject(config.tags);
+      }
+      for (const k of resourcesOfType(plan, "aws_kms_key")) expect(k.values.enable_key_rotation).toBe(true);
+      // Policies from known ARNs show in full in the plan a reviewer reads (key ARNs are the one exception).
+      for (const r of [...resourcesOfType(plan, "aws_iam_role"), ...resourcesOfType(plan, "aws_iam_role_policy")]) {
+        const doc = r.values.assume_role_policy ?? r.values.policy;
+        if (!config.encryption.archive || r.type === "aws_iam_role") expect(typeof doc).toBe("string");
+      }
+    });
+
     test("outputs name the topic, bucket, stream and configuration set", () => {
       const outputs = Object.keys((plan as unknown as { planned_values: { outputs: object } }).planned_values.outputs).sort();
-      const expected = ["alarm_topic_arn", "archive_bucket_name", "configuration_set_name", "delivery_stream_name"];
+      const expected = ["alarm_topic_arn", "archive_bucket_name", "configuration_set_name", "delivery_stream_name", "next_steps"];
+      // Only topics ses-guard creates get subscriptions (alarms.emails is never empty).
+      const createsSubscriptions =
+        !config.existing.alarmTopicArns[region] || (config.notifications.enabled && !config.existing.notificationTopicArns[region]);
+      if (createsSubscriptions) expected.push("pending_email_confirmations");
       if (config.notifications.enabled) expected.push("notification_topic_arn");
       expect(outputs).toEqual(expected.sort());
     });

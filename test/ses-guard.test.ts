@@ -35,14 +35,28 @@ const fullOut = synthStack(full);
 const offOut = synthStack(off);
 
 describe("SesGuardStack outputs", () => {
-  test("full.json: all five outputs, notification topic included", () => {
+  test("full.json: every output, notification topic included", () => {
     expect(Object.keys(JSON.parse(fullOut).output).sort()).toEqual([
       "alarm_topic_arn",
       "archive_bucket_name",
       "configuration_set_name",
       "delivery_stream_name",
+      "next_steps",
       "notification_topic_arn",
+      "pending_email_confirmations",
     ]);
+  });
+
+  test("pending_email_confirmations lists every subscription ses-guard creates, filtered on pending_confirmation", () => {
+    const value: string = JSON.parse(fullOut).output.pending_email_confirmations.value;
+    const subscriptions = Object.keys(JSON.parse(fullOut).resource.aws_sns_topic_subscription);
+    expect(subscriptions.length).toBe(3);
+    for (const s of subscriptions) expect(value).toContain(`aws_sns_topic_subscription.${s}`);
+    expect(value).toMatch(/: s\.endpoint if s\.pending_confirmation\]\}$/);
+  });
+
+  test("next_steps names the configuration set to send with", () => {
+    expect(JSON.parse(fullOut).output.next_steps.value).toContain("ConfigurationSetName=acme-transactional");
   });
 
   test("notifications-off.json: no notification topic output", () => {
@@ -51,6 +65,8 @@ describe("SesGuardStack outputs", () => {
       "archive_bucket_name",
       "configuration_set_name",
       "delivery_stream_name",
+      "next_steps",
+      "pending_email_confirmations",
     ]);
   });
 

@@ -1,0 +1,68 @@
+import { Construct } from "constructs";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { partitionOf } from "./arn";
+import { policyDocument, renderPolicy } from "./policy-document";
+
+export interface EncryptionKeyProps {
+  /** The account that owns the key; its IAM policies decide who else may use it. */
+  readonly accountId: string;
+  /** Region of the key (keys are regional). */
+  readonly region: string;
+  /** Alias, without the `alias/` prefix. */
+  readonly aliasName: string;
+  /**
+   * Days before a scheduled deletion happens (7 to 30).
+   * @default 30
+   */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * A customer-managed KMS key for SNS topics that CloudWatch alarms and SES
+ * publish to. The AWS-managed `alias/aws/sns` key cannot be used for that: its
+ * policy cannot be changed to let those services encrypt, so delivery fails
+ * without an error anyone sees.
+ */
+export class EncryptionKey extends Construct {
+  public readonly key: KmsKey;
+  public readonly keyArn: string;
+  public readonly alias: KmsAlias;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const window = props.deletionWindowInDays ?? 30;
+    if (!Number.isInteger(window) || window < 7 || window > 30) {
+      throw new Error(`EncryptionKey deletionWindowInDays: got ${window}; allowed: a whole number from 7 to 30`);
+    }
+    // Service statements follow AWS's documented form: CloudWatch's calls carry no caller-account
+    // context, so conditions on it make alarm delivery fail.
+    const publishers = (sid: string, service: string) => ({
+      Sid: sid,
+      Effect: "Allow" as const,
+      Principal: { Service: service },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    });
+    this.key = new KmsKey(this, "Resource", {
+      description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${props.region})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: window,
+      policy: renderPolicy(
+        policyDocument(
+          {
+            Sid: "AccountAdministersThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          publishers("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com"),
+          publishers("SesPublishesToEncryptedTopics", "ses.amazonaws.com"),
+        ),
+      ),
+    });
+    this.keyArn = this.key.arn;
+    this.alias = new KmsAlias(this, "Alias", { name: `alias/${props.aliasName}`, targetKeyId: this.key.keyId });
+  }
+}
