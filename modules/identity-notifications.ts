@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformIterator } from "cdktf";
 import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
@@ -51,7 +52,10 @@ export class IdentityNotifications extends Construct {
   /** Present when this construct created the topic. */
   public readonly snsTopic?: SnsTopic;
   public readonly subscriptions?: EmailSubscriptions;
-  public readonly notificationTopics: readonly SesIdentityNotificationTopic[];
+  /** One resource, one instance per identity and type (`for_each`). */
+  public readonly notificationTopics: SesIdentityNotificationTopic;
+  /** The instance keys, `<identity>/<Type>`, e.g. `example.com/Bounce`. */
+  public readonly instanceKeys: readonly string[];
 
   constructor(scope: Construct, id: string, props: IdentityNotificationsProps) {
     super(scope, id);
@@ -100,18 +104,20 @@ export class IdentityNotifications extends Construct {
       this.subscriptions = new EmailSubscriptions(this, "Subscriptions", { topic: this.snsTopic, emails: props.emails ?? [] });
     }
 
-    // One scope per identity: addresses read `notifications_example_com_bounce`.
-    this.notificationTopics = props.identities.flatMap((identity) => {
-      const perIdentity = new Construct(this, identity.toLowerCase());
-      return types.map(
-        (type) =>
-          new SesIdentityNotificationTopic(perIdentity, type, {
-            identity,
-            notificationType: type,
-            topicArn: this.topic.arn,
-            includeOriginalHeaders: props.includeOriginalHeaders ?? true,
-          }),
-      );
+    // One resource with for_each over "identity/Type" keys: the JSON stays small and synth time flat
+    // however many identities there are, and adding one identity only adds its own instances.
+    const instances: Record<string, { identity: string; notification_type: NotificationType }> = {};
+    for (const identity of props.identities) {
+      for (const type of types) instances[`${identity}/${type}`] = { identity, notification_type: type };
+    }
+    const each = TerraformIterator.fromMap(instances);
+    this.notificationTopics = new SesIdentityNotificationTopic(this, "Identities", {
+      forEach: each,
+      identity: each.getString("identity"),
+      notificationType: each.getString("notification_type"),
+      topicArn: this.topic.arn,
+      includeOriginalHeaders: props.includeOriginalHeaders ?? true,
     });
+    this.instanceKeys = Object.keys(instances);
   }
 }

@@ -28,8 +28,6 @@ function build() {
     platform: "node",
     target: "node20",
     logLevel: "warning",
-    // Keep the provider's class names readable in stack traces.
-    keepNames: true,
   });
 }
 

@@ -110,7 +110,7 @@ describe("several regions", () => {
       expect(r.aws_kinesis_firehose_delivery_stream.delivery_stream.name).toBe("mail-events");
       expect(r.aws_iam_role.delivery_stream_role.name).toBe(names.firehoseRole);
       expect(r.aws_iam_role.event_publishing_role.name).toBe(names.sesRole);
-      expect(Object.keys(r.aws_ses_identity_notification_topic)).toHaveLength(4);
+      expect(Object.keys(r.aws_ses_identity_notification_topic.notifications_identities.for_each)).toHaveLength(4);
     }
   });
 

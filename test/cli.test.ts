@@ -50,7 +50,7 @@ describe("config discovery", () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain("embedded example");
     const json = stackJson();
-    expect(Object.keys(json.resource.aws_ses_identity_notification_topic)).toContain("notifications_example_com_bounce");
+    expect(Object.keys(json.resource.aws_ses_identity_notification_topic.notifications_identities.for_each)).toContain("example.com/Bounce");
   });
 
   test("ses-guard.json in the working directory is used", () => {

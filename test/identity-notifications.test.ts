@@ -29,8 +29,11 @@ function resources(synthesized: string, type: { tfResourceType: string }): Recor
   return JSON.parse(synthesized).resource?.[type.tfResourceType] ?? {};
 }
 
+/** The instances of the one for_each notification-topic resource, each with the resource's shared arguments. */
 function notificationTopics(synthesized: string): any[] {
-  return Object.values(resources(synthesized, SesIdentityNotificationTopic));
+  const all = Object.values(resources(synthesized, SesIdentityNotificationTopic));
+  expect(all.length).toBeLessThanOrEqual(1);
+  return all.flatMap((r: any) => Object.values(r.for_each).map((instance: any) => ({ ...r, ...instance })));
 }
 
 /** "identity/type" pairs, sorted. */
@@ -167,7 +170,7 @@ describe("IdentityNotifications with a topic of its own", () => {
     expect(construct.topic.arn).toBe(EXISTING_TOPIC);
     expect(construct.snsTopic).toBeUndefined();
     expect(construct.subscriptions).toBeUndefined();
-    expect(construct.notificationTopics).toHaveLength(4);
+    expect(construct.instanceKeys).toHaveLength(4);
   });
 });
 
@@ -191,11 +194,16 @@ describe("IdentityNotifications validation", () => {
   });
 });
 
-test("identities differing only in hyphen versus dot get distinct resource names", () => {
-  const out = JSON.parse(
-    Testing.synthScope((scope) => {
-      new IdentityNotifications(scope, "Notifications", { accountId: "123456789012", region: "us-east-1", identities: ["a-b.example", "a.b.example"], types: ["Bounce"] });
-    }),
-  );
-  expect(Object.values(out.resource.aws_ses_identity_notification_topic).map((r: any) => r.identity).sort()).toEqual(["a-b.example", "a.b.example"]);
+test("one resource with for_each keyed <identity>/<Type>, arguments taken from each.value", () => {
+  const all = resources(synth(), SesIdentityNotificationTopic);
+  expect(Object.keys(all)).toHaveLength(1);
+  const [topic] = Object.values(all) as any[];
+  expect(Object.keys(topic.for_each).sort()).toEqual(["example.com/Bounce", "example.com/Complaint", "sender@example.org/Bounce", "sender@example.org/Complaint"]);
+  expect(topic.identity).toBe("${each.value.identity}");
+  expect(topic.notification_type).toBe("${each.value.notification_type}");
+});
+
+test("identities differing only in hyphen versus dot get distinct instances", () => {
+  const out = synth({ identities: ["a-b.example", "a.b.example"], types: ["Bounce"] });
+  expect(notificationTopics(out).map((t) => t.identity).sort()).toEqual(["a-b.example", "a.b.example"]);
 });

@@ -136,8 +136,7 @@ describe("SesGuardStack resource addresses", () => {
     [CloudwatchMetricAlarm.tfResourceType, "alarms_bounce_rate_critical"],
     [CloudwatchMetricAlarm.tfResourceType, "alarms_complaint_rate_warning"],
     [CloudwatchMetricAlarm.tfResourceType, "alarms_complaint_rate_critical"],
-    [SesIdentityNotificationTopic.tfResourceType, "notifications_acme_example_bounce"],
-    [SesIdentityNotificationTopic.tfResourceType, "notifications_billing_at_acme_example_delivery"],
+    [SesIdentityNotificationTopic.tfResourceType, "notifications_identities"],
     [SnsTopicSubscription.tfResourceType, "alarms_topic_subscriptions_oncall_at_acme_example"],
   ])("%s.%s", (type, address) => {
     expect(Object.keys(JSON.parse(fullOut).resource[type] ?? {})).toContain(address);
@@ -186,8 +185,16 @@ describe("SesGuardStack from full.json", () => {
     expect(onNotifications).toEqual(["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]);
   });
 
-  test("one notification topic per identity and type", () => {
-    expect(Object.keys(resources(fullOut, SesIdentityNotificationTopic))).toHaveLength(6);
+  test("one notification topic instance per identity and type, keyed <identity>/<Type>", () => {
+    const [topics] = Object.values(resources(fullOut, SesIdentityNotificationTopic)) as any[];
+    expect(Object.keys(topics.for_each).sort()).toEqual([
+      "acme.example/Bounce",
+      "acme.example/Complaint",
+      "acme.example/Delivery",
+      "billing@acme.example/Bounce",
+      "billing@acme.example/Complaint",
+      "billing@acme.example/Delivery",
+    ]);
   });
 });
 
