@@ -121,11 +121,32 @@ export function localStatePathFor(stack: string, outdir: string, stateDir: strin
 }
 
 /**
+ * The output folder is replaced whole, so it must be new, empty, or a previous synth's
+ * (it has manifest.json): never a file, a device or a folder of other things.
+ */
+function checkReplaceable(target: string, given: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(target);
+  } catch {
+    return;
+  }
+  const ok = stat.isDirectory() && (fs.existsSync(path.join(target, "manifest.json")) || fs.readdirSync(target).length === 0);
+  if (!ok) {
+    throw new UserError(
+      `output folder: got ${JSON.stringify(given)}, which exists and is ${stat.isDirectory() ? "a folder that no synth wrote" : "not a folder"}; allowed: a new folder, an empty one, or a previous synth's output (with manifest.json), since it is replaced whole`,
+      2,
+    );
+  }
+}
+
+/**
  * Synthesizes into a sibling folder, then swaps it in, so a failure never
  * leaves a half-written or emptied output directory. Returns the stack folders.
  */
 export function synthesize(config: SesGuardConfig, outdir: string, stateDir = process.cwd()): string[] {
   const target = path.resolve(outdir);
+  checkReplaceable(target, outdir);
   const staging = `${target}.staging-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -154,6 +175,8 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       io.out(USAGE);
       return 0;
     }
+    // Checked before anything else, so the message names the flag's value as typed.
+    checkReplaceable(path.resolve(cwd, options.outdir), options.outdir);
     const { config, source } = resolveConfig(options.configPath, cwd);
     if (source === "embedded example") {
       io.err(`ses-guard: no ${DEFAULT_CONFIG_FILE} found; synthesizing the embedded example (examples/default.json). Copy it to ${DEFAULT_CONFIG_FILE} and edit it.`);

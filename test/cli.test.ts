@@ -204,3 +204,31 @@ describe("the built command (npm run synth path)", () => {
     expect(tree(path.join(dir, "bundled"))).toEqual(tree(path.join(dir, "library")));
   });
 });
+
+describe("the output folder is replaced whole, so only a synth's own folder may be", () => {
+  test.each([
+    ["a file", () => fs.writeFileSync(path.join(dir, "out"), "keep me"), "which exists and is not a folder"],
+    ["a folder of other things", () => { fs.mkdirSync(path.join(dir, "out")); fs.writeFileSync(path.join(dir, "out", "notes.txt"), "keep me"); }, "which exists and is a folder that no synth wrote"],
+  ])("--out naming %s is refused and left untouched", (_what, make, message) => {
+    make();
+    const before = fs.statSync(path.join(dir, "out")).isDirectory() ? tree(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
+    const r = run(["--out", "out"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`output folder: got "out", ${message}`);
+    const after = fs.statSync(path.join(dir, "out")).isDirectory() ? tree(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
+    expect(after).toEqual(before);
+  });
+
+  test("a character device such as /dev/null is refused, not replaced", () => {
+    const r = run(["--out", "/dev/null"]);
+    expect(r.code).toBe(2);
+    expect(fs.statSync("/dev/null").isCharacterDevice()).toBe(true);
+  });
+
+  test("an empty folder and a previous synth's folder are fine", () => {
+    fs.mkdirSync(path.join(dir, "empty"));
+    expect(run(["--out", "empty"]).code).toBe(0);
+    expect(run(["--out", "empty"]).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "empty", "manifest.json"))).toBe(true);
+  });
+});
