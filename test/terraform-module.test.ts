@@ -1,0 +1,578 @@
+// The generated plain Terraform module: structure, validation rules, README and determinism (no terraform needed).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Testing } from "cdktf";
+import {
+  bucketNameProblem,
+  ConfigError,
+  DEFAULT_EVENT_TYPES,
+  isDomain,
+  isEmailAddress,
+  LOG_RETENTION_DAYS,
+  MINIMUM_STORAGE_DAYS,
+  NOTIFICATION_TYPES,
+  parseConfig,
+  SES_EVENT_TYPES,
+  SES_REGIONS,
+  STORAGE_CLASSES,
+} from "../modules/config";
+import { main as moduleCli, parseModuleArgs } from "../modules/module-cli";
+import { SesGuardStack } from "../modules/ses-guard-stack";
+import {
+  AWS_PROVIDER_CONSTRAINT,
+  DEFAULT_MODULE_OUTDIR,
+  hclLiteral,
+  hclString,
+  MODULE_FILES,
+  MODULE_OUTPUTS,
+  MODULE_PATTERNS,
+  moduleDocuments,
+  moduleFiles,
+  moduleVariables,
+  TERRAFORM_CONSTRAINT,
+  writeTerraformModule,
+} from "../modules/terraform-module";
+
+const root = path.join(__dirname, "..");
+const files = moduleFiles();
+const main = JSON.parse(files["main.tf.json"]);
+const variables: Record<string, VariableJson> = JSON.parse(files["variables.tf.json"]).variable;
+const outputs: Record<string, { description: string; value: string }> = JSON.parse(files["outputs.tf.json"]).output;
+const specs = moduleVariables();
+
+interface VariableJson {
+  description?: string;
+  type?: string;
+  default?: unknown;
+  nullable?: boolean;
+  validation?: { condition: string; error_message: string }[];
+}
+
+const tmpDirs: string[] = [];
+function tmp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-module-"));
+  tmpDirs.push(dir);
+  return dir;
+}
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function keysDeep(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => keysDeep(v, out));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      keysDeep(v, out);
+    }
+  }
+  return out;
+}
+
+function stringsDeep(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsDeep(v, out));
+  else if (value && typeof value === "object") Object.values(value).forEach((v) => stringsDeep(v, out));
+  return out;
+}
+
+function messages(name: string): string[] {
+  return (variables[name].validation ?? []).map((v) => v.error_message);
+}
+function conditions(name: string): string[] {
+  return (variables[name].validation ?? []).map((v) => v.condition);
+}
+
+/** The "allowed" part of the ConfigError a config gives. */
+function configAllowed(patch: (cfg: Record<string, any>) => void): string {
+  const cfg: Record<string, any> = {
+    accountId: "123456789012",
+    alarms: { emails: ["ops@example.com"] },
+    notifications: { identities: ["example.com"] },
+  };
+  patch(cfg);
+  try {
+    parseConfig(cfg);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const m = /allowed: (.*?)(?: \(\d+ more problems? after this one\))?$/.exec((e as Error).message);
+    if (!m) throw new Error(`no "allowed:" in ${(e as Error).message}`);
+    return m[1];
+  }
+  throw new Error("the config was accepted");
+}
+
+describe("module structure", () => {
+  test("no provider, backend, cloud block or cdktf metadata in any file", () => {
+    for (const doc of [main, { variable: variables }, { output: outputs }]) {
+      expect(doc.provider).toBeUndefined();
+      expect(keysDeep(doc)).not.toContain("//");
+    }
+    expect(Object.keys(main.terraform).sort()).toEqual(["required_providers", "required_version"]);
+    expect(keysDeep(main)).not.toContain("backend");
+    expect(keysDeep(main)).not.toContain("cloud");
+    expect(fs.readdirSync(writeTerraformModule(path.join(tmp(), "m"))).sort()).toEqual([...MODULE_FILES].sort());
+  });
+
+  test("requires terraform >= 1.9 and an aws provider constraint admitting 5.100 and 6.x", () => {
+    expect(main.terraform.required_version).toBe(TERRAFORM_CONSTRAINT);
+    expect(TERRAFORM_CONSTRAINT).toBe(">= 1.9");
+    expect(main.terraform.required_providers).toEqual({ aws: { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT } });
+    // A small evaluator for the ">= a, < b" form Terraform uses.
+    const admits = (constraint: string, version: string) => {
+      const num = (v: string) => v.split(".").map(Number).concat([0, 0, 0]).slice(0, 3);
+      const cmp = (a: number[], b: number[]) => a.reduce((r, x, i) => r || Math.sign(x - b[i]), 0);
+      return constraint.split(",").every((part) => {
+        const [, op, v] = /^\s*(>=|<=|<|>|=)\s*([\d.]+)\s*$/.exec(part)!;
+        const c = cmp(num(version), num(v));
+        return { ">=": c >= 0, "<=": c <= 0, "<": c < 0, ">": c > 0, "=": c === 0 }[op];
+      });
+    };
+    for (const ok of ["5.100.0", "5.100.1", "6.0.0", "6.25.3", "6.99.99"]) expect([ok, admits(AWS_PROVIDER_CONSTRAINT, ok)]).toEqual([ok, true]);
+    for (const no of ["5.99.0", "4.67.0", "7.0.0", "7.1.0"]) expect([no, admits(AWS_PROVIDER_CONSTRAINT, no)]).toEqual([no, false]);
+  });
+
+  test("every variable has a description, a type and, unless it is required, a default", () => {
+    expect(Object.keys(variables)).toEqual(specs.map((s) => s.name));
+    expect(Object.keys(variables).length).toBeGreaterThanOrEqual(20);
+    const required = Object.entries(variables)
+      .filter(([, v]) => !("default" in v))
+      .map(([k]) => k);
+    expect(required).toEqual(["account_id", "alarm_emails"]);
+    for (const [name, v] of Object.entries(variables)) {
+      expect([name, typeof v.description, (v.description ?? "").length > 20, /\.$/.test(v.description ?? "")]).toEqual([name, "string", true, true]);
+      expect([name, typeof v.type]).toEqual([name, "string"]);
+      // Passing null means "the default" unless null is the default (a derived value).
+      expect([name, v.nullable]).toEqual([name, v.default === null]);
+    }
+  });
+
+  test("the environment-specific inputs the issue lists are variables", () => {
+    for (const name of [
+      "name_prefix",
+      "account_id",
+      "notification_identities",
+      "alarm_emails",
+      "notification_emails",
+      "bounce_rate_warning_percent",
+      "bounce_rate_critical_percent",
+      "complaint_rate_warning_percent",
+      "complaint_rate_critical_percent",
+      "log_retention_days",
+      "expiration_days",
+      "tags",
+      "bucket_name",
+    ]) {
+      expect(Object.keys(variables)).toContain(name);
+    }
+  });
+
+  test("defaults are the config schema's defaults", () => {
+    const d = parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } });
+    const defaults = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, v.default]));
+    expect(defaults).toMatchObject({
+      name_prefix: d.name,
+      tags: {},
+      bounce_rate_warning_percent: d.alarms.bounceRatePercent.warning,
+      bounce_rate_critical_percent: d.alarms.bounceRatePercent.critical,
+      complaint_rate_warning_percent: d.alarms.complaintRatePercent.warning,
+      complaint_rate_critical_percent: d.alarms.complaintRatePercent.critical,
+      alarm_period_seconds: d.alarms.periodSeconds,
+      alarm_evaluation_periods: d.alarms.evaluationPeriods,
+      configuration_set_name: null,
+      require_tls: true,
+      bucket_name: null,
+      event_types: [...DEFAULT_EVENT_TYPES],
+      buffering_interval_seconds: d.archive.bufferingIntervalSeconds,
+      buffering_size_mib: d.archive.bufferingSizeMiB,
+      lifecycle_transitions: d.archive.lifecycle.transitions.map((t) => ({ days: t.days, storage_class: t.storageClass })),
+      expiration_days: d.archive.lifecycle.expirationDays,
+      abort_incomplete_multipart_upload_days: d.archive.lifecycle.abortIncompleteMultipartUploadDays,
+      log_retention_days: d.archive.logRetentionDays,
+      notifications_enabled: true,
+      notification_identities: [],
+      notification_types: d.notifications.types,
+      notification_emails: null,
+      include_original_headers: d.notifications.includeOriginalHeaders,
+    });
+  });
+
+  // The stack grows (other work adds outputs and resources): the module must cover the issue's list, and agree where both have something.
+  const stack = () => {
+    const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", "full.json"), "utf8")));
+    return JSON.parse(Testing.synth(new SesGuardStack(Testing.app(), "s", { config })));
+  };
+
+  test("outputs are the stack's outputs, with its descriptions", () => {
+    const synthesized = stack();
+    expect(Object.keys(outputs)).toEqual(["alarm_topic_arn", "archive_bucket_name", "delivery_stream_name", "configuration_set_name", "notification_topic_arn"]);
+    expect(Object.keys(outputs)).toEqual(MODULE_OUTPUTS.map((o) => o.name));
+    const stackOutputs = synthesized.output as Record<string, { description: string }>;
+    for (const [name, o] of Object.entries(outputs)) {
+      expect([name, name in stackOutputs && o.description.startsWith(stackOutputs[name].description.replace(/\.$/, ""))]).toEqual([name, true]);
+    }
+    expect(outputs.notification_topic_arn.value).toBe("${one(aws_sns_topic.notifications_topic[*].arn)}");
+  });
+
+  test("it creates the stack's resource types, with the stack's addresses", () => {
+    const synthesized = stack();
+    expect(Object.keys(main.resource).sort()).toEqual([
+      "aws_cloudwatch_log_group",
+      "aws_cloudwatch_log_stream",
+      "aws_cloudwatch_metric_alarm",
+      "aws_iam_role",
+      "aws_iam_role_policy",
+      "aws_kinesis_firehose_delivery_stream",
+      "aws_s3_bucket",
+      "aws_s3_bucket_lifecycle_configuration",
+      "aws_s3_bucket_ownership_controls",
+      "aws_s3_bucket_policy",
+      "aws_s3_bucket_public_access_block",
+      "aws_s3_bucket_server_side_encryption_configuration",
+      "aws_ses_identity_notification_topic",
+      "aws_sesv2_configuration_set",
+      "aws_sesv2_configuration_set_event_destination",
+      "aws_sns_topic",
+      "aws_sns_topic_policy",
+      "aws_sns_topic_subscription",
+    ]);
+    expect(Object.keys(synthesized.resource)).toEqual(expect.arrayContaining(Object.keys(main.resource)));
+    expect(Object.keys(main.data).sort()).toEqual(["aws_partition", "aws_region"]);
+    // Stack names without per-item suffixes are module names.
+    const stackNames = Object.values(synthesized.resource as Record<string, object>).flatMap((r) => Object.keys(r));
+    for (const name of [
+      "alarms_bounce_rate_critical",
+      "archive_bucket",
+      "archive_bucket_lifecycle",
+      "delivery_stream",
+      "event_publishing_event_destination",
+      "notifications_identities",
+    ]) {
+      expect(stackNames).toContain(name);
+      expect(Object.values(main.resource as Record<string, object>).flatMap((r) => Object.keys(r))).toContain(name);
+    }
+  });
+
+  test("lists are for_each, notifications are count, transitions a dynamic block, the destination enabled", () => {
+    const r = main.resource;
+    expect(r.aws_sns_topic_subscription.alarms_topic_subscriptions.for_each).toBe("${local.alarm_subscriptions}");
+    expect(r.aws_sns_topic_subscription.notifications_subscriptions.for_each).toBe("${local.notification_subscriptions}");
+    expect(r.aws_ses_identity_notification_topic.notifications_identities.for_each).toBe("${local.identity_notification_topics}");
+    expect(main.locals.identity_notification_topics).toContain("setproduct(var.notification_identities, var.notification_types)");
+    expect(main.locals.identity_notification_topics).toContain('"${pair[0]}/${pair[1]}"');
+    expect(r.aws_sns_topic.notifications_topic.count).toBe("${var.notifications_enabled ? 1 : 0}");
+    expect(r.aws_sns_topic_policy.notifications_policy.count).toBe("${var.notifications_enabled ? 1 : 0}");
+    const tiering = r.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle.rule[0];
+    expect(tiering.dynamic.transition.for_each).toBe("${var.lifecycle_transitions}");
+    expect(tiering.transition).toBeUndefined();
+    const destination = r.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination.event_destination;
+    expect(destination.enabled).toBe(true);
+    for (const type of ["aws_cloudwatch_metric_alarm"]) {
+      for (const alarm of Object.values(r[type]) as { threshold: string }[]) expect(alarm.threshold).toMatch(/^\$\{var\.\w+_percent \/ 100\}$/);
+    }
+  });
+
+  test("policies are the stack's policy documents, with expressions inside strings", () => {
+    const policy = JSON.parse(main.resource.aws_iam_role.delivery_stream_role.assume_role_policy);
+    expect(policy.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "${var.account_id}" },
+      ArnLike: { "aws:SourceArn": "${local.stream_arn}" },
+    });
+    // The identity list is spliced in as jsonencode(), the rest is plain JSON.
+    const topic = main.resource.aws_sns_topic_policy.notifications_policy.policy as string;
+    expect(topic).toContain('"ArnLike":{"aws:SourceArn":${jsonencode(local.identity_arns)}}');
+    expect(() => JSON.parse(topic.replace("${jsonencode(local.identity_arns)}", "[]"))).not.toThrow();
+  });
+
+  test("every var.* and local.* reference is declared", () => {
+    const text = stringsDeep([main, outputs, variables]).join("\n");
+    const vars = new Set([...text.matchAll(/\bvar\.([a-z_]+)/g)].map((m) => m[1]));
+    const locals = new Set([...text.matchAll(/\blocal\.([a-z_]+)/g)].map((m) => m[1]));
+    expect([...vars].filter((v) => !(v in variables))).toEqual([]);
+    expect([...locals].filter((l) => !(l in main.locals))).toEqual([]);
+    // And every variable is used somewhere outside its own block.
+    const used = stringsDeep([main, outputs]).join("\n");
+    expect(Object.keys(variables).filter((v) => !used.includes(`var.${v}`))).toEqual([]);
+  });
+});
+
+describe("validation blocks mirror modules/config.ts", () => {
+  test("every variable with a config rule has validation blocks", () => {
+    const without = Object.entries(variables)
+      .filter(([, v]) => !v.validation?.length)
+      .map(([k]) => k);
+    // Booleans have no rule beyond their type.
+    expect(without.sort()).toEqual(["include_original_headers", "notifications_enabled", "require_tls"]);
+    for (const [name, v] of Object.entries(variables)) {
+      for (const rule of v.validation ?? []) {
+        expect(rule.condition).toMatch(/^\$\{.*\}$/s);
+        expect(rule.condition).toContain(`var.${name}`);
+        expect(rule.error_message.startsWith(`${name}: got \${jsonencode(`)).toBe(true);
+        expect(rule.error_message).toContain("; allowed: ");
+      }
+    }
+  });
+
+  test("cross-variable rules (Terraform >= 1.9) refer to the other variable", () => {
+    expect(conditions("bounce_rate_warning_percent").some((c) => c.includes("var.bounce_rate_critical_percent"))).toBe(true);
+    expect(conditions("complaint_rate_warning_percent").some((c) => c.includes("var.complaint_rate_critical_percent"))).toBe(true);
+    expect(conditions("alarm_evaluation_periods").some((c) => c.includes("var.alarm_period_seconds"))).toBe(true);
+    expect(conditions("expiration_days").some((c) => c.includes("var.lifecycle_transitions"))).toBe(true);
+    expect(conditions("notification_identities").some((c) => c.includes("var.notifications_enabled"))).toBe(true);
+    expect(conditions("name_prefix").some((c) => c.includes("var.bucket_name") && c.includes("data.aws_region.current.id"))).toBe(true);
+  });
+
+  test("constants come from config.ts, not retyped lists", () => {
+    const eventTypes = conditions("event_types").join("\n");
+    for (const t of SES_EVENT_TYPES) expect(eventTypes).toContain(`"${t}"`);
+    const notificationTypes = conditions("notification_types").join("\n");
+    for (const t of NOTIFICATION_TYPES) expect(notificationTypes).toContain(`"${t}"`);
+    expect(conditions("log_retention_days")[0]).toContain(hclLiteral(LOG_RETENTION_DAYS));
+    const lifecycle = conditions("lifecycle_transitions").join("\n") + conditions("expiration_days").join("\n");
+    expect(lifecycle).toContain(hclLiteral(MINIMUM_STORAGE_DAYS));
+    expect(lifecycle).toContain(hclLiteral(Object.fromEntries(STORAGE_CLASSES.map((c, i) => [c, i]))));
+    const precondition = main.resource.aws_sesv2_configuration_set.event_publishing_configuration_set.lifecycle.precondition[0];
+    expect(precondition.condition).toContain(hclLiteral(SES_REGIONS));
+  });
+
+  // Each case: a config that config.ts rejects, and the variable whose message must say the same thing.
+  const wording: [string, string, (cfg: Record<string, any>) => void][] = [
+    ["name regex", "name_prefix", (c) => (c.name = "Ses")],
+    ["name hyphens", "name_prefix", (c) => (c.name = "ses--guard")],
+    ["account", "account_id", (c) => (c.accountId = "12345")],
+    ["alarm e-mail", "alarm_emails", (c) => (c.alarms.emails = ["not-an-address"])],
+    ["percent", "bounce_rate_critical_percent", (c) => (c.alarms.bounceRatePercent = { critical: 150 })],
+    ["percent", "complaint_rate_warning_percent", (c) => (c.alarms.complaintRatePercent = { warning: 0 })],
+    ["period", "alarm_period_seconds", (c) => (c.alarms.periodSeconds = 90)],
+    ["configuration set", "configuration_set_name", (c) => (c.configurationSet = { name: "has space" })],
+    ["bucket length", "bucket_name", (c) => (c.archive = { bucketName: "ab" })],
+    ["bucket dot", "bucket_name", (c) => (c.archive = { bucketName: "acme.events" })],
+    ["bucket prefix", "bucket_name", (c) => (c.archive = { bucketName: "xn--events" })],
+    ["bucket suffix", "bucket_name", (c) => (c.archive = { bucketName: "events-s3alias" })],
+    ["event type", "event_types", (c) => (c.archive = { eventTypes: ["SENT"] })],
+    ["log retention", "log_retention_days", (c) => (c.archive = { logRetentionDays: 31 })],
+    ["identity", "notification_identities", (c) => (c.notifications.identities = ["not an identity"])],
+    ["identities while enabled", "notification_identities", (c) => (c.notifications.identities = [])],
+    ["notification type", "notification_types", (c) => (c.notifications.types = ["Open"])],
+    ["notification e-mail", "notification_emails", (c) => (c.notifications.emails = ["x@"])],
+  ];
+  test.each(wording)("%s: %s says what config.ts says", (_, name, patch) => {
+    // Config keys become variable names; nothing else differs.
+    const allowed = configAllowed(patch).replace("notifications.enabled", "notifications_enabled");
+    expect(messages(name).some((m) => m.includes(allowed))).toBe(true);
+  });
+
+  test("tag keys: the module names the rule (config.ts's record key error is zod's generic one)", () => {
+    expect(configAllowed((c) => (c.tags = { "bad{key": "x" }))).toBe("Invalid key in record");
+    expect(messages("tags").join("\n")).toContain("a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@");
+  });
+
+  test("lifecycle and cross-field rules keep config.ts's wording where it has no values in it", () => {
+    expect(configAllowed((c) => (c.archive = { lifecycle: { transitions: [{ days: 10, storageClass: "STANDARD_IA" }] } }))).toBe(
+      "at least 30 days for STANDARD_IA (an S3 rule)",
+    );
+    expect(messages("lifecycle_transitions").join("\n")).toContain("at least 30 days for STANDARD_IA and ONEZONE_IA (an S3 rule)");
+    expect(
+      configAllowed((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 30, storageClass: "GLACIER" }] } })),
+    ).toMatch(/transitions are listed in ascending order$/);
+    expect(messages("lifecycle_transitions").join("\n")).toContain("transitions are listed in ascending order");
+    expect(
+      configAllowed((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "GLACIER" }, { days: 200, storageClass: "STANDARD_IA" }] } })),
+    ).toContain(`in S3's order ${STORAGE_CLASSES.join(" > ")}`);
+    expect(messages("lifecycle_transitions").join("\n")).toContain(`in S3's order ${STORAGE_CLASSES.join(" > ")}`);
+    expect(configAllowed((c) => (c.alarms.bounceRatePercent = { warning: 5, critical: 5 }))).toBe("a warning level below the critical level (5)");
+    expect(messages("bounce_rate_warning_percent").join("\n")).toContain(
+      "a warning level below the critical level (bounce_rate_critical_percent = ${var.bounce_rate_critical_percent})",
+    );
+    expect(configAllowed((c) => (c.alarms.periodSeconds = 3600) && (c.alarms.evaluationPeriods = 25))).toBe(
+      "at most 24 periods of 3600 s (periodSeconds x evaluationPeriods <= 86400)",
+    );
+    expect(messages("alarm_evaluation_periods").join("\n")).toContain(
+      'at most ${try(floor(86400 / var.alarm_period_seconds), "?")} periods of ${var.alarm_period_seconds} s',
+    );
+  });
+});
+
+describe("RE2 patterns accept and reject what config.ts does", () => {
+  // RE2's (?i) is JavaScript's "i" flag; \p{...} needs "u".
+  const re = (pattern: string) => new RegExp(pattern.replace(/^\(\?i\)/, ""), `${pattern.startsWith("(?i)") ? "i" : ""}u`);
+  // The HCL predicates: length limits plus the pattern.
+  const hclEmail = (x: string) => x.length <= 254 && x.split("@")[0].length <= 64 && re(MODULE_PATTERNS.email).test(x);
+  const hclDomain = (x: string) => x.length <= 253 && re(MODULE_PATTERNS.domain).test(x);
+  const label63 = "a".repeat(63);
+  const domains = [
+    "example.com",
+    "EXAMPLE.COM",
+    "mail.example.co.uk",
+    "xn--bcher-kva.example",
+    "example.xn--p1ai",
+    "a.b",
+    "-bad.com",
+    "bad-.com",
+    "exa_mple.com",
+    "example",
+    "example.c",
+    "example.123",
+    `${label63}.com`,
+    `${label63}a.com`,
+    `${[label63, label63, label63].join(".")}.com`,
+    `${[label63, label63, label63, "a".repeat(62)].join(".")}.com`,
+    "bücher.example",
+    "",
+  ];
+  const emails = [
+    "ops@example.com",
+    "first.last+tag@example.co.uk",
+    "o'brien@example.com",
+    "a&b@example.com",
+    "weird!#$%&'*+/=?^_`{|}~-@example.com",
+    ".dot@example.com",
+    "dot.@example.com",
+    "do..t@example.com",
+    "two@@example.com",
+    "a@b@example.com",
+    "no-at.example.com",
+    "@example.com",
+    "ops@",
+    "space @example.com",
+    `${"a".repeat(64)}@example.com`,
+    `${"a".repeat(65)}@example.com`,
+    `a@${[label63, label63, label63].join(".")}.com`,
+    "üser@example.com",
+  ];
+
+  test.each(domains)("domain %j", (d) => expect(hclDomain(d)).toBe(isDomain(d)));
+  test.each(emails)("e-mail %j", (e) => expect(hclEmail(e)).toBe(isEmailAddress(e)));
+
+  const names = ["ses-guard", "a", "a1-b2", "Ses", "1ses", "ses_guard", "a".repeat(24), "a".repeat(25), "ses-", "ses--guard", ""];
+  test.each(names)("name_prefix %j", (name) => {
+    let ok = true;
+    try {
+      parseConfig({ name, accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, archive: { bucketName: "fixed-name" } });
+    } catch {
+      ok = false;
+    }
+    expect(re(MODULE_PATTERNS.namePrefix).test(name) && !name.endsWith("-") && !name.includes("--")).toBe(ok);
+  });
+
+  const buckets = ["ses-guard-events", "ab", "abc", "a".repeat(63), "a".repeat(64), "Upper", "acme.events", "-abc", "abc-", "xn--abc", "sthree-abc", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "abc--x-s3", "abc--table-s3", "a_b"];
+  test.each(buckets)("bucket_name %j", (b) => {
+    const hcl =
+      b.length >= 3 &&
+      b.length <= 63 &&
+      re(MODULE_PATTERNS.bucketName).test(b) &&
+      !re(MODULE_PATTERNS.bucketReservedPrefix).test(b) &&
+      !re(MODULE_PATTERNS.bucketReservedSuffix).test(b);
+    expect(hcl).toBe(bucketNameProblem(b) === undefined);
+  });
+
+  const tagKeys = ["team", "cost-center", "aws:x", "Ünïcode key", "a/b=c+d@e.f_g", "bad{", "bad\"quote", "", "k".repeat(128), "k".repeat(129)];
+  test.each(tagKeys)("tag key %j", (key) => {
+    let ok = true;
+    try {
+      parseConfig({ tags: { [key]: "v" }, accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false } });
+    } catch {
+      ok = false;
+    }
+    expect(re(MODULE_PATTERNS.tagKey).test(key)).toBe(ok);
+  });
+
+  test("hclString escapes what HCL quoted strings treat specially", () => {
+    expect(hclString('a"b\\c${x}%{y}\n')).toBe('"a\\"b\\\\c$${x}%%{y}\\n"');
+    expect(hclLiteral({ days: 30, "cost-center": ["a", 1, true, null] })).toBe('{ days = 30, "cost-center" = ["a", 1, true, null] }');
+  });
+});
+
+describe("README", () => {
+  const readme = files["README.md"];
+  const table = (heading: string) => {
+    const section = readme.split(`\n## ${heading}\n`)[1].split("\n## ")[0];
+    return section
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .map((l) => l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+  };
+
+  test("the inputs table lists every variable with its type, default and description", () => {
+    const rows = table("Inputs");
+    expect(rows.map((r) => r[0])).toEqual(Object.keys(variables).map((v) => `\`${v}\``));
+    for (const [name, type, def, description] of rows) {
+      const v = variables[name.replace(/`/g, "")];
+      expect(type).toBe(`\`${v.type}\``);
+      expect(def).toBe("default" in v ? `\`${hclLiteral(v.default)}\`` : "required");
+      expect(description).toBe(v.description);
+    }
+  });
+
+  test("the outputs table lists every output", () => {
+    expect(table("Outputs")).toEqual(Object.entries(outputs).map(([name, o]) => [`\`${name}\``, o.description]));
+  });
+
+  test("it states the requirements, shows a module block and lists every validation rule", () => {
+    expect(readme).toContain(`| terraform | \`${TERRAFORM_CONSTRAINT}\``);
+    expect(readme).toContain(`| hashicorp/aws | \`${AWS_PROVIDER_CONSTRAINT}\` |`);
+    expect(readme).toMatch(/module "ses_guard" \{\n {2}source = /);
+    const ruleCount = Object.values(variables).reduce((n, v) => n + (v.validation?.length ?? 0), 0);
+    expect(table("Validation")).toHaveLength(ruleCount);
+    expect(readme).not.toMatch(/\$\{/);
+  });
+});
+
+describe("writing the module", () => {
+  test("is deterministic: same bytes every time", () => {
+    expect(moduleFiles()).toEqual(files);
+    const a = writeTerraformModule(path.join(tmp(), "a"));
+    const b = writeTerraformModule(path.join(tmp(), "b"));
+    for (const f of MODULE_FILES) expect(fs.readFileSync(path.join(a, f))).toEqual(fs.readFileSync(path.join(b, f)));
+    expect(JSON.stringify(moduleDocuments())).toBe(JSON.stringify(moduleDocuments()));
+  });
+
+  test("replaces a generated folder in place and leaves no staging folder", () => {
+    const parent = tmp();
+    const dir = path.join(parent, "ses-guard");
+    writeTerraformModule(dir);
+    fs.writeFileSync(path.join(dir, "main.tf.json"), "stale");
+    writeTerraformModule(dir);
+    expect(fs.readFileSync(path.join(dir, "main.tf.json"), "utf8")).toBe(files["main.tf.json"]);
+    expect(fs.readdirSync(parent)).toEqual(["ses-guard"]);
+  });
+
+  test("refuses to replace a folder holding anything else, and leaves it untouched", () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, "notes.txt"), "mine");
+    expect(() => writeTerraformModule(dir)).toThrow(/holds files the module does not write \(notes\.txt\)/);
+    expect(fs.readdirSync(dir)).toEqual(["notes.txt"]);
+    const file = path.join(dir, "notes.txt");
+    expect(() => writeTerraformModule(file)).toThrow(/exists and is not a directory/);
+  });
+
+  test("module-cli: --out, --help and bad flags", () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const cwd = tmp();
+    expect(parseModuleArgs([])).toEqual({ outdir: DEFAULT_MODULE_OUTDIR, help: false });
+    expect(parseModuleArgs(["--out=x"]).outdir).toBe("x");
+    expect(moduleCli(["--help"], cwd, io)).toBe(0);
+    expect(out.pop()).toMatch(/^Usage: node scripts\/module\.js \[--out DIR\]/);
+    expect(moduleCli(["--bogus"], cwd, io)).toBe(2);
+    expect(err.pop()).toBe('ses-guard: error: unknown argument "--bogus"; allowed: --out DIR, --help');
+    expect(moduleCli(["--out"], cwd, io)).toBe(2);
+    expect(moduleCli(["-o", "mod"], cwd, io)).toBe(0);
+    expect(out.pop()).toBe(
+      "ses-guard: wrote Terraform module to mod (outputs: alarm_topic_arn, archive_bucket_name, delivery_stream_name, configuration_set_name, notification_topic_arn)",
+    );
+    expect(fs.readFileSync(path.join(cwd, "mod", "main.tf.json"), "utf8")).toBe(files["main.tf.json"]);
+    fs.writeFileSync(path.join(cwd, "mod", "other.tf"), "");
+    expect(moduleCli(["--out", "mod"], cwd, io)).toBe(1);
+    expect(err.pop()).toMatch(/^ses-guard: error: .*mod: holds files the module does not write \(other\.tf\)/);
+  });
+
+  test("`node scripts/module.js --out DIR` (what `npm run module` runs) writes the same files", () => {
+    const dir = path.join(tmp(), "ses-guard");
+    const res = spawnSync(process.execPath, [path.join(root, "scripts", "module.js"), "--out", dir], { cwd: root, encoding: "utf8" });
+    expect(res.stderr).toBe("");
+    expect(res.status).toBe(0);
+    for (const f of MODULE_FILES) expect([f, fs.readFileSync(path.join(dir, f), "utf8")]).toEqual([f, files[f]]);
+  }, 60_000);
+});
