@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
+import { parse as parseJsonc, ParseError, printParseErrorCode } from "jsonc-parser";
 import { ConfigError, configWarnings, parseConfig, SesGuardConfig } from "./config";
 import { SesGuardStack, stackName } from "./ses-guard-stack";
 import embeddedExample from "../examples/default.json";
@@ -41,16 +42,16 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliO
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = () => {
+    const value = (allowed: string) => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === "" || (inline === undefined && v.startsWith("-"))) {
-        throw new UserError(`${flag}: got no value; allowed: ${flag === "--config" ? "a file path" : "a directory path"}`, 2);
+        throw new UserError(`${flag}: got no value; allowed: ${allowed}`, 2);
       }
       return v;
     };
-    if (flag === "--config" || flag === "-c") configPath = value();
-    else if (flag === "--out" || flag === "-o") outdir = value();
-    else if (flag === "--help" || flag === "-h") help = true;
+    if (flag === "--config" || flag === "-c") configPath = value("a file path");
+    else if (flag === "--out" || flag === "-o") outdir = value("a directory path");
+    else if ((flag === "--help" || flag === "-h") && inline === undefined) help = true;
     else throw new UserError(`unknown argument ${JSON.stringify(arg)}; allowed: --config FILE, --out DIR, --help`, 2);
   }
   configPath ??= env[CONFIG_ENV] || undefined;
@@ -61,6 +62,33 @@ function lineAndColumn(text: string, position: number): string {
   const before = text.slice(0, position);
   const line = before.split("\n").length;
   return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
+}
+
+const JSON_ERRORS: Partial<Record<string, string>> = {
+  InvalidSymbol: "unexpected character (JSON has no NaN, Infinity, undefined or bare words; strings need double quotes)",
+  InvalidNumberFormat: "malformed number",
+  PropertyNameExpected: "expected a property name in double quotes (no trailing commas)",
+  ValueExpected: "expected a value (no trailing commas; the file may be empty or cut short)",
+  ColonExpected: "expected a colon after the property name",
+  CommaExpected: "expected a comma between items",
+  CloseBraceExpected: "expected a closing }",
+  CloseBracketExpected: "expected a closing ]",
+  EndOfFileExpected: "expected the end of the file after the top-level value",
+  InvalidCommentToken: "comments are not JSON",
+  UnexpectedEndOfComment: "comments are not JSON",
+  UnexpectedEndOfString: "a string is missing its closing double quote",
+  InvalidEscapeCharacter: "invalid escape in a string",
+  InvalidCharacter: "raw control character in a string",
+};
+
+/** Where and what the first JSON syntax error is, on one line (V8's own messages quote raw file text). */
+function jsonSyntaxError(text: string): string {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return "not valid JSON";
+  const code = printParseErrorCode(first.error);
+  return `not valid JSON at ${lineAndColumn(text, first.offset)}: ${JSON_ERRORS[code] ?? code}`;
 }
 
 /** Reads and validates a config file; every failure is one UserError naming the file. */
@@ -75,14 +103,18 @@ export function loadConfigFile(file: string, name = file): SesGuardConfig {
   if (stat.size > MAX_CONFIG_BYTES) {
     throw new UserError(`${name}: ${stat.size} bytes; allowed: a config file of at most ${MAX_CONFIG_BYTES} bytes`);
   }
-  const text = fs.readFileSync(file, "utf8");
+  let text: string;
+  try {
+    // Editors such as Notepad start UTF-8 files with a byte-order mark; it is not part of the JSON.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(fs.readFileSync(file)).replace(/^\uFEFF/, "");
+  } catch {
+    throw new UserError(`${name}: not UTF-8 text; allowed: a JSON file saved as UTF-8`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (e) {
-    const match = /position (\d+)/.exec((e as Error).message);
-    const where = match ? ` at ${lineAndColumn(text, Number(match[1]))}` : "";
-    throw new UserError(`${name}: not valid JSON${where}: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, "")}`);
+  } catch {
+    throw new UserError(`${name}: ${jsonSyntaxError(text)}`);
   }
   return parseConfig(raw, name);
 }
@@ -129,6 +161,13 @@ function checkReplaceable(target: string, given: string): void {
   try {
     stat = fs.lstatSync(target);
   } catch {
+    // New: its parent must be (or become) a folder.
+    const parent = path.dirname(target);
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+    } catch {
+      throw new UserError(`output folder: got ${JSON.stringify(given)}, whose parent ${JSON.stringify(path.dirname(given))} cannot be a folder (a file is in the way); allowed: a path inside a folder`, 2);
+    }
     return;
   }
   const ok = stat.isDirectory() && (fs.existsSync(path.join(target, "manifest.json")) || fs.readdirSync(target).length === 0);

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { awsManagedKeyProblem } from "./arn";
 import { logicalIdSegment } from "./logical-id";
-import { defaultBucketName, regionNames } from "./names";
+import { defaultBucketName, defaultResultsBucketName, regionNames } from "./names";
 
 export { defaultBucketName } from "./names";
 import { AWS_REVIEW_LEVEL } from "./rate";
@@ -33,6 +33,13 @@ export const DEFAULT_EVENT_TYPES: readonly SesEventType[] = [
 ];
 
 export const NOTIFICATION_TYPES = ["Bounce", "Complaint", "Delivery"] as const;
+
+/** Why SES puts an address on a suppression list (SuppressionListReason). */
+export const SUPPRESSION_REASONS = ["BOUNCE", "COMPLAINT"] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** Athena refuses a per-query scan limit below 10 MB (10,485,760 bytes). */
+export const MIN_BYTES_SCANNED_CUTOFF_MIB = 10;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** S3 transition targets in S3's waterfall order: a transition may only move down this list. */
@@ -98,8 +105,9 @@ export type SesRegion = (typeof SES_REGIONS)[number];
 
 const DOMAIN_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 // ASCII only: SES wants internationalised domains in punycode (xn--...).
-const DOMAIN = new RegExp(`^(?=.{1,253}$)(?:${DOMAIN_LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`, "i");
-const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+export const DOMAIN = new RegExp(`^(?=.{1,253}$)(?:${DOMAIN_LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`, "i");
+// RFC 5322's atext without { and }: addresses go into Terraform, where "${" and "%{" start expressions.
+export const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`|~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`|~-]+)*$/;
 
 export function isDomain(value: string): boolean {
   return DOMAIN.test(value);
@@ -283,8 +291,14 @@ const bucketName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
 });
 
+/** Free text that ends up in Terraform must not start an expression ("${...}") or a directive ("%{...}"). */
+function noTemplate(value: string): boolean {
+  return !/[$%]\{/.test(value);
+}
+const NO_TEMPLATE = "text without ${ or %{ (Terraform would read them as expressions)";
+
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const PARTITION = "aws(?:-cn|-us-gov)?";
+export const PARTITION = "aws(?:-cn|-us-gov)?";
 
 /** `{stack}` in a state key or workspace name becomes each stack's name, so regions never share state. */
 export const STACK_PLACEHOLDER = "{stack}";
@@ -301,6 +315,7 @@ const backendSchema = z
         .string()
         .min(1)
         .max(1024)
+        .refine(noTemplate, NO_TEMPLATE)
         .default(`ses-guard/${STACK_PLACEHOLDER}.tfstate`)
         .describe("State object key; {stack} becomes the stack name."),
       region: z.string().regex(AWS_REGION, "an AWS region such as eu-west-1").describe("Region of the state bucket."),
@@ -314,15 +329,15 @@ const backendSchema = z
     }),
     z.strictObject({
       type: z.literal("cloud"),
-      organization: z.string().min(1).describe("HCP Terraform (or Terraform Enterprise) organization."),
+      organization: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "an organization name: letters, digits, - and _").describe("HCP Terraform (or Terraform Enterprise) organization."),
       hostname: z.string().regex(/^[a-z0-9.-]+$/, "a host name such as app.terraform.io").optional().describe("Default: app.terraform.io."),
       workspace: z
         .string()
         .regex(/^[A-Za-z0-9_{}-]{1,90}$/, "letters, digits, - and _ (and {stack})")
         .optional()
         .describe("Workspace name; {stack} becomes the stack name. Default: {stack}."),
-      workspaceTags: uniqueList(z.string().min(1), "tag", 1).optional().describe("Select workspaces by tags instead of by name."),
-      project: z.string().min(1).optional().describe("HCP Terraform project of the workspaces."),
+      workspaceTags: uniqueList(z.string().regex(/^[A-Za-z0-9_:.-]{1,255}$/, "a workspace tag: letters, digits, _ : . and -"), "tag", 1).optional().describe("Select workspaces by tags instead of by name."),
+      project: z.string().min(1).max(40).refine(noTemplate, NO_TEMPLATE).optional().describe("HCP Terraform project of the workspaces."),
     }),
   ], { error: 'one of "local", "s3", "cloud" in backend.type, with that type\'s keys' })
   .default({ type: "local" })
@@ -394,6 +409,61 @@ const adoptSchema = z.strictObject({
   sesRole: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name").optional().describe("SES publishing IAM role to import (its name)."),
 });
 
+const suppressionReasons = uniqueList(z.enum(SUPPRESSION_REASONS), "reason", 0);
+
+const investigationSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Create a Glue table over the archive (partition projection, no crawler), an Athena workgroup with an encrypted results bucket, and saved queries."),
+    lookbackDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3653)
+      .default(7)
+      .describe("Days the saved queries look back (the N in 'hard bounces in the last N days'); edit the query in Athena to change it for one run."),
+    bytesScannedCutoffPerQueryMiB: z
+      .number()
+      .int()
+      .min(MIN_BYTES_SCANNED_CUTOFF_MIB, `at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} MiB (Athena's smallest per-query limit)`)
+      .max(1024 * 1024 * 1024, "at most 1073741824 MiB (1 PiB)")
+      .default(10240)
+      .describe("Athena cancels a query in the workgroup once it has scanned this many MiB (the workgroup's bytes_scanned_cutoff_per_query)."),
+    resultsExpirationDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(30)
+      .describe("Days after which query results (they hold recipient addresses) are deleted from the results bucket."),
+    resultsBucketName: bucketName
+      .optional()
+      .describe("Athena results bucket. Default: <name>-athena-<accountId>-<region> of the stack that holds the catalog."),
+    campaignTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "an SES message tag name: 1 to 256 letters, digits, _ or -")
+      .default("campaign")
+      .describe("Message tag that names the campaign; the bounce-rate-by-campaign query groups by it."),
+  })
+  .prefault({})
+  .describe("Querying the archive with Athena: Glue table, workgroup, results bucket, saved queries. Off by default.");
+
+const suppressionSchema = z
+  .strictObject({
+    accountLevel: suppressionReasons
+      .nullable()
+      .default(null)
+      .describe("Reasons SES adds an address to the account-level suppression list, in each configured region (BOUNCE, COMPLAINT). null: leave the account setting alone."),
+    configurationSet: suppressionReasons
+      .nullable()
+      .default(null)
+      .describe("Suppression reasons for messages sent with the configuration set, overriding the account level. null: the set follows the account level."),
+  })
+  .prefault({})
+  .describe("SES suppression lists: the account level (per region) and the configuration set's override.");
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this file's JSON Schema, for editors."),
@@ -412,7 +482,10 @@ export const configSchema = z
       .describe("SES regions guarded, one stack each. The first is the home region (it holds a shared archive bucket)."),
     backend: backendSchema,
     tags: z
-      .record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"), z.string().max(256))
+      .record(
+        z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"),
+        z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, "a tag value of up to 256 letters, digits, spaces or _.:/=+-@ (AWS's tag rules)"),
+      )
       .default({})
       .describe("Tags applied to every resource (provider default_tags)."),
     alarms: z
@@ -462,7 +535,7 @@ export const configSchema = z
         accessLogging: z
           .strictObject({
             bucketName: bucketName.describe("Existing bucket that receives the server access logs."),
-            prefix: z.string().max(512).optional().describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
+            prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,512}$/, "an S3 key prefix of letters, digits and !_.*'()/-").optional().describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
           })
           .optional()
           .describe("S3 server access logging of the archive bucket. Default: off."),
@@ -532,6 +605,8 @@ export const configSchema = z
       .partialRecord(z.enum(SES_REGIONS), adoptSchema)
       .default({})
       .describe("Resources that exist and should come under ses-guard's management, per region: emitted as Terraform import blocks."),
+    investigation: investigationSchema,
+    suppression: suppressionSchema,
   })
   .superRefine((cfg, ctx) => {
     checkRegionalKeys(cfg, ctx);
@@ -575,6 +650,15 @@ export const configSchema = z
         message: "an existing bucket without archive.bucketName or archive.bucketPerRegion (ses-guard then creates no bucket)",
       });
     }
+    checkInvestigation(cfg, ctx);
+    if (cfg.suppression.configurationSet !== null && cfg.existing.configurationSetName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["suppression", "configurationSet"],
+        input: cfg.suppression.configurationSet,
+        message: "null with existing.configurationSetName: that configuration set is yours, so are its suppression options (suppression.accountLevel still applies)",
+      });
+    }
   });
 
 /** The config file as written (before defaults). */
@@ -589,7 +673,49 @@ export function archiveBucketFor(cfg: SesGuardConfig, region: string): { name: s
   return { name: cfg.archive.bucketName ?? defaultBucketName(cfg.name, cfg.accountId, home), home, created: true };
 }
 
+/**
+ * The Athena catalog over the archive lives with the bucket: in the stack that creates it, or,
+ * for the user's bucket (existing.bucketName), in the home region. A stack that writes to the
+ * home region's shared bucket has none: the home region's table covers every region through its
+ * `region` partition. Undefined when investigation is off or this stack holds no catalog.
+ */
+export function catalogFor(cfg: SesGuardConfig, region: string): { bucket: string; regions: readonly string[]; resultsBucket: string } | undefined {
+  if (!cfg.investigation.enabled) return undefined;
+  const bucket = archiveBucketFor(cfg, region);
+  if (bucket.home !== region) return undefined;
+  return {
+    bucket: bucket.name,
+    regions: cfg.archive.bucketPerRegion && !cfg.existing.bucketName ? [region] : cfg.regions,
+    resultsBucket: cfg.investigation.resultsBucketName ?? defaultResultsBucketName(cfg.name, cfg.accountId, region),
+  };
+}
+
 type Ctx = z.core.$RefinementCtx<SesGuardConfig>;
+
+function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
+  const inv = cfg.investigation;
+  const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
+  if (!inv.enabled) return;
+  const catalogRegions = cfg.regions.filter((r) => catalogFor(cfg, r));
+  if (inv.resultsBucketName) {
+    if (catalogRegions.length > 1) {
+      issue(["investigation", "resultsBucketName"], inv.resultsBucketName, "no fixed results bucket name with archive.bucketPerRegion and several regions (bucket names are global); leave it unset to get one name per region");
+    }
+    const archiveNames = cfg.regions.map((r) => archiveBucketFor(cfg, r).name);
+    if (archiveNames.includes(inv.resultsBucketName) || cfg.archive.accessLogging?.bucketName === inv.resultsBucketName) {
+      issue(["investigation", "resultsBucketName"], inv.resultsBucketName, "a bucket of its own: not the archive bucket or the access-log bucket (results expire after resultsExpirationDays)");
+    }
+    return;
+  }
+  for (const region of catalogRegions) {
+    const derived = defaultResultsBucketName(cfg.name, cfg.accountId, region);
+    const problem = bucketNameProblem(derived);
+    if (problem) {
+      issue(["name"], cfg.name, `a name that makes a valid Athena results bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set investigation.resultsBucketName`);
+      return;
+    }
+  }
+}
 
 function arnParts(arn: string): { region: string; account: string; resource: string } {
   const [, , , region, account, ...rest] = arn.split(":");
@@ -707,7 +833,15 @@ function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   // NaN and Infinity (possible from library callers, not from JSON) would print as null.
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Deeply nested input overflows the stack; circular or exotic library input cannot be shown.
+    text = undefined;
+  }
+  if (text === undefined) text = Array.isArray(value) ? "a nested list" : typeof value === "object" && value ? "a nested object" : String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -721,17 +855,32 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Keys a strict object at `path` accepts, for the unknown-key message. */
-function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[], raw: unknown): string[] {
+  // A union of objects (backend) is read as the variant the input's discriminator names.
+  const variant = (s: z.ZodType, at: readonly PropertyKey[]): z.ZodType => {
+    if (!(s instanceof z.ZodDiscriminatedUnion)) return s;
+    const value = valueAt(raw, at) as Record<string, unknown> | undefined;
+    const options = s.options as z.ZodType[];
+    return options.find((o) => o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[s.def.discriminator]?.safeParse(value?.[s.def.discriminator]).success) ?? s;
+  };
   let schema: z.ZodType = root;
-  for (const key of path) {
-    schema = unwrap(schema);
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    schema = variant(unwrap(schema), path.slice(0, i));
     if (schema instanceof z.ZodObject) schema = schema.shape[key as string];
     else if (schema instanceof z.ZodArray && typeof key === "number") schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
     else return [];
     if (!schema) return [];
   }
-  schema = unwrap(schema);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  schema = variant(unwrap(schema), path);
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  // Per-region maps: the keys are the regions.
+  if (schema instanceof z.ZodRecord) {
+    const keyType = unwrap(schema.keyType as z.ZodType);
+    if (keyType instanceof z.ZodEnum) return keyType.options.map(String);
+  }
+  return [];
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -746,7 +895,12 @@ function unwrap(schema: z.ZodType): z.ZodType {
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const key of path) out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    // Keys a user typed (tags, regions) may hold anything: quote what is not a plain name.
+    else if (!/^[A-Za-z0-9_$-]+$/.test(String(key))) out += `[${JSON.stringify(String(key))}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
   return out || "(top level)";
 }
 
@@ -773,18 +927,27 @@ function allowedText(issue: z.core.$ZodIssue, given: unknown): string {
 export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue, root: z.ZodType = configSchema): string {
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
-    return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowedKeysAt(root, issue.path).join(", ")}`;
+    return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowedKeysAt(root, issue.path, raw).join(", ")}`;
+  }
+  if (issue.code === "invalid_key") {
+    const key = issue.path[issue.path.length - 1];
+    return `${source}: ${formatPath(issue.path.slice(0, -1))}: got key ${describeValue(String(key))}; allowed: ${issue.issues[0]?.message ?? issue.message}`;
   }
   if (issue.code === "invalid_type" && issue.expected === "int") {
     return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: a whole number`;
   }
   const given = valueAt(raw, issue.path);
+  // A rule can fail on a default the user never wrote: show that value, and say it is the default.
+  if (given === undefined && issue.code === "custom" && issue.input !== undefined) {
+    return `${source}: ${formatPath(issue.path)}: got ${describeValue(issue.input)} (the default); allowed: ${issue.message}`;
+  }
   return `${source}: ${formatPath(issue.path)}: got ${describeValue(given)}; allowed: ${allowedText(issue, given)}`;
 }
 
 /** Validates against a schema; throws one ConfigError naming the first problem (and how many others). */
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.output<S> {
-  const result = schema.safeParse(raw);
+  // reportInput keeps the value a rule saw, which is the default when the user wrote none.
+  const result = schema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const [first, ...rest] = result.error.issues;
   const more = rest.length ? ` (${rest.length} more problem${rest.length > 1 ? "s" : ""} after this one)` : "";
@@ -810,6 +973,15 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
   };
   check("bounceRatePercent", cfg.alarms.bounceRatePercent, AWS_REVIEW_LEVEL.bounce.percent);
   check("complaintRatePercent", cfg.alarms.complaintRatePercent, AWS_REVIEW_LEVEL.complaint.percent);
+  const account = cfg.suppression.accountLevel;
+  if (account !== null) {
+    const off = SUPPRESSION_REASONS.filter((r) => !account.includes(r));
+    if (off.length) {
+      warnings.push(
+        `suppression.accountLevel leaves out ${off.join(" and ")}: SES keeps sending to addresses that ${off.map((r) => (r === "BOUNCE" ? "hard-bounced" : "complained")).join(" or ")}, in every configured region, which raises the rates AWS reviews`,
+      );
+    }
+  }
   if (!cfg.notifications.enabled && cfg.notifications.identities.length > 0) {
     warnings.push("notifications.identities is set but notifications.enabled is false; no notification topics are created");
   }

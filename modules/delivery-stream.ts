@@ -164,6 +164,8 @@ export class DeliveryStream extends Construct {
         errorOutputPrefix: `${props.errorPrefix ?? "errors/"}!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
         bufferingInterval: interval,
         bufferingSize: size,
+        // Objects are `*.gz`, one JSON record per line: SES ends each record it publishes to
+        // Firehose with a newline, so no AppendDelimiterToRecord processor (event-catalog.ts reads them).
         compressionFormat: "GZIP",
         kmsKeyArn: props.kmsKeyArn,
         cloudwatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.name, logStreamName: logStream.name },

@@ -4,8 +4,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { arn, ArnScope } from "./arn";
-import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SesEventType } from "./config";
+import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SesEventType, SuppressionReason } from "./config";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+import { checkSuppressionReasons } from "./suppression";
 
 /** A Firehose stream SES can publish to. */
 export interface DeliveryStreamRef {
@@ -41,6 +42,13 @@ export interface EventPublishingProps extends ArnScope {
    * @default `<configurationSetName>-ses-events-<region>`
    */
   readonly roleName?: string;
+  /**
+   * The set's own suppression reasons (`suppression_options`), overriding the account level for
+   * messages sent with it; an empty list means no automatic suppression for them. Not possible
+   * with `existingConfigurationSet`.
+   * @default - none: the set follows the account-level suppression list
+   */
+  readonly suppressedReasons?: readonly SuppressionReason[];
 }
 
 /**
@@ -65,6 +73,14 @@ export class EventPublishing extends Construct {
         throw new Error(`EventPublishing eventTypes: got ${JSON.stringify(type)}; allowed: ${SES_EVENT_TYPES.join(", ")}`);
       }
     }
+    if (props.suppressedReasons) {
+      checkSuppressionReasons("EventPublishing suppressedReasons", props.suppressedReasons);
+      if (props.existingConfigurationSet) {
+        throw new Error(
+          `EventPublishing suppressedReasons: got ${JSON.stringify(props.suppressedReasons)}; allowed: nothing with existingConfigurationSet (the set is not managed here)`,
+        );
+      }
+    }
     this.configurationSetName = props.configurationSetName;
     const configurationSetArn = arn(props, "ses", `configuration-set/${props.configurationSetName}`);
 
@@ -74,6 +90,7 @@ export class EventPublishing extends Construct {
         // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
         reputationOptions: { reputationMetricsEnabled: true },
         deliveryOptions: { tlsPolicy: props.requireTls === false ? "OPTIONAL" : "REQUIRE" },
+        suppressionOptions: props.suppressedReasons ? { suppressedReasons: [...props.suppressedReasons] } : undefined,
       });
     }
 

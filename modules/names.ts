@@ -33,3 +33,26 @@ export function regionNames(prefix: string, region: string, configurationSetName
 export function defaultBucketName(prefix: string, accountId: string, region: string): string {
   return `${prefix}-events-${accountId}-${region}`;
 }
+
+/** Names of what the investigation pieces create (Glue catalog, Athena workgroup, results bucket). */
+export interface InvestigationNames {
+  /** Glue database: lower-case letters, digits and underscores only (what Athena accepts unquoted). */
+  readonly glueDatabase: string;
+  readonly glueTable: string;
+  readonly athenaWorkgroup: string;
+  /** At most 63 characters for any valid `name` (24) and region: `<name>-athena-<account>-<region>`. */
+  readonly resultsBucket: string;
+}
+
+export function investigationNames(prefix: string, accountId: string, region: string): InvestigationNames {
+  return {
+    glueDatabase: `${prefix.replace(/-/g, "_")}_events`,
+    glueTable: "ses_events",
+    athenaWorkgroup: `${prefix}-investigations`,
+    resultsBucket: defaultResultsBucketName(prefix, accountId, region),
+  };
+}
+
+export function defaultResultsBucketName(prefix: string, accountId: string, region: string): string {
+  return `${prefix}-athena-${accountId}-${region}`;
+}

@@ -63,6 +63,12 @@ export class SesGuardStack extends TerraformStack {
       this.guard.eventPublishing.configurationSetName,
       "SES configuration set to send with (ConfigurationSetName) so events are archived.",
     );
+    if (this.guard.eventCatalog && this.guard.athena) {
+      output("athena_workgroup", this.guard.athena.workgroupName, "Athena workgroup to investigate the archive in: its saved queries answer who bounced or complained, where and since when.");
+      output("glue_database", this.guard.eventCatalog.databaseName, "Glue database of the event archive's table.");
+      output("glue_table", this.guard.eventCatalog.tableName, "Glue table over the event archive (partition projection: new days need no crawler).");
+      output("athena_results_bucket_name", this.guard.athena.resultsBucketName, "S3 bucket holding Athena query results (expired after investigation.resultsExpirationDays).");
+    }
     if (this.guard.notifications) {
       output("notification_topic_arn", this.guard.notifications.topic.arn, "SNS topic receiving per-message bounce and complaint notifications.");
     }
@@ -86,6 +92,9 @@ export class SesGuardStack extends TerraformStack {
           ? "Every address in pending_email_confirmations must click the link in the AWS Notification - Subscription Confirmation mail; until then it receives no alarm or notification (an unconfirmed subscription cannot be deleted, SNS drops it after a few days)."
           : "Make sure your existing topics' policies let CloudWatch and SES publish.",
         `Send with ConfigurationSetName=${this.guard.eventPublishing.configurationSetName} (or the X-SES-CONFIGURATION-SET header) so that events are archived.`,
+        ...(this.guard.athena
+          ? [`When an alarm fires, open Athena workgroup ${this.guard.athena.workgroupName} and run its saved queries (README: Investigating an alarm).`]
+          : []),
       ].join(" "),
       "What to do after the first apply.",
     );

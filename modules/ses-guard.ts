@@ -1,15 +1,19 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
 import { ArnScope, s3BucketArn, TopicRef } from "./arn";
-import { archiveBucketFor, NotificationType, SesEventType, SesGuardConfig, SesRegion } from "./config";
-import { defaultBucketName, regionNames } from "./names";
+import { AthenaWorkgroup } from "./athena-workgroup";
+import { archiveBucketFor, catalogFor, NotificationType, SesEventType, SesGuardConfig, SesRegion, SuppressionReason } from "./config";
+import { defaultBucketName, investigationNames, regionNames } from "./names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
 import { EncryptionKey } from "./encryption-key";
+import { EventCatalog } from "./event-catalog";
 import { EventPublishing } from "./event-publishing";
 import { IdentityNotifications } from "./identity-notifications";
+import { namedQueries } from "./named-queries";
 import { Rate } from "./rate";
 import { RateLevels, ReputationAlarms } from "./reputation-alarms";
+import { AccountSuppression } from "./suppression";
 
 export interface SesGuardAlarmsProps {
   /** Addresses e-mailed when an alarm changes state (ignored with `topic`). */
@@ -121,6 +125,54 @@ export interface SesGuardNotificationsProps {
   readonly topic?: TopicRef;
 }
 
+export interface SesGuardInvestigationProps {
+  /**
+   * Regions whose streams write to this construct's archive bucket: the table's `region`
+   * partition. With a bucket shared by several regions, the catalog is made once, where the
+   * bucket is, and lists them all.
+   * @default - [region]
+   */
+  readonly regions?: readonly string[];
+  /**
+   * Days the saved queries look back.
+   * @default 7
+   */
+  readonly lookbackDays?: number;
+  /**
+   * Athena cancels a query in the workgroup once it has scanned this many MiB.
+   * @default 10240
+   */
+  readonly bytesScannedCutoffPerQueryMiB?: number;
+  /**
+   * Days after which query results are deleted.
+   * @default 30
+   */
+  readonly resultsExpirationDays?: number;
+  /**
+   * Athena results bucket.
+   * @default `<namePrefix>-athena-<accountId>-<region>`
+   */
+  readonly resultsBucketName?: string;
+  /**
+   * Message tag naming the campaign, for the bounce-rate-by-campaign query.
+   * @default "campaign"
+   */
+  readonly campaignTag?: string;
+}
+
+export interface SesGuardSuppressionProps {
+  /**
+   * Account-level suppression reasons in this construct's region.
+   * @default - not managed: the account's setting stays as it is
+   */
+  readonly accountLevel?: readonly SuppressionReason[];
+  /**
+   * The configuration set's own suppression reasons, overriding the account level.
+   * @default - the set follows the account level
+   */
+  readonly configurationSet?: readonly SuppressionReason[];
+}
+
 export interface SesGuardProps extends ArnScope {
   /** Prefix of every resource name. */
   readonly namePrefix: string;
@@ -141,11 +193,22 @@ export interface SesGuardProps extends ArnScope {
    * @default - a new key per region, for the topics only
    */
   readonly encryption?: SesGuardEncryptionProps;
+  /**
+   * Query the archive with Athena: Glue table with partition projection, workgroup, results bucket, saved queries.
+   * @default - none
+   */
+  readonly investigation?: SesGuardInvestigationProps;
+  /**
+   * SES suppression list settings.
+   * @default - neither the account level nor the configuration set's is set
+   */
+  readonly suppression?: SesGuardSuppressionProps;
 }
 
 /**
  * Everything ses-guard builds for one SES region: reputation alarms, the
- * event archive and, optionally, per-message notifications.
+ * event archive and, optionally, per-message notifications, the Athena
+ * catalog and workgroup to investigate the archive, and suppression settings.
  */
 export class SesGuard extends Construct {
   public readonly alarms: ReputationAlarms;
@@ -159,6 +222,12 @@ export class SesGuard extends Construct {
   public readonly archiveAlarms: ArchiveAlarms;
   /** Present when this construct created the key. */
   public readonly encryptionKey?: EncryptionKey;
+  /** Present with `investigation`. */
+  public readonly eventCatalog?: EventCatalog;
+  /** Present with `investigation`. */
+  public readonly athena?: AthenaWorkgroup;
+  /** Present with `suppression.accountLevel`. */
+  public readonly accountSuppression?: AccountSuppression;
 
   constructor(scope: Construct, id: string, props: SesGuardProps) {
     super(scope, id);
@@ -199,6 +268,11 @@ export class SesGuard extends Construct {
         preventDestroy: archive.preventDestroy,
       });
     }
+    const eventsPrefix = "events/";
+    const keyPrefix = archive.keyPrefix ?? `${eventsPrefix}${region}/`;
+    if (props.investigation && keyPrefix !== `${eventsPrefix}${region}/`) {
+      throw new Error(`SesGuard archive.keyPrefix: got ${JSON.stringify(keyPrefix)}; allowed: "${eventsPrefix}${region}/" with investigation (the table reads events/<region>/)`);
+    }
     this.deliveryStream = new DeliveryStream(this, "DeliveryStream", {
       accountId,
       region,
@@ -207,7 +281,7 @@ export class SesGuard extends Construct {
       // Our bucket's resource (orders creation); otherwise the name, which may live in another region.
       bucket: this.archiveBucket ?? { bucketName: this.archiveBucketName, bucketArn: s3BucketArn(region, this.archiveBucketName) },
       // Region in the key: a shared bucket keeps each region's events apart.
-      prefix: archive.keyPrefix ?? `events/${region}/`,
+      prefix: keyPrefix,
       errorPrefix: `errors/${region}/`,
       bufferingIntervalSeconds: archive.bufferingIntervalSeconds,
       bufferingSizeMiB: archive.bufferingSizeMiB,
@@ -230,7 +304,43 @@ export class SesGuard extends Construct {
       deliveryStream: this.deliveryStream,
       eventTypes: archive.eventTypes,
       requireTls: archive.requireTls,
+      suppressedReasons: props.suppression?.configurationSet,
     });
+    if (props.suppression?.accountLevel) {
+      this.accountSuppression = new AccountSuppression(this, "AccountSuppression", { reasons: props.suppression.accountLevel });
+    }
+
+    if (props.investigation) {
+      const inv = props.investigation;
+      const invNames = investigationNames(p, accountId, region);
+      this.eventCatalog = new EventCatalog(this, "EventCatalog", {
+        databaseName: invNames.glueDatabase,
+        tableName: invNames.glueTable,
+        bucketName: this.archiveBucketName,
+        eventsPrefix,
+        regions: inv.regions ?? [region],
+        // Older partitions are gone: the lifecycle expired them.
+        retentionDays: archive.lifecycle?.expirationDays ?? 730,
+      });
+      this.athena = new AthenaWorkgroup(this, "Athena", {
+        accountId,
+        region,
+        workgroupName: invNames.athenaWorkgroup,
+        resultsBucketName: inv.resultsBucketName ?? invNames.resultsBucket,
+        resultsExpirationDays: inv.resultsExpirationDays,
+        bytesScannedCutoffPerQueryMiB: inv.bytesScannedCutoffPerQueryMiB,
+        // Results are as sensitive as the archive: the same key when the archive has one.
+        kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+        accessLogBucketName: archive.accessLogBucketName,
+        database: this.eventCatalog.databaseName,
+        namedQueries: namedQueries({
+          database: this.eventCatalog.databaseName,
+          table: this.eventCatalog.tableName,
+          lookbackDays: inv.lookbackDays ?? 7,
+          campaignTag: inv.campaignTag ?? "campaign",
+        }),
+      });
+    }
 
     if (props.notifications) {
       this.notifications = new IdentityNotifications(this, "Notifications", {
@@ -255,6 +365,7 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
     critical: Rate.percent(l.critical),
   });
   const bucket = archiveBucketFor(cfg, region);
+  const catalog = catalogFor(cfg, region);
   const topic = (arn: string | undefined): TopicRef | undefined => (arn ? { arn } : undefined);
   return {
     namePrefix: cfg.name,
@@ -285,6 +396,20 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       accessLogPrefix: cfg.archive.accessLogging?.prefix,
     },
     encryption: { kmsKeyArn: cfg.encryption.kmsKeyArns[region], archive: cfg.encryption.archive },
+    investigation: catalog
+      ? {
+          regions: catalog.regions,
+          lookbackDays: cfg.investigation.lookbackDays,
+          bytesScannedCutoffPerQueryMiB: cfg.investigation.bytesScannedCutoffPerQueryMiB,
+          resultsExpirationDays: cfg.investigation.resultsExpirationDays,
+          resultsBucketName: catalog.resultsBucket,
+          campaignTag: cfg.investigation.campaignTag,
+        }
+      : undefined,
+    suppression: {
+      accountLevel: cfg.suppression.accountLevel ?? undefined,
+      configurationSet: cfg.suppression.configurationSet ?? undefined,
+    },
     notifications: cfg.notifications.enabled
       ? {
           identities: cfg.notifications.identities,

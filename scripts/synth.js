@@ -21,14 +21,23 @@ function stale() {
 }
 
 function build() {
-  require("esbuild").buildSync({
-    entryPoints: [path.join(root, "main.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-  });
+  // Written beside the bundle, then renamed: a synth starting meanwhile never loads a half-written file.
+  const staging = `${bundle}.${process.pid}.tmp`;
+  try {
+    require("esbuild").buildSync({
+      entryPoints: [path.join(root, "main.ts")],
+      outfile: staging,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      // ES module builds first: jsonc-parser's CommonJS build loads its parts dynamically, which a bundle cannot.
+      mainFields: ["module", "main"],
+      logLevel: "warning",
+    });
+    fs.renameSync(staging, bundle);
+  } finally {
+    fs.rmSync(staging, { force: true });
+  }
 }
 
 if (require.main === module) {

@@ -232,3 +232,17 @@ describe("the output folder is replaced whole, so only a synth's own folder may 
     expect(fs.existsSync(path.join(dir, "empty", "manifest.json"))).toBe(true);
   });
 });
+
+describe("file encodings", () => {
+  test("a UTF-8 byte-order mark (as Notepad writes) is accepted", () => {
+    fs.writeFileSync(path.join(dir, "config.json"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(minimal))]));
+    expect(run(["--config", "config.json"]).code).toBe(0);
+  });
+
+  test("a file that is not UTF-8 is named as such, on one line", () => {
+    fs.writeFileSync(path.join(dir, "config.json"), Buffer.from('{"accountId": "12345678901\xe9"}', "latin1"));
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(1);
+    expect(r.errLines).toEqual(["ses-guard: error: config.json: not UTF-8 text; allowed: a JSON file saved as UTF-8"]);
+  });
+});

@@ -315,7 +315,7 @@ describe("parseConfig rejects an identity", () => {
     expectError(
       withChange((c) => (c.notifications = {})),
       "notifications.identities",
-      "nothing",
+      "[] (the default)",
       "at least one SES identity while notifications are enabled",
     );
   });

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { archiveBucketFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
+import { archiveBucketFor, catalogFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
 import { copyStackToTemp, describeTerraform, initValidate, initValidatePlan, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
 
@@ -184,7 +184,8 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const s3 = (stream.extended_s3_configuration as Array<Record<string, unknown>>)[0];
       if (!bucket.created || bucket.home !== region) {
         // Someone else's bucket (the user's, or the home region's shared one): written to across regions, never created here.
-        expect(resourcesOfType(plan, "aws_s3_bucket")).toHaveLength(0);
+        // (With investigation, the home stack of the user's bucket does create the Athena results bucket.)
+        expect(resourcesOfType(plan, "aws_s3_bucket").filter((b) => b.name === "archive_bucket")).toHaveLength(0);
         expect(s3.bucket_arn).toBe(`arn:aws:s3:::${bucket.name}`);
         return;
       }
@@ -294,7 +295,78 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         !config.existing.alarmTopicArns[region] || (config.notifications.enabled && !config.existing.notificationTopicArns[region]);
       if (createsSubscriptions) expected.push("pending_email_confirmations");
       if (config.notifications.enabled) expected.push("notification_topic_arn");
+      if (catalogFor(config, region)) expected.push("athena_workgroup", "glue_database", "glue_table", "athena_results_bucket_name");
       expect(outputs).toEqual(expected.sort());
+    });
+
+    test("investigation: a projected Glue table over the archive, an enforced workgroup, saved queries, an expiring results bucket", () => {
+      const catalog = catalogFor(config, region);
+      const investigationTypes = ["aws_glue_catalog_database", "aws_glue_catalog_table", "aws_athena_workgroup", "aws_athena_named_query"];
+      if (!catalog) {
+        // Off, or this stack writes to the home region's bucket, whose stack holds the catalog for every region.
+        for (const type of investigationTypes) expect([type, resourcesOfType(plan, type)]).toEqual([type, []]);
+        expect(resourcesOfType(plan, "aws_s3_bucket").filter((b) => b.name === "athena_results_bucket")).toEqual([]);
+        return;
+      }
+      const database = one(plan, "aws_glue_catalog_database", "event_catalog_database").values;
+      const table = one(plan, "aws_glue_catalog_table", "event_catalog_table").values;
+      expect(table).toMatchObject({ name: "ses_events", database_name: database.name, table_type: "EXTERNAL_TABLE" });
+      expect(table.parameters).toMatchObject({
+        "projection.enabled": "true",
+        "projection.region.type": "enum",
+        "projection.region.values": catalog.regions.join(","),
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy/MM/dd",
+        "projection.dt.range": `NOW-${config.archive.lifecycle.expirationDays}DAYS,NOW`,
+        // Terraform turned the $$ escape into the literal ${...} Athena substitutes.
+        "storage.location.template": `s3://${catalog.bucket}/events/\${region}/\${dt}/`,
+      });
+      const sd = (table.storage_descriptor as Array<Record<string, any>>)[0];
+      expect(sd.location).toBe(`s3://${catalog.bucket}/events/`);
+      expect(sd.ser_de_info[0].serialization_library).toBe("org.openx.data.jsonserde.JsonSerDe");
+      expect(sd.columns.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(["eventtype", "mail", "bounce", "complaint", "deliverydelay"]));
+      expect((table.partition_keys as Array<{ name: string }>).map((k) => k.name)).toEqual(["region", "dt"]);
+
+      const workgroup = one(plan, "aws_athena_workgroup", "athena").values;
+      const wc = (workgroup.configuration as Array<Record<string, any>>)[0];
+      expect(wc).toMatchObject({
+        enforce_workgroup_configuration: true,
+        publish_cloudwatch_metrics_enabled: true,
+        bytes_scanned_cutoff_per_query: config.investigation.bytesScannedCutoffPerQueryMiB * 1024 * 1024,
+      });
+      expect(wc.engine_version[0].selected_engine_version).toBe("Athena engine version 3");
+      expect(wc.result_configuration[0].output_location).toBe(`s3://${catalog.resultsBucket}/`);
+      expect(wc.result_configuration[0].encryption_configuration[0].encryption_option).toBe(config.encryption.archive ? "SSE_KMS" : "SSE_S3");
+
+      const queries = resourcesOfType(plan, "aws_athena_named_query");
+      expect(queries).toHaveLength(7);
+      for (const q of queries) {
+        expect(q.values).toMatchObject({ database: database.name });
+        expect(String(q.values.query)).toContain(`FROM ${database.name}.ses_events`);
+        expect(String(q.values.query)).toContain(`INTERVAL '${config.investigation.lookbackDays}' DAY`);
+      }
+
+      const results = one(plan, "aws_s3_bucket", "athena_results_bucket").values;
+      expect(results).toMatchObject({ bucket: catalog.resultsBucket, force_destroy: true });
+      const rules = one(plan, "aws_s3_bucket_lifecycle_configuration", "athena_results_bucket_lifecycle").values.rule as Array<Record<string, any>>;
+      expect(rules.find((r) => r.id === "expire-query-results")!.expiration).toEqual([expect.objectContaining({ days: config.investigation.resultsExpirationDays })]);
+      expect(one(plan, "aws_s3_bucket_public_access_block", "athena_results_bucket_public_access_block").values).toMatchObject({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+    });
+
+    test("suppression: the account level in this region and the configuration set's options, when set", () => {
+      const account = resourcesOfType(plan, "aws_sesv2_account_suppression_attributes");
+      if (config.suppression.accountLevel === null) expect(account).toEqual([]);
+      else expect(account.map((a) => [...(a.values.suppressed_reasons as string[])].sort())).toEqual([[...config.suppression.accountLevel].sort()]);
+      const sets = resourcesOfType(plan, "aws_sesv2_configuration_set");
+      if (config.existing.configurationSetName) return;
+      const options = sets[0].values.suppression_options as Array<{ suppressed_reasons: string[] }>;
+      if (config.suppression.configurationSet === null) expect(options).toEqual([]);
+      else expect([...options[0].suppressed_reasons].sort()).toEqual([...config.suppression.configurationSet].sort());
     });
   });
 });

@@ -65,5 +65,14 @@ describe("deliberate exceptions", () => {
 
 test("every example is covered, including the one with every option", () => {
   expect(stacks.length).toBeGreaterThanOrEqual(10);
-  expect(stacks.some((s) => s.config.encryption.archive && s.config.archive.versioning && s.config.archive.accessLogging)).toBe(true);
+  expect(
+    stacks.some(
+      (s) =>
+        s.config.encryption.archive &&
+        s.config.archive.versioning &&
+        s.config.archive.accessLogging &&
+        s.config.investigation.enabled &&
+        s.config.suppression.accountLevel !== null,
+    ),
+  ).toBe(true);
 });

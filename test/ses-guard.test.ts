@@ -35,12 +35,16 @@ const fullOut = synthStack(full);
 const offOut = synthStack(off);
 
 describe("SesGuardStack outputs", () => {
-  test("full.json: every output, notification topic included", () => {
+  test("full.json: every output, notification topic and investigation included", () => {
     expect(Object.keys(JSON.parse(fullOut).output).sort()).toEqual([
       "alarm_topic_arn",
       "archive_bucket_name",
+      "athena_results_bucket_name",
+      "athena_workgroup",
       "configuration_set_name",
       "delivery_stream_name",
+      "glue_database",
+      "glue_table",
       "next_steps",
       "notification_topic_arn",
       "pending_email_confirmations",

@@ -79,6 +79,20 @@ function eachBucket(json: StackJson, perBucket: (address: string, name: string) 
 
 const everyTopic = (json: StackJson) => Object.entries(resources(json, "aws_sns_topic"));
 
+/**
+ * The archive bucket's Terraform name. Rules about keeping events (versioning, prevent_destroy)
+ * are about it alone: the Athena results bucket holds disposable query output that expires.
+ */
+const ARCHIVE_BUCKET = "archive_bucket";
+const noArchiveBucket = ({ json }: RuleContext) =>
+  resources(json, "aws_s3_bucket")[ARCHIVE_BUCKET] ? undefined : "this stack creates no archive bucket (it writes to the home region's or an existing one)";
+
+const workgroups = (json: StackJson) => Object.entries(resources(json, "aws_athena_workgroup"));
+const noWorkgroup = ({ json }: RuleContext) =>
+  workgroups(json).length ? undefined : "no Athena workgroup here (investigation is off, or this stack writes to the home region's bucket, whose stack holds the catalog)";
+/** cdk.tf.json writes a single nested block as an object; Terraform's JSON also accepts a one-element list. */
+const block = (v: unknown): Record<string, any> | undefined => (Array.isArray(v) ? v[0] : (v as Record<string, any> | undefined));
+
 export const POLICY_RULES: readonly PolicyRule[] = [
   {
     id: "S3_PUBLIC_ACCESS_BLOCKED",
@@ -193,16 +207,17 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: "S3_VERSIONING_WITH_NONCURRENT_EXPIRY",
     checkIds: ["CKV_AWS_21"],
     title: "S3 versioning, with old versions expired, when asked for",
+    // archive.versioning asks for the archive's versions; query results are never versioned (README exceptions).
     notApplicable: (ctx) =>
-      noBucket(ctx) ?? (ctx.config.archive.versioning ? undefined : "archive.versioning is off: Firehose writes each object once under a unique key (deliberate, see README exceptions)"),
-    check: ({ json }) =>
-      eachBucket(json, (address) => {
-        const on = attachedTo(json, "aws_s3_bucket_versioning", address).some((v) => v.versioning_configuration?.status === "Enabled");
-        const expires = attachedTo(json, "aws_s3_bucket_lifecycle_configuration", address)
-          .flatMap((l) => list(l.rule))
-          .some((r: any) => list(r.noncurrent_version_expiration).length > 0);
-        return on && expires ? undefined : `${address}: versioning ${on ? "on" : "off"}, noncurrent expiration ${expires ? "set" : "missing"}`;
-      }),
+      noArchiveBucket(ctx) ?? (ctx.config.archive.versioning ? undefined : "archive.versioning is off: Firehose writes each object once under a unique key (deliberate, see README exceptions)"),
+    check: ({ json }) => {
+      const address = `aws_s3_bucket.${ARCHIVE_BUCKET}`;
+      const on = attachedTo(json, "aws_s3_bucket_versioning", address).some((v) => v.versioning_configuration?.status === "Enabled");
+      const expires = attachedTo(json, "aws_s3_bucket_lifecycle_configuration", address)
+        .flatMap((l) => list(l.rule))
+        .some((r: any) => list(r.noncurrent_version_expiration).length > 0);
+      return on && expires ? [] : [`${address}: versioning ${on ? "on" : "off"}, noncurrent expiration ${expires ? "set" : "missing"}`];
+    },
     breaks: (json) => delete json.resource!.aws_s3_bucket_versioning,
   },
   {
@@ -225,8 +240,13 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     title: "Archive bucket and delivery stream: prevent_destroy, never force_destroy",
     notApplicable: ({ config }) => (config.archive.preventDestroy ? undefined : "archive.preventDestroy is false (the user opted out)"),
     check: ({ json }) => {
+      // The archive bucket by name, not every bucket: the Athena results bucket holds query output
+      // that expires anyway and can be re-created by running the query again, so it is meant to go
+      // with the workgroup (force_destroy, no prevent_destroy).
       const guarded = [
-        ...Object.entries(resources(json, "aws_s3_bucket")).map(([n, r]) => [`aws_s3_bucket.${n}`, r] as const),
+        ...Object.entries(resources(json, "aws_s3_bucket"))
+          .filter(([n]) => n === ARCHIVE_BUCKET)
+          .map(([n, r]) => [`aws_s3_bucket.${n}`, r] as const),
         ...Object.entries(resources(json, "aws_kinesis_firehose_delivery_stream")).map(([n, r]) => [`aws_kinesis_firehose_delivery_stream.${n}`, r] as const),
       ];
       return guarded.flatMap(([address, r]) => [
@@ -468,6 +488,65 @@ export const POLICY_RULES: readonly PolicyRule[] = [
         .map(([n]) => `aws_cloudwatch_log_group.${n}: no retention`),
     breaks: (json) => delete first(json, "aws_cloudwatch_log_group").retention_in_days,
   },
+  {
+    id: "ATHENA_WORKGROUP_ENFORCED",
+    checkIds: ["CKV_AWS_82", "Trivy AWS-0007"],
+    title: "Athena workgroups enforce their configuration (clients cannot change the result location or turn encryption off)",
+    notApplicable: noWorkgroup,
+    check: ({ json }) =>
+      workgroups(json)
+        .filter(([, w]) => block(w.configuration)?.enforce_workgroup_configuration !== true)
+        .map(([n]) => `aws_athena_workgroup.${n}: enforce_workgroup_configuration is not true`),
+    breaks: (json) => (block(first(json, "aws_athena_workgroup").configuration)!.enforce_workgroup_configuration = false),
+  },
+  {
+    id: "ATHENA_RESULTS_ENCRYPTED",
+    checkIds: ["CKV_AWS_159", "Trivy AWS-0006"],
+    title: "Athena query results encrypted, with the archive's KMS key when the archive has one",
+    notApplicable: noWorkgroup,
+    check: ({ json, config }) =>
+      workgroups(json).flatMap(([n, w]) => {
+        const enc = block(block(block(w.configuration)?.result_configuration)?.encryption_configuration);
+        if (!["SSE_S3", "SSE_KMS", "CSE_KMS"].includes(enc?.encryption_option)) return [`aws_athena_workgroup.${n}: results not encrypted`];
+        if (config.encryption.archive && !(enc?.encryption_option === "SSE_KMS" && enc.kms_key_arn)) return [`aws_athena_workgroup.${n}: not SSE_KMS with the archive's key`];
+        return [];
+      }),
+    breaks: (json) => delete block(block(first(json, "aws_athena_workgroup").configuration)!.result_configuration)!.encryption_configuration,
+  },
+  {
+    id: "ATHENA_SCAN_CAPPED",
+    checkIds: ["ses-guard (runaway query cost)"],
+    title: "Athena workgroups cap the bytes one query may scan",
+    notApplicable: noWorkgroup,
+    check: ({ json, config }) =>
+      workgroups(json)
+        .filter(([, w]) => block(w.configuration)?.bytes_scanned_cutoff_per_query !== config.investigation.bytesScannedCutoffPerQueryMiB * 1024 * 1024)
+        .map(([n]) => `aws_athena_workgroup.${n}: bytes_scanned_cutoff_per_query is not investigation.bytesScannedCutoffPerQueryMiB`),
+    breaks: (json) => delete block(first(json, "aws_athena_workgroup").configuration)!.bytes_scanned_cutoff_per_query,
+  },
+  {
+    id: "CATALOG_NEEDS_NO_CRAWLER",
+    checkIds: ["ses-guard (no servers)"],
+    title: "The event table uses partition projection over the bucket ses-guard writes, for every region writing there",
+    notApplicable: ({ json }) =>
+      Object.keys(resources(json, "aws_glue_catalog_table")).length ? undefined : "no Glue table here (investigation is off, or the home region's stack holds it)",
+    check: ({ json, config, region }) =>
+      Object.entries(resources(json, "aws_glue_catalog_table")).flatMap(([n, t]) => {
+        const p = t.parameters ?? {};
+        const bucket = config.existing.bucketName ?? resources(json, "aws_s3_bucket")[ARCHIVE_BUCKET]?.bucket;
+        const regions = config.archive.bucketPerRegion && !config.existing.bucketName ? [region] : config.regions;
+        return [
+          ...(p["projection.enabled"] === "true" ? [] : [`aws_glue_catalog_table.${n}: projection.enabled is not "true"`]),
+          ...(p["projection.region.values"] === regions.join(",") ? [] : [`aws_glue_catalog_table.${n}: region values are not ${regions.join(",")}`]),
+          ...(p["projection.dt.range"]?.endsWith(",NOW") ? [] : [`aws_glue_catalog_table.${n}: dt range does not reach NOW`]),
+          // $$ in Terraform JSON is a literal $.
+          ...(p["storage.location.template"] === `s3://${bucket}/events/$\${region}/$\${dt}/`
+            ? []
+            : [`aws_glue_catalog_table.${n}: location template is not s3://${bucket}/events/\${region}/\${dt}/`]),
+        ];
+      }),
+    breaks: (json) => (first(json, "aws_glue_catalog_table").parameters["projection.enabled"] = "false"),
+  },
 ];
 
 /**
@@ -495,5 +574,17 @@ export const DELIBERATE_EXCEPTIONS: ReadonlyArray<{ checkIds: readonly string[];
     checkIds: ["CKV2_AWS_62"],
     reason: "No S3 event notifications on the archive bucket: nothing consumes object-created events.",
     holds: (json) => !json.resource?.aws_s3_bucket_notification,
+  },
+  {
+    checkIds: ["CKV_AWS_94"],
+    reason: "Glue Data Catalog encryption is one setting per account and region that covers every database in it; ses-guard does not take it over. The table holds only the schema and the bucket's location, not events.",
+    holds: (json) => Boolean(json.resource?.aws_glue_catalog_table) && !json.resource?.aws_glue_data_catalog_encryption_settings,
+  },
+  {
+    checkIds: ["CKV_AWS_21"],
+    reason: "The Athena results bucket is never versioned, even with archive.versioning: query results expire after investigation.resultsExpirationDays and are re-created by running the query again.",
+    holds: (json) =>
+      Boolean(resources(json, "aws_s3_bucket").athena_results_bucket) &&
+      attachedTo(json, "aws_s3_bucket_versioning", "aws_s3_bucket.athena_results_bucket").length === 0,
   },
 ];

@@ -1,0 +1,128 @@
+import { Construct } from "constructs";
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
+import { bucketNameProblem } from "./config";
+import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./ses-event-schema";
+
+export interface EventCatalogProps {
+  /** Glue database: lower-case letters, digits and underscores (what Athena accepts unquoted). */
+  readonly databaseName: string;
+  /**
+   * Glue table.
+   * @default "ses_events"
+   */
+  readonly tableName?: string;
+  /** The archive bucket the delivery streams write to. */
+  readonly bucketName: string;
+  /**
+   * Key prefix under which each region's events lie, as `<eventsPrefix><region>/yyyy/MM/dd/`.
+   * @default "events/"
+   */
+  readonly eventsPrefix?: string;
+  /** Regions whose streams write to this bucket: the values of the `region` partition. */
+  readonly regions: readonly string[];
+  /**
+   * Days of events the table projects, back from today: the archive's expiration, since older objects are gone.
+   * @default 730
+   */
+  readonly retentionDays?: number;
+}
+
+const NAME = /^[a-z_][a-z0-9_]{0,254}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+/**
+ * A Glue Data Catalog database and table over the SES event archive, so Athena can query it.
+ *
+ * The layout stays what the delivery stream writes (`events/<region>/yyyy/MM/dd/`), and the table
+ * declares it with partition projection: `region` is an enum of the regions writing to the bucket,
+ * `dt` a date (`yyyy/MM/dd`) from `retentionDays` ago to today. Athena computes the partitions from
+ * those rules at query time, so a new day, or a new region, is queryable with no crawler, no Lambda
+ * and no `MSCK REPAIR TABLE`.
+ *
+ * Rows are one JSON object per line: SES follows each record it publishes to Firehose with a
+ * newline, and Firehose concatenates records as they come, so no `AppendDelimiterToRecord`
+ * processor is needed (and none is billed). Objects end in `.gz` (Firehose's extension for GZIP),
+ * which Athena decompresses by extension.
+ */
+export class EventCatalog extends Construct {
+  public readonly database: GlueCatalogDatabase;
+  public readonly table: GlueCatalogTable;
+  public readonly databaseName: string;
+  public readonly tableName: string;
+
+  constructor(scope: Construct, id: string, props: EventCatalogProps) {
+    super(scope, id);
+    const tableName = props.tableName ?? "ses_events";
+    const prefix = props.eventsPrefix ?? "events/";
+    const retention = props.retentionDays ?? 730;
+    for (const [key, value] of [["databaseName", props.databaseName], ["tableName", tableName]] as const) {
+      if (!NAME.test(value)) {
+        throw new Error(`EventCatalog ${key}: got ${JSON.stringify(value)}; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit`);
+      }
+    }
+    const problem = bucketNameProblem(props.bucketName);
+    if (problem) throw new Error(`EventCatalog bucketName: got ${JSON.stringify(props.bucketName)}; allowed: ${problem}`);
+    if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(prefix)) {
+      throw new Error(`EventCatalog eventsPrefix: got ${JSON.stringify(prefix)}; allowed: a key prefix ending in / (such as "events/"), not starting with /`);
+    }
+    if (props.regions.length === 0) throw new Error("EventCatalog regions: got []; allowed: one or more AWS regions");
+    for (const region of props.regions) {
+      if (!REGION.test(region)) throw new Error(`EventCatalog regions: got ${JSON.stringify(region)}; allowed: AWS regions such as eu-west-1`);
+    }
+    if (new Set(props.regions).size !== props.regions.length) {
+      throw new Error(`EventCatalog regions: got ${JSON.stringify(props.regions)}; allowed: each region once`);
+    }
+    if (!Number.isInteger(retention) || retention < 1) {
+      throw new Error(`EventCatalog retentionDays: got ${retention}; allowed: a whole number of at least 1`);
+    }
+    this.databaseName = props.databaseName;
+    this.tableName = tableName;
+    const location = `s3://${props.bucketName}/${prefix}`;
+
+    this.database = new GlueCatalogDatabase(this, "Database", {
+      name: props.databaseName,
+      description: `ses-guard: SES events archived in s3://${props.bucketName}/${prefix}, for Athena`,
+    });
+    this.table = new GlueCatalogTable(this, "Table", {
+      // The attribute orders the table after the database.
+      databaseName: this.database.name,
+      name: tableName,
+      description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "json",
+        compressionType: "gzip",
+        "projection.enabled": "true",
+        "projection.region.type": "enum",
+        "projection.region.values": props.regions.join(","),
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy/MM/dd",
+        // Relative to the query's time: older partitions were expired by the bucket's lifecycle.
+        "projection.dt.range": `NOW-${retention}DAYS,NOW`,
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.
+        "storage.location.template": `${location}$\${region}/$\${dt}/`,
+      },
+      partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: "string", comment: k.comment })),
+      storageDescriptor: {
+        location,
+        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        serDeInfo: {
+          name: "ses-event-json",
+          serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+          parameters: {
+            // Lower-cases JSON keys, so `bounceType` is read into the column field `bouncetype`.
+            "case.insensitive": "TRUE",
+            // A line that is not JSON (none expected) becomes a row of NULLs instead of failing the investigation.
+            "ignore.malformed.json": "TRUE",
+          },
+        },
+        columns: SES_EVENT_COLUMNS.map((c) => ({ name: c.name, type: hiveType(c.type), comment: c.comment })),
+      },
+    });
+  }
+}
