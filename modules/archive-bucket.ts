@@ -1,15 +1,9 @@
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { s3BucketArn } from "./arn";
+import { addBucketBaseline } from "./bucket-baseline";
 import { bucketNameProblem, lifecycleSchema, parseWith, StorageClass } from "./config";
-import { policyDocument, renderPolicy } from "./policy-document";
 
 export interface LifecycleTransition {
   /** Days after creation. */
@@ -111,56 +105,18 @@ export class ArchiveBucket extends Construct {
     });
     this.bucketArn = this.bucket.arn;
     const bucket = this.bucket.id;
-    const arn = s3BucketArn(props.region, props.bucketName);
-
-    new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "OwnershipControls", {
-      bucket,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: props.kmsKeyArn
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }
-            : { sseAlgorithm: "AES256" },
-          // Bucket keys cut KMS requests (and cost) by orders of magnitude.
-          bucketKeyEnabled: true,
-        },
-      ],
+    addBucketBaseline(this, "", {
+      owner: "ArchiveBucket",
+      bucket: this.bucket,
+      bucketName: props.bucketName,
+      region: props.region,
+      kmsKeyArn: props.kmsKeyArn,
+      accessLogBucketName: props.accessLogBucketName,
+      accessLogPrefix: props.accessLogPrefix,
     });
     if (props.versioning) {
       this.versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
     }
-    if (props.accessLogBucketName) {
-      const problem = bucketNameProblem(props.accessLogBucketName);
-      if (problem) throw new Error(`ArchiveBucket accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${problem}`);
-      new S3BucketLoggingA(this, "AccessLogging", {
-        bucket,
-        targetBucket: props.accessLogBucketName,
-        targetPrefix: props.accessLogPrefix ?? `s3-access/${props.bucketName}/`,
-      });
-    }
-    new S3BucketPolicy(this, "Policy", {
-      bucket,
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [arn, `${arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      ),
-    });
     this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,
       // S3's own default, stated so the plan shows it: objects under 128 KB never transition.

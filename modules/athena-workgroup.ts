@@ -3,15 +3,10 @@ import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
 import { AthenaWorkgroup as AthenaWorkgroupResource } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { ArnScope, s3BucketArn } from "./arn";
+import { ArnScope } from "./arn";
+import { addBucketBaseline } from "./bucket-baseline";
 import { bucketNameProblem, MIN_BYTES_SCANNED_CUTOFF_MIB } from "./config";
 import { NamedQuery } from "./named-queries";
-import { policyDocument, renderPolicy } from "./policy-document";
 
 export interface AthenaWorkgroupProps extends ArnScope {
   /** Workgroup name: 1 to 128 letters, digits, `.`, `_` or `-`. */
@@ -105,36 +100,13 @@ export class AthenaWorkgroup extends Construct {
       forceDestroy: true,
     });
     const bucket = this.resultsBucket.id;
-    const arn = s3BucketArn(props.region, props.resultsBucketName);
-    new S3BucketPublicAccessBlock(this, "ResultsBucketPublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ResultsBucketOwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "ResultsBucketEncryption", {
-      bucket,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "ResultsBucketPolicy", {
-      bucket,
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [arn, `${arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      ),
+    addBucketBaseline(this, "ResultsBucket", {
+      owner: "AthenaWorkgroup",
+      bucket: this.resultsBucket,
+      bucketName: props.resultsBucketName,
+      region: props.region,
+      kmsKeyArn: props.kmsKeyArn,
+      accessLogBucketName: props.accessLogBucketName,
     });
     new S3BucketLifecycleConfiguration(this, "ResultsBucketLifecycle", {
       bucket,
@@ -144,15 +116,6 @@ export class AthenaWorkgroup extends Construct {
         { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: [{ prefix: "" }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] },
       ],
     });
-    if (props.accessLogBucketName) {
-      const logProblem = bucketNameProblem(props.accessLogBucketName);
-      if (logProblem) throw new Error(`AthenaWorkgroup accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${logProblem}`);
-      new S3BucketLoggingA(this, "ResultsBucketAccessLogging", {
-        bucket,
-        targetBucket: props.accessLogBucketName,
-        targetPrefix: `s3-access/${props.resultsBucketName}/`,
-      });
-    }
 
     this.workgroup = new AthenaWorkgroupResource(this, "Resource", {
       name: props.workgroupName,
