@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App } from "cdktf";
+import type { App } from "cdktf";
 import { parse as parseJsonc, ParseError, printParseErrorCode } from "jsonc-parser";
 import { ConfigError, configWarnings, parseConfig, SesGuardConfig } from "./config";
-import { SesGuardStack, stackName } from "./ses-guard-stack";
+import { regionNames } from "./names";
+import type * as StackModule from "./ses-guard-stack";
 import embeddedExample from "../examples/default.json";
 
 export const DEFAULT_CONFIG_FILE = "ses-guard.json";
@@ -134,11 +135,15 @@ export function resolveConfig(configPath: string | undefined, cwd: string): Reso
 
 /** Builds the app in memory, one stack per region; throws before anything is written. */
 export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: (stack: string) => string): App {
+  // Loaded here, not at the top: cdktf and the provider take most of start-up, and bad input
+  // (the common case while editing a config) is reported before they are needed.
+  const { App } = require("cdktf") as typeof import("cdktf");
+  const { SesGuardStack } = require("./ses-guard-stack") as typeof StackModule;
   const app = new App({ outdir });
   const [home, ...others] = config.regions;
-  const homeStack = new SesGuardStack(app, stackName(config, home), { config, region: home, localStatePath: statePathFor?.(stackName(config, home)) });
+  const homeStack = new SesGuardStack(app, stackName(config.name, home), { config, region: home, localStatePath: statePathFor?.(stackName(config.name, home)) });
   for (const region of others) {
-    const name = stackName(config, region);
+    const name = stackName(config.name, region);
     const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name) });
     // A shared bucket is created by the home stack, so `cdktf deploy '*'` applies that one first.
     if (homeStack.guard.archiveBucket && !stack.guard.archiveBucket) stack.addDependency(homeStack);
@@ -198,7 +203,12 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(old, { recursive: true, force: true });
   }
-  return config.regions.map((region) => path.join(target, "stacks", stackName(config, region)));
+  return config.regions.map((region) => path.join(target, "stacks", stackName(config.name, region)));
+}
+
+/** `<name>-<region>`, as SesGuardStack names itself (without loading cdktf). */
+function stackName(name: string, region: string): string {
+  return regionNames(name, region).stack;
 }
 
 export interface Io {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { archiveBucketFor, catalogFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
-import { copyStackToTemp, describeTerraform, initValidate, initValidatePlan, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
+import { copyStackToTemp, describeTerraform, initValidate, planStacksTogether, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -37,32 +37,8 @@ interface StackPlan {
   config: SesGuardConfig;
   region: SesRegion;
   stackDir: string;
-  /** Absent where the config cannot plan offline (import blocks read the real resource). */
+  /** Absent where the config cannot plan offline (import blocks read the real resource; a remote backend needs credentials). */
   plan?: PlanJson;
-}
-
-/** Synthesizes one example and runs every stack through terraform; adopted resources stop at validate. */
-async function planExample(file: string): Promise<StackPlan[]> {
-  const config = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-it-"));
-  try {
-    const stackDirs = synthesize(config, path.join(work, "cdktf.out"), work);
-    return await Promise.all(
-      config.regions.map(async (region, i) => {
-        const stackDir = copyStackToTemp(stackDirs[i]);
-        // Imports read the real resource, and a remote backend needs credentials: init -backend=false + validate.
-        // Their resources are the same as other examples', which do plan.
-        if (config.adopt[region] || config.backend.type !== "local") {
-          await initValidate(stackDir);
-          return { config, region, stackDir };
-        }
-        // Stacks of one example differ only by region: validate the first, plan them all (plan validates too).
-        return { config, region, stackDir, plan: await initValidatePlan(stackDir, { backend: false, validate: i === 0 }) };
-      }),
-    );
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
 }
 
 const cases = examples.flatMap((file) => {
@@ -71,20 +47,49 @@ const cases = examples.flatMap((file) => {
     file,
     region,
     index,
+    config,
+    module: `${file.replace(/\.json$/, "")}_${region}`.replace(/[^a-z0-9]+/g, "_"),
     validateOnly: Boolean(config.adopt[region]) || config.backend.type !== "local",
   }));
 });
 
-describeTerraform("examples plan offline with the real aws provider", () => {
-  // Started together: most of the time is the provider binary starting, which overlaps well.
-  const planned = new Map<string, Promise<StackPlan[]>>();
-  beforeAll(() => {
+/**
+ * Synthesizes every example; plans all plannable stacks together (one root, a child module each:
+ * one provider start per terraform command instead of one per stack), and runs
+ * init -backend=false + validate on the others in their own folders.
+ */
+async function runExamples(): Promise<Map<string, StackPlan>> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-it-"));
+  try {
+    const stackDirs = new Map<string, string>();
     for (const file of examples) {
-      const p = planExample(file);
-      p.catch(() => undefined); // reported by the example's own beforeAll
-      planned.set(file, p);
+      const config = cases.find((c) => c.file === file)!.config;
+      const dirs = synthesize(config, path.join(work, file, "cdktf.out"), path.join(work, file));
+      config.regions.forEach((region, i) => stackDirs.set(`${file}/${region}`, copyStackToTemp(dirs[i])));
     }
+    const plannable = cases.filter((c) => !c.validateOnly);
+    const [combined] = await Promise.all([
+      planStacksTogether(Object.fromEntries(plannable.map((c) => [c.module, stackDirs.get(`${c.file}/${c.region}`)!]))),
+      ...cases.filter((c) => c.validateOnly).map((c) => initValidate(stackDirs.get(`${c.file}/${c.region}`)!)),
+    ]);
+    return new Map(
+      cases.map((c) => [
+        `${c.file}/${c.region}`,
+        { config: c.config, region: c.region, stackDir: stackDirs.get(`${c.file}/${c.region}`)!, plan: c.validateOnly ? undefined : combined.module(c.module) },
+      ]),
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+describeTerraform("examples plan offline with the real aws provider", () => {
+  let results: Promise<Map<string, StackPlan>>;
+  beforeAll(() => {
+    results = runExamples();
+    results.catch(() => undefined); // reported by each case's beforeAll
   });
+  const planned = { get: (file: string) => results.then((all) => cases.filter((c) => c.file === file).map((c) => all.get(`${c.file}/${c.region}`)!)) };
 
   describe.each(cases.filter((c) => c.validateOnly))("$file $region (init -backend=false + validate)", ({ file, index }) => {
     test("terraform init -backend=false and validate pass", async () => {

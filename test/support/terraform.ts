@@ -490,3 +490,71 @@ export function copyStackToTemp(stackDir: string): string {
   });
   return dir;
 }
+
+// ---------------------------------------------------------------- several stacks in one plan
+
+/** The offline switches, set in a stack's own provider blocks (override files do not reach child modules). */
+const OFFLINE_PROVIDER = {
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: true,
+  skip_region_validation: true,
+};
+
+/**
+ * Plans several synthesized stacks at once, each as a child module of one throwaway root:
+ * one init, one validate, one plan, one show instead of one of each per stack. Every provider
+ * start costs seconds (a 700 MB binary building its schema), so this is most of a suite's time.
+ * Each child keeps its own provider block (region, default tags); its backend is dropped (state
+ * is the root's, local and empty). `import` blocks must live in a root module, so stacks with them
+ * cannot be combined: use initValidate on those.
+ */
+export async function planStacksTogether(stacks: Record<string, string>): Promise<CombinedPlan> {
+  const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
+  tempDirs.add(root);
+  const modules: Record<string, { source: string }> = {};
+  for (const [name, stackDir] of Object.entries(stacks)) {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`module name ${JSON.stringify(name)}: use lower-case letters, digits and _`);
+    const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    if (json.import) throw new Error(`${stackDir} has import blocks, which only a root module may hold`);
+    delete json.terraform?.backend;
+    delete json.terraform?.cloud;
+    for (const provider of json.provider?.aws ?? []) Object.assign(provider, OFFLINE_PROVIDER);
+    fs.mkdirSync(path.join(root, name));
+    fs.writeFileSync(path.join(root, name, "cdk.tf.json"), JSON.stringify(json));
+    modules[name] = { source: `./${name}` };
+  }
+  const backend = { local: { path: path.join(root, "harness.tfstate") } };
+  fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ terraform: { backend }, module: modules }));
+  await mustRun(root, ["init", "-input=false", "-no-color"]);
+  await mustValidate(root);
+  await mustRun(root, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
+  const show = await mustRun(root, ["show", "-json", "-no-color", PLAN_FILE]);
+  const plan = JSON.parse(show.stdout) as PlanJson;
+  return { plan, module: (name) => scopeToModule(plan, name) };
+}
+
+export interface CombinedPlan {
+  readonly plan: PlanJson;
+  /** One stack's part of the plan, addressed as if it were planned alone. */
+  module(name: string): PlanJson;
+}
+
+/** A child module's resources, changes, configuration and declared outputs, with `module.<name>.` removed. */
+export function scopeToModule(plan: PlanJson, name: string): PlanJson {
+  const prefix = `module.${name}.`;
+  const child = (plan.planned_values.root_module.child_modules ?? []).find((m) => m.address === `module.${name}`);
+  if (!child) throw new Error(`no module.${name} in the plan`);
+  const strip = <T extends { address: string }>(r: T): T => ({ ...r, address: r.address.slice(prefix.length) });
+  const config = (plan.configuration as any)?.root_module?.module_calls?.[name]?.module ?? {};
+  return {
+    ...plan,
+    planned_values: {
+      // Child module outputs are not planned values; their declarations are what can be checked.
+      outputs: Object.fromEntries(Object.keys(config.outputs ?? {}).map((o) => [o, { sensitive: false }])),
+      root_module: { ...child, address: undefined, resources: (child.resources ?? []).map(strip), child_modules: child.child_modules } as PlanModule,
+    },
+    resource_changes: (plan.resource_changes ?? []).filter((c) => c.address.startsWith(prefix)).map(strip),
+    configuration: { root_module: config },
+  };
+}
