@@ -8,27 +8,38 @@
  * depends on them is an expression here: lists become `for_each`, the
  * notifications switch becomes `count`, the lifecycle transitions a `dynamic`
  * block. The rules `modules/config.ts` enforces become `validation` blocks
- * with the same wording, so HCL users get the same errors.
+ * with the same wording (read from config.ts itself where it can be), so HCL
+ * users get the same errors. Lifecycle meta-arguments cannot be expressions in
+ * Terraform, so `prevent_destroy` is always on (see the generated README).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Construct, Node } from "constructs";
 import { App, TerraformElement, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
+import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
+import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -36,16 +47,25 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import {
   bucketNameProblem,
+  DOMAIN as CONFIG_DOMAIN,
+  EMAIL_LOCAL as CONFIG_EMAIL_LOCAL,
+  lifecycleSchema,
   LOG_RETENTION_DAYS,
+  MIN_BYTES_SCANNED_CUTOFF_MIB,
   MINIMUM_STORAGE_DAYS,
   NOTIFICATION_TYPES,
   parseConfig,
+  PARTITION,
   SES_EVENT_TYPES,
   SES_REGIONS,
   SesGuardConfig,
   STORAGE_CLASSES,
+  SUPPRESSION_REASONS,
 } from "./config";
-import { defaultBucketName, regionNames } from "./names";
+import { logicalIdSegment } from "./logical-id";
+import { namedQueries } from "./named-queries";
+import { defaultBucketName, defaultResultsBucketName, investigationNames, regionNames } from "./names";
+import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./ses-event-schema";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
 import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL } from "./rate";
 
@@ -108,10 +128,21 @@ function expr(hcl: string): string {
 
 // ---------------------------------------------------------------- patterns
 
-const DOMAIN_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-// RE2 has no lookahead: the 253-character limit of a domain is a separate length() check.
-const DOMAIN = `(?:${DOMAIN_LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})`;
-const EMAIL_LOCAL = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*";
+/** The body of an anchored JavaScript pattern from config.ts (`^...$`), for embedding. */
+function unanchored(re: RegExp): string {
+  const source = re.source;
+  if (!source.startsWith("^") || !source.endsWith("$")) throw new Error(`/${source}/ is no longer anchored; update terraform-module.ts`);
+  return source.slice(1, -1);
+}
+
+// RE2 has no lookahead: config.ts's domain pattern minus its length lookahead, which becomes a length() check.
+const DOMAIN_LENGTH_LOOKAHEAD = /^\(\?=\.\{1,(\d+)\}\$\)/;
+const domainLength = DOMAIN_LENGTH_LOOKAHEAD.exec(unanchored(CONFIG_DOMAIN));
+if (!domainLength) throw new Error(`config.ts's DOMAIN /${CONFIG_DOMAIN.source}/ no longer starts with a length lookahead; update terraform-module.ts`);
+/** Longest domain config.ts accepts (253). */
+const DOMAIN_MAX = Number(domainLength[1]);
+const DOMAIN = unanchored(CONFIG_DOMAIN).slice(domainLength[0].length);
+const EMAIL_LOCAL = unanchored(CONFIG_EMAIL_LOCAL);
 
 /**
  * RE2 patterns (Terraform's `regex`) for the rules config.ts writes as
@@ -129,13 +160,17 @@ export const MODULE_PATTERNS = {
   bucketName: "^[a-z0-9][a-z0-9-]*[a-z0-9]$",
   bucketReservedPrefix: "^(xn--|sthree-|amzn-s3-demo-)",
   bucketReservedSuffix: "(-s3alias|--ol-s3|--x-s3|--table-s3)$",
+  kmsKeyArn: `^arn:${PARTITION}:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250})$`,
+  awsManagedKey: "(^|:)alias/aws/",
+  accessLogPrefix: "^[A-Za-z0-9!_.*'()/-]{0,512}$",
+  campaignTag: "^[A-Za-z0-9_-]{1,256}$",
 } as const;
 
 const matches = (pattern: string, x: string) => `can(regex(${hclString(pattern)}, ${x}))`;
 // try(): a null list element must fail the rule, not crash the condition.
 const isEmail = (x: string) =>
   `try(length(${x}) <= 254 && length(split("@", ${x})[0]) <= 64 && ${matches(MODULE_PATTERNS.email, x)}, false)`;
-const isDomain = (x: string) => `try(length(${x}) <= 253 && ${matches(MODULE_PATTERNS.domain, x)}, false)`;
+const isDomain = (x: string) => `try(length(${x}) <= ${DOMAIN_MAX} && ${matches(MODULE_PATTERNS.domain, x)}, false)`;
 const isWhole = (x: string) => `floor(${x}) == ${x}`;
 
 /** Each S3 bucket-name rule as an HCL test, worded by config.ts's own `bucketNameProblem`. */
@@ -203,10 +238,72 @@ const neighbours = (list: string) => `for i in range(1, max(1, length(${list})))
 const uniqueCaseInsensitive = (list: string) => `try(length(distinct([for x in ${list} : lower(x)])) == length(${list}), true)`;
 const duplicates = (list: string) => `[for i, x in ${list} : x if contains([for y in slice(${list}, 0, i) : lower(y)], lower(x))]`;
 
-const PERCENT = "a percentage greater than 0 and less than 100 (5 means 5 %)";
-const EMAIL_TEXT = "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)";
-const IDENTITY_TEXT =
-  "an SES identity: a domain such as example.com or an address such as sender@example.com (ASCII, punycode for international domains)";
+/** A config that config.ts accepts, for `configSays` to break one rule of. */
+const PROBE_REGION = "us-east-1";
+const PROBE_CONFIG = { accountId: "123456789012", regions: [PROBE_REGION], alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } };
+
+/**
+ * What config.ts says is allowed when a config breaks one rule: its own wording,
+ * read from the error it gives, so the module's messages cannot drift from it.
+ */
+export function configSays(patch: (cfg: Record<string, any>) => void): string {
+  const cfg: Record<string, any> = structuredClone(PROBE_CONFIG);
+  patch(cfg);
+  try {
+    parseConfig(cfg, "probe");
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = message.indexOf("; allowed: ");
+    if (at < 0) throw e;
+    return message.slice(at + "; allowed: ".length).replace(/ \(\d+ more problems? after this one\)$/, "");
+  }
+  throw new Error(`config.ts accepted ${JSON.stringify(cfg)}, which the module expects it to refuse; update terraform-module.ts`);
+}
+
+const PERCENT = configSays((c) => (c.alarms.bounceRatePercent = { critical: 150 }));
+const EMAIL_TEXT = configSays((c) => (c.alarms.emails = ["not-an-address"]));
+// zod's generic record-key message names no rule; the module words it itself then.
+const TAG_KEY_CONFIG_TEXT = configSays((c) => (c.tags = { "bad{key": "x" }));
+const TAG_KEY_TEXT = TAG_KEY_CONFIG_TEXT === "Invalid key in record" ? "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@" : TAG_KEY_CONFIG_TEXT;
+const IDENTITY_TEXT = configSays((c) => (c.notifications.identities = ["not an identity"]));
+const kmsArn = (region: string, resource: string) => `arn:aws:kms:${region}:123456789012:${resource}`;
+const AWS_MANAGED_KEY_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn(PROBE_REGION, "alias/aws/sns") } }));
+const KMS_ARN_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: "not-an-arn" } }));
+/** "a key in <region> (KMS keys are regional)", split around the region. */
+const KMS_REGION_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn("eu-west-1", "key/probe") } })).split(PROBE_REGION);
+if (KMS_REGION_TEXT.length !== 2) throw new Error(`config.ts's KMS region message no longer names the region once; update terraform-module.ts`);
+const ACCESS_LOG_PREFIX_TEXT = configSays((c) => (c.archive = { accessLogging: { bucketName: "access-logs", prefix: "has space" } }));
+const inv = (patch: Record<string, unknown>) => configSays((c) => (c.investigation = { enabled: true, ...patch }));
+const CUTOFF_MIN_TEXT = inv({ bytesScannedCutoffPerQueryMiB: MIN_BYTES_SCANNED_CUTOFF_MIB - 1 });
+const CUTOFF_MAX_TEXT = inv({ bytesScannedCutoffPerQueryMiB: Number.MAX_SAFE_INTEGER });
+const CUTOFF_MAX = Number(/at most (\d+)/.exec(CUTOFF_MAX_TEXT)?.[1]);
+if (!CUTOFF_MAX) throw new Error(`config.ts's scan cutoff limit is no longer "at most N"; update terraform-module.ts`);
+const CAMPAIGN_TAG_TEXT = inv({ campaignTag: "has space" });
+/** Config keys as the module's inputs are named, for messages read from config.ts. */
+const inputNames = (text: string) =>
+  text
+    .replace("investigation.resultsBucketName", "investigation_results_bucket_name")
+    .replace("resultsExpirationDays", "investigation_results_expiration_days");
+const RESULTS_BUCKET_OWN_TEXT = inputNames(
+  configSays((c) => {
+    c.archive = { bucketName: "acme-events" };
+    c.investigation = { enabled: true, resultsBucketName: "acme-events" };
+  }),
+);
+const SUPPRESSION_REASON_TEXT = configSays((c) => (c.suppression = { accountLevel: ["OPEN"] }));
+/** The [min, max] config.ts allows for a number, read from its messages for values far outside. */
+function configRange(patch: (n: number) => (cfg: Record<string, any>) => void): [number, number] {
+  const bound = (n: number) => {
+    const said = configSays(patch(n));
+    const m = /^a number (?:>=|<=) (\d+)$/.exec(said);
+    if (!m) throw new Error(`config.ts says "${said}" for ${n}, not "a number >= N" or "<= N"; update terraform-module.ts`);
+    return Number(m[1]);
+  };
+  return [bound(-1e9), bound(1e9)];
+}
+
+/** The values lifecycle.transitionMinimumObjectSize accepts, from the schema itself. */
+export const TRANSITION_MINIMUM_OBJECT_SIZES: readonly string[] = lifecycleSchema.unwrap().shape.transitionMinimumObjectSize.unwrap().options;
 // The two classes S3 refuses to transition to before day 30 (config.ts states the same rule).
 const THIRTY_DAY_CLASSES = ["STANDARD_IA", "ONEZONE_IA"] as const;
 
@@ -263,6 +360,17 @@ export function moduleVariables(): ModuleVariable[] {
   const earliestExpiry = `${last}.days + max(1, lookup(${minimumDays}, ${last}.storage_class, 0))`;
   // Inline, not local.default_bucket_name: a validation may not use a local that depends on its own variable.
   const defaultBucket = hclTemplate(defaultBucketName("${var.name_prefix}", "${var.account_id}", "${data.aws_region.current.id}"));
+  const defaultResultsBucket = hclTemplate(defaultResultsBucketName("${var.name_prefix}", "${var.account_id}", "${data.aws_region.current.id}"));
+  const archiveBucket = `(${v("bucket_name")} != null ? ${v("bucket_name")} : ${defaultBucket})`;
+  const lookback = configRange((n) => (c) => (c.investigation = { enabled: true, lookbackDays: n }));
+  const resultsExpiration = configRange((n) => (c) => (c.investigation = { enabled: true, resultsExpirationDays: n }));
+  const reasonRules = (name: string): ModuleRule[] => {
+    const known = (x: string) => `contains(${hclLiteral(SUPPRESSION_REASONS)}, ${x})`;
+    return [
+      { condition: `${v(name)} == null ? true : ${every(v(name), known)}`, allowed: text(SUPPRESSION_REASON_TEXT), got: failing(v(name), known) },
+      { condition: `${v(name)} == null ? true : length(distinct(${v(name)})) == length(${v(name)})`, allowed: text("each reason once"), got: duplicates(v(name)) },
+    ];
+  };
   const bucketRules = bucketNameRules();
   const bucketOk = (x: string) => bucketRules.map((r) => `(${r.test(x)})`).join(" && ");
   const knownClass = (x: string) => `contains(${hclLiteral(STORAGE_CLASSES)}, ${x}.storage_class)`;
@@ -307,7 +415,7 @@ export function moduleVariables(): ModuleVariable[] {
       rules: [
         {
           condition: `alltrue([for k, x in ${v("tags")} : ${matches(MODULE_PATTERNS.tagKey, "k")}])`,
-          allowed: text("a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"),
+          allowed: text(TAG_KEY_TEXT),
           got: `[for k, x in ${v("tags")} : k if !${matches(MODULE_PATTERNS.tagKey, "k")}]`,
         },
         {
@@ -412,6 +520,53 @@ export function moduleVariables(): ModuleVariable[] {
       })),
     },
     {
+      name: "versioning",
+      type: "bool",
+      default: d.archive.versioning,
+      description:
+        "Keep old versions of overwritten or deleted archive objects; they expire after noncurrent_version_expiration_days. Off by default: Firehose writes each object once under a unique key.",
+      rules: [],
+    },
+    {
+      name: "noncurrent_version_expiration_days",
+      type: "number",
+      default: d.archive.lifecycle.noncurrentVersionExpirationDays,
+      description: "With versioning: days an overwritten or deleted object's old version is kept.",
+      rules: [
+        {
+          condition: `${isWhole(v("noncurrent_version_expiration_days"))} && ${v("noncurrent_version_expiration_days")} >= 1`,
+          allowed: text("a whole number >= 1"),
+        },
+      ],
+    },
+    {
+      name: "access_log_bucket_name",
+      type: "string",
+      default: null,
+      description: "An existing bucket that receives S3 server access logs of the archive bucket. null: no access logging.",
+      rules: bucketRules.map((r) => ({
+        condition: `${v("access_log_bucket_name")} == null ? true : (${r.test(v("access_log_bucket_name"))})`,
+        allowed: text(`an S3 bucket name: ${r.problem}`),
+      })),
+    },
+    {
+      name: "access_log_prefix",
+      type: "string",
+      default: null,
+      description: "Key prefix of the access logs in access_log_bucket_name. null: `s3-access/<archive bucket>/`.",
+      rules: [
+        {
+          condition: `${v("access_log_prefix")} == null ? true : ${matches(MODULE_PATTERNS.accessLogPrefix, v("access_log_prefix"))}`,
+          allowed: text(ACCESS_LOG_PREFIX_TEXT),
+        },
+        {
+          // In the JSON config the prefix lives inside archive.accessLogging, next to its required bucket.
+          condition: `${v("access_log_prefix")} == null || ${v("access_log_bucket_name")} != null`,
+          allowed: text("null while access_log_bucket_name is null (the prefix only applies to access logging)"),
+        },
+      ],
+    },
+    {
       name: "event_types",
       type: "list(string)",
       default: d.archive.eventTypes,
@@ -500,6 +655,19 @@ export function moduleVariables(): ModuleVariable[] {
       rules: [wholeRange("abort_incomplete_multipart_upload_days", 1, 365)],
     },
     {
+      name: "transition_minimum_object_size",
+      type: "string",
+      default: d.archive.lifecycle.transitionMinimumObjectSize,
+      description:
+        "Which small objects may transition: all_storage_classes_128K (S3's default) keeps objects under 128 KB in STANDARD; varies_by_storage_class lets them go to the Glacier classes.",
+      rules: [
+        {
+          condition: `contains(${hclLiteral(TRANSITION_MINIMUM_OBJECT_SIZES)}, ${v("transition_minimum_object_size")})`,
+          allowed: text(configSays((c) => (c.archive = { lifecycle: { transitionMinimumObjectSize: "probe" } }))),
+        },
+      ],
+    },
+    {
       name: "log_retention_days",
       type: "number",
       default: d.archive.logRetentionDays,
@@ -510,6 +678,39 @@ export function moduleVariables(): ModuleVariable[] {
           allowed: text(`one of ${LOG_RETENTION_DAYS.join(", ")}`),
         },
       ],
+    },
+    {
+      name: "kms_key_arn",
+      type: "string",
+      default: null,
+      description:
+        "An existing customer-managed KMS key (or alias) ARN, in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
+      rules: [
+        {
+          condition: `${v("kms_key_arn")} == null ? true : !${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))}`,
+          allowed: text(AWS_MANAGED_KEY_TEXT),
+        },
+        {
+          // As in config.ts, the format is only reported for keys that are not AWS-managed.
+          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))} || ${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))})`,
+          allowed: text(KMS_ARN_TEXT),
+        },
+        {
+          // Cross-variable (a data source): keys are regional, and the region is the provider's.
+          // Conditionals, not ||: HCL evaluates both sides of ||, and a malformed ARN has no fourth field.
+          condition: `${v("kms_key_arn")} == null ? true : (!${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))} ? true : split(":", ${v("kms_key_arn")})[3] == data.aws_region.current.id)`,
+          allowed: `${text(KMS_REGION_TEXT[0])}${expr("data.aws_region.current.id")}${text(KMS_REGION_TEXT[1])}`,
+          readme: `${KMS_REGION_TEXT[0]}the provider's region${KMS_REGION_TEXT[1]}`,
+        },
+      ],
+    },
+    {
+      name: "encrypt_archive",
+      type: "bool",
+      default: d.encryption.archive,
+      description:
+        "Also encrypt the archive with the key: bucket SSE-KMS (with a bucket key) and Firehose server-side encryption with the key. Off by default: SSE-S3 and an AWS-owned Firehose key.",
+      rules: [],
     },
     {
       name: "notifications_enabled",
@@ -564,6 +765,85 @@ export function moduleVariables(): ModuleVariable[] {
       description: "Include the original message headers in each notification.",
       rules: [],
     },
+    {
+      name: "investigation_enabled",
+      type: "bool",
+      default: d.investigation.enabled,
+      description:
+        "Query the archive with Athena: a Glue database and table over it (partition projection, no crawler), an Athena workgroup with a results bucket of its own, and saved queries.",
+      rules: [],
+    },
+    {
+      name: "investigation_lookback_days",
+      type: "number",
+      default: d.investigation.lookbackDays,
+      description: `Days the saved queries look back (the N in "hard bounces in the last N days"), ${lookback[0]} to ${lookback[1]}.`,
+      rules: [wholeRange("investigation_lookback_days", ...lookback)],
+    },
+    {
+      name: "investigation_bytes_scanned_cutoff_per_query_mib",
+      type: "number",
+      default: d.investigation.bytesScannedCutoffPerQueryMiB,
+      description: "Athena cancels a query in the workgroup once it has scanned this many MiB (the workgroup's bytes_scanned_cutoff_per_query).",
+      rules: [
+        { condition: isWhole(v("investigation_bytes_scanned_cutoff_per_query_mib")), allowed: text("a whole number") },
+        { condition: `${v("investigation_bytes_scanned_cutoff_per_query_mib")} >= ${MIN_BYTES_SCANNED_CUTOFF_MIB}`, allowed: text(CUTOFF_MIN_TEXT) },
+        { condition: `${v("investigation_bytes_scanned_cutoff_per_query_mib")} <= ${CUTOFF_MAX}`, allowed: text(CUTOFF_MAX_TEXT) },
+      ],
+    },
+    {
+      name: "investigation_results_expiration_days",
+      type: "number",
+      default: d.investigation.resultsExpirationDays,
+      description: `Days after which Athena query results (they hold recipient addresses) are deleted, ${resultsExpiration[0]} to ${resultsExpiration[1]}.`,
+      rules: [wholeRange("investigation_results_expiration_days", ...resultsExpiration)],
+    },
+    {
+      name: "investigation_results_bucket_name",
+      type: "string",
+      default: null,
+      description: "Athena results bucket (created by the module). null: `<name_prefix>-athena-<account_id>-<region>`.",
+      rules: [
+        ...bucketRules.map((r) => ({
+          condition: `${v("investigation_results_bucket_name")} == null ? true : (${r.test(v("investigation_results_bucket_name"))})`,
+          allowed: text(`an S3 bucket name: ${r.problem}`),
+        })),
+        {
+          condition: `${v("investigation_results_bucket_name")} == null ? true : !contains([${archiveBucket}, ${v("access_log_bucket_name")}], ${v("investigation_results_bucket_name")})`,
+          allowed: text(RESULTS_BUCKET_OWN_TEXT),
+        },
+        {
+          // config.ts reports this on the name; here it would make name_prefix's and this variable's
+          // rules refer to each other, which Terraform refuses as a cycle.
+          condition: `${v("investigation_results_bucket_name")} != null || !${v("investigation_enabled")} || alltrue([for name in [${defaultResultsBucket}] : ${bucketOk("name")}])`,
+          allowed: `${text("a bucket name while the default, ")}${expr(`jsonencode(${defaultResultsBucket})`)}${text(
+            ", breaks S3's rules (or a name_prefix that makes a valid one)",
+          )}`,
+          readme: "while investigation_enabled: a bucket name, unless name_prefix makes a valid default (`<name_prefix>-athena-<account_id>-<region>`)",
+        },
+      ],
+    },
+    {
+      name: "investigation_campaign_tag",
+      type: "string",
+      default: d.investigation.campaignTag,
+      description: "Message tag that names the campaign; the bounce-rate-by-campaign saved query groups by it.",
+      rules: [{ condition: matches(MODULE_PATTERNS.campaignTag, v("investigation_campaign_tag")), allowed: text(CAMPAIGN_TAG_TEXT) }],
+    },
+    {
+      name: "suppression_account_level",
+      type: "list(string)",
+      default: null,
+      description: `Reasons SES adds an address to the account-level suppression list in the provider's region (${SUPPRESSION_REASONS.join(", ")}); [] turns automatic suppression off. null: leave the account setting alone.`,
+      rules: reasonRules("suppression_account_level"),
+    },
+    {
+      name: "suppression_configuration_set",
+      type: "list(string)",
+      default: null,
+      description: "Suppression reasons for messages sent with the configuration set, overriding the account level. null: the set follows the account level.",
+      rules: reasonRules("suppression_configuration_set"),
+    },
   ];
 }
 
@@ -577,7 +857,36 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
     name: "notification_topic_arn",
     description: "SNS topic receiving per-message bounce and complaint notifications (null while notifications_enabled is false).",
   },
+  {
+    name: "pending_email_confirmations",
+    description:
+      "Addresses that have not confirmed their SNS subscription yet: they receive nothing until they click the link in the confirmation mail.",
+  },
+  { name: "next_steps", description: "What to do after the first apply." },
+  {
+    name: "athena_workgroup",
+    description:
+      "Athena workgroup to investigate the archive in: its saved queries answer who bounced or complained, where and since when (null while investigation_enabled is false).",
+  },
+  { name: "glue_database", description: "Glue database of the event archive's table (null while investigation_enabled is false)." },
+  {
+    name: "glue_table",
+    description: "Glue table over the event archive (partition projection: new days need no crawler). Null while investigation_enabled is false.",
+  },
+  {
+    name: "athena_results_bucket_name",
+    description: "S3 bucket holding Athena query results (expired after investigation_results_expiration_days). Null while investigation_enabled is false.",
+  },
 ];
+
+/** The sentences of the `next_steps` output, as the stack words them (a test compares the two). */
+export const NEXT_STEPS = {
+  confirm:
+    "Every address in pending_email_confirmations must click the link in the AWS Notification - Subscription Confirmation mail; until then it receives no alarm or notification (an unconfirmed subscription cannot be deleted, SNS drops it after a few days).",
+  send: (configurationSetName: string) =>
+    `Send with ConfigurationSetName=${configurationSetName} (or the X-SES-CONFIGURATION-SET header) so that events are archived.`,
+  investigate: (workgroup: string) => `When an alarm fires, open Athena workgroup ${workgroup} and run its saved queries (README: Investigating an alarm).`,
+} as const;
 
 // ---------------------------------------------------------------- the module
 
@@ -586,6 +895,40 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
  * of values: `regionNames("${var.name_prefix}", ...)` yields templates.
  */
 const NAMES = regionNames("${var.name_prefix}", "${local.region}", expr("var.configuration_set_name != null ? var.configuration_set_name : var.name_prefix"));
+
+const INVESTIGATION_NAMES = investigationNames("${var.name_prefix}", "${var.account_id}", "${local.region}");
+/** The stack's key prefix of each region's events (ses-guard.ts), which the Glue table reads. */
+const EVENTS_PREFIX = "events/";
+const BYTES_PER_MIB = 1024 * 1024;
+
+/**
+ * The stack's saved queries (named-queries.ts) with the inputs they depend on as Terraform
+ * interpolations: named-queries.ts renders them for stand-in values, which are then replaced.
+ * The look-back's "day"/"days" becomes a template directive.
+ */
+const NAMED_QUERIES = (() => {
+  const stand = { database: "zzdatabasezz", lookbackDays: 3217, campaignTag: "ZzCampaignTagZz" };
+  const n = "var.investigation_lookback_days";
+  const replacements: [string, string][] = [
+    [stand.database, "${local.glue_database}"],
+    [`${stand.lookbackDays} days`, `\${${n}} day%{ if ${n} != 1 }s%{ endif }`],
+    [String(stand.lookbackDays), `\${${n}}`],
+    [stand.campaignTag, "${var.investigation_campaign_tag}"],
+    [stand.campaignTag.toLowerCase(), "${lower(var.investigation_campaign_tag)}"],
+  ];
+  const used = new Set<string>();
+  const fill = (value: string) =>
+    replacements.reduce((out, [from, to]) => {
+      if (out.includes(from)) used.add(from);
+      return out.split(from).join(to);
+    }, text(value));
+  const queries = namedQueries({ database: stand.database, table: INVESTIGATION_NAMES.glueTable, lookbackDays: stand.lookbackDays, campaignTag: stand.campaignTag }).map(
+    (q) => ({ id: q.id, name: fill(q.name), description: fill(q.description), sql: fill(q.sql) }),
+  );
+  const unused = replacements.map(([from]) => from).filter((from) => !used.has(from));
+  if (unused.length) throw new Error(`named-queries.ts no longer uses ${unused.join(", ")} as terraform-module.ts expects; update it`);
+  return queries;
+})();
 
 /** Locals: names and ARNs built from inputs, so policies are known at plan time (as in the stack). */
 const LOCALS = {
@@ -613,9 +956,33 @@ const LOCALS = {
     '{ for pair in setproduct(var.notification_identities, var.notification_types) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if var.notifications_enabled }',
   ),
   identity_arns: expr('[for identity in var.notification_identities : "arn:${local.partition}:ses:${local.region}:${var.account_id}:identity/${identity}"]'),
+  // The caller's key, or the one the module creates (count = 1 exactly when kms_key_arn is null).
+  kms_key_arn: expr("var.kms_key_arn != null ? var.kms_key_arn : one(aws_kms_key.encryption_key[*].arn)"),
+  access_log_prefix: expr('var.access_log_prefix != null ? var.access_log_prefix : "s3-access/${local.bucket_name}/"'),
+  // Investigation: names.ts's names, with Terraform doing what it does to the prefix (hyphens become underscores).
+  glue_database: '${replace(var.name_prefix, "-", "_")}_events',
+  glue_table: INVESTIGATION_NAMES.glueTable,
+  athena_workgroup: INVESTIGATION_NAMES.athenaWorkgroup,
+  default_results_bucket_name: INVESTIGATION_NAMES.resultsBucket,
+  results_bucket_name: expr("var.investigation_results_bucket_name != null ? var.investigation_results_bucket_name : local.default_results_bucket_name"),
+  results_bucket_arn: "arn:${local.partition}:s3:::${local.results_bucket_name}",
 } as const;
 type LocalName = keyof typeof LOCALS;
 const local = (name: LocalName) => "${local." + name + "}";
+
+/**
+ * A policy rendered like the stack's (`renderPolicy`), with the statement `sid` kept only while
+ * `condition` holds: an HCL template directive around it, so the policy stays readable JSON.
+ */
+function policyWithOptionalStatement(condition: string, sid: string, doc: Parameters<typeof renderPolicy>[0]): string {
+  const statement = doc.Statement.find((s) => s.Sid === sid);
+  const json = renderPolicy(doc);
+  const text = statement && JSON.stringify(statement);
+  if (!text || doc.Statement[doc.Statement.length - 1] === statement || !json.includes(`${text},`)) {
+    throw new Error(`policy statement ${sid} not found, or last (its comma goes with it)`);
+  }
+  return json.replace(`${text},`, () => `%{ if ${condition} }${text},%{ endif }`);
+}
 
 /** A policy rendered like the stack's (`renderPolicy`), with one JSON value spliced in as an expression. */
 function policyWithList(doc: Parameters<typeof renderPolicy>[0], placeholder: string, hclListExpr: string): string {
@@ -669,8 +1036,47 @@ export class SesGuardModule extends TerraformStack {
     const num = (hcl: string) => Token.asNumber(expr(hcl));
     const bool = (hcl: string) => Token.asAny(expr(hcl));
 
+    // ------------------------------------------------------------ encryption key
+    // Topics are always encrypted with a customer-managed key: the module creates one unless the
+    // caller brings theirs (AWS-managed keys cannot let CloudWatch or SES encrypt; see kms_key_arn).
+    const keyCount = num("var.kms_key_arn == null ? 1 : 0");
+    // Service statements follow AWS's documented form, as the stack's EncryptionKey does:
+    // conditions on the caller are known to break CloudWatch delivery.
+    const publishers = (sid: string, service: string) => ({
+      Sid: sid,
+      Effect: "Allow" as const,
+      Principal: { Service: service },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    });
+    new KmsKey(this, "encryption_key", {
+      count: keyCount,
+      description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${local("region")})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: renderPolicy(
+        policyDocument(
+          {
+            Sid: "AccountAdministersThroughIam",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${local("partition")}:iam::\${var.account_id}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          publishers("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com"),
+          publishers("SesPublishesToEncryptedTopics", "ses.amazonaws.com"),
+        ),
+      ),
+      tags,
+    });
+    new KmsAlias(this, "encryption_key_alias", {
+      count: keyCount,
+      name: "alias/${var.name_prefix}",
+      targetKeyId: expr("aws_kms_key.encryption_key[0].key_id"),
+    });
+
     // ------------------------------------------------------------ alarms
-    const alarmTopic = new SnsTopic(this, "alarms_topic", { name: local("alarm_topic_name"), tags });
+    const alarmTopic = new SnsTopic(this, "alarms_topic", { name: local("alarm_topic_name"), kmsMasterKeyId: local("kms_key_arn"), tags });
     new SnsTopicPolicy(this, "alarms_topic_policy", {
       arn: alarmTopic.arn,
       policy: renderPolicy(
@@ -726,39 +1132,74 @@ export class SesGuardModule extends TerraformStack {
 
     // ------------------------------------------------------------ archive bucket
     // force_destroy stays false: deleting the archive must never empty it as a side effect.
-    const bucket = new S3Bucket(this, "archive_bucket", { bucket: local("bucket_name"), forceDestroy: false, tags });
-    new S3BucketPublicAccessBlock(this, "archive_bucket_public_access_block", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
+    // prevent_destroy is literal: Terraform allows no expressions in lifecycle meta-arguments, so
+    // unlike the stack's archive.preventDestroy it cannot be an input (the README says how to lift it).
+    const bucket = new S3Bucket(this, "archive_bucket", {
+      bucket: local("bucket_name"),
+      forceDestroy: false,
+      lifecycle: { preventDestroy: true },
+      tags,
     });
-    new S3BucketOwnershipControls(this, "archive_bucket_ownership_controls", {
+    /**
+     * What every bucket gets, as the stack's addBucketBaseline gives it (bucket-baseline.ts): no public
+     * access, no ACLs, default encryption (the key with encrypt_archive), TLS only, optional access logs.
+     */
+    const baseline = (id: string, bucketId: string, arn: string, logs: { count: string; prefix: string }, count?: string) => {
+      const counted = count ? { count: num(count) } : {};
+      new S3BucketPublicAccessBlock(this, `${id}_public_access_block`, {
+        ...counted,
+        bucket: bucketId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      new S3BucketOwnershipControls(this, `${id}_ownership_controls`, { ...counted, bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } });
+      new S3BucketServerSideEncryptionConfigurationA(this, `${id}_encryption`, {
+        ...counted,
+        bucket: bucketId,
+        rule: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: expr('var.encrypt_archive ? "aws:kms" : "AES256"'),
+              kmsMasterKeyId: expr("var.encrypt_archive ? local.kms_key_arn : null"),
+            },
+            // Bucket keys cut KMS requests (and cost) by orders of magnitude.
+            bucketKeyEnabled: true,
+          },
+        ],
+      });
+      new S3BucketPolicy(this, `${id}_policy`, {
+        ...counted,
+        bucket: bucketId,
+        policy: renderPolicy(
+          policyDocument({
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [arn, `${arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ),
+      });
+      new S3BucketLoggingA(this, `${id}_access_logging`, {
+        count: num(logs.count),
+        bucket: bucketId,
+        targetBucket: expr("var.access_log_bucket_name"),
+        targetPrefix: logs.prefix,
+      });
+    };
+    baseline("archive_bucket", bucket.id, local("bucket_arn"), { count: "var.access_log_bucket_name != null ? 1 : 0", prefix: local("access_log_prefix") });
+    new S3BucketVersioningA(this, "archive_bucket_versioning", {
+      count: num("var.versioning ? 1 : 0"),
       bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "archive_bucket_encryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-    });
-    new S3BucketPolicy(this, "archive_bucket_policy", {
-      bucket: bucket.id,
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [local("bucket_arn"), `${local("bucket_arn")}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }),
-      ),
+      versioningConfiguration: { status: "Enabled" },
     });
     const lifecycle = new S3BucketLifecycleConfiguration(this, "archive_bucket_lifecycle", {
       bucket: bucket.id,
-      // S3's own default, stated so the plan shows it: objects under 128 KB never transition.
-      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
+      // S3's own default unless changed, stated so the plan shows it: objects under 128 KB never transition.
+      transitionDefaultMinimumObjectSize: expr("var.transition_minimum_object_size"),
       // Filled in by the override below.
       rule: [],
     });
@@ -773,6 +1214,11 @@ export class SesGuardModule extends TerraformStack {
           transition: {
             for_each: expr("var.lifecycle_transitions"),
             content: { days: expr("transition.value.days"), storage_class: expr("transition.value.storage_class") },
+          },
+          // With versioning, expiry only hides the current version; this removes the old ones.
+          noncurrent_version_expiration: {
+            for_each: expr("var.versioning ? [var.noncurrent_version_expiration_days] : []"),
+            content: { noncurrent_days: expr("noncurrent_version_expiration.value") },
           },
         },
         expiration: [{ days: expr("var.expiration_days") }],
@@ -801,7 +1247,9 @@ export class SesGuardModule extends TerraformStack {
     const firehosePolicy = new IamRolePolicy(this, "delivery_stream_role_policy", {
       name: "deliver-to-s3",
       role: firehoseRole.id,
-      policy: renderPolicy(
+      policy: policyWithOptionalStatement(
+        "var.encrypt_archive",
+        "EncryptObjectsThroughS3",
         policyDocument(
           {
             Sid: "WriteObjects",
@@ -816,6 +1264,16 @@ export class SesGuardModule extends TerraformStack {
             Resource: local("bucket_arn"),
           },
           {
+            Sid: "EncryptObjectsThroughS3",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: local("kms_key_arn"),
+            Condition: {
+              StringEquals: { "kms:ViaService": `s3.${local("region")}.amazonaws.com` },
+              ArnLike: { "kms:EncryptionContext:aws:s3:arn": `${local("bucket_arn")}/*` },
+            },
+          },
+          {
             Sid: "LogDeliveryErrors",
             Effect: "Allow",
             Action: "logs:PutLogEvents",
@@ -827,7 +1285,12 @@ export class SesGuardModule extends TerraformStack {
     const stream = new KinesisFirehoseDeliveryStream(this, "delivery_stream", {
       name: local("stream_name"),
       destination: "extended_s3",
-      serverSideEncryption: { enabled: true, keyType: "AWS_OWNED_CMK" },
+      serverSideEncryption: {
+        enabled: true,
+        keyType: expr('var.encrypt_archive ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"'),
+        keyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
+      },
+      lifecycle: { preventDestroy: true },
       extendedS3Configuration: {
         roleArn: firehoseRole.arn,
         bucketArn: bucket.arn,
@@ -838,11 +1301,46 @@ export class SesGuardModule extends TerraformStack {
         bufferingInterval: num("var.buffering_interval_seconds"),
         bufferingSize: num("var.buffering_size_mib"),
         compressionFormat: "GZIP",
+        kmsKeyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
         cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
       },
       // Firehose checks its access on create: the policy must exist first.
       dependsOn: [firehosePolicy],
       tags,
+    });
+
+    // ------------------------------------------------------------ archive alarms
+    // The archive watches itself, as the stack's ArchiveAlarms do: a broken archive is found the day it breaks.
+    const archiveAlarm = (id: string, props: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "statistic" | "threshold" | "comparisonOperator">) =>
+      new CloudwatchMetricAlarm(this, id, {
+        ...props,
+        namespace: "AWS/Firehose",
+        dimensions: { DeliveryStreamName: local("stream_name") },
+        period: 300,
+        evaluationPeriods: 3,
+        // No traffic means no data points; that is not a broken archive.
+        treatMissingData: "notBreaching",
+        actionsEnabled: true,
+        alarmActions: [alarmTopic.arn],
+        okActions: [alarmTopic.arn],
+        tags,
+      });
+    archiveAlarm("archive_alarms_data_freshness", {
+      alarmName: "${var.name_prefix}-archive-data-freshness",
+      alarmDescription: `Records in Firehose stream ${local("stream_name")} are older than its \${var.buffering_interval_seconds} s buffering interval: delivery to S3 is failing or falling behind. Check the stream's error log group.`,
+      metricName: "DeliveryToS3.DataFreshness",
+      statistic: "Maximum",
+      // Firehose holds records up to the buffering interval by design; 0 s buffering still takes a moment.
+      threshold: num("max(var.buffering_interval_seconds, 60)"),
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    archiveAlarm("archive_alarms_delivery_success", {
+      alarmName: "${var.name_prefix}-archive-delivery-success",
+      alarmDescription: `Some deliveries from Firehose stream ${local("stream_name")} to S3 failed (DeliveryToS3.Success below 1). Events may land under the errors/ prefix or be lost after 24 h of retries.`,
+      metricName: "DeliveryToS3.Success",
+      statistic: "Minimum",
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
     });
 
     // ------------------------------------------------------------ event publishing
@@ -861,6 +1359,11 @@ export class SesGuardModule extends TerraformStack {
           },
         ],
       },
+    });
+    // The set's own suppression reasons, only when given: otherwise it follows the account level.
+    configurationSet.addOverride("dynamic.suppression_options", {
+      for_each: expr("var.suppression_configuration_set != null ? [var.suppression_configuration_set] : []"),
+      content: { suppressed_reasons: expr("suppression_options.value") },
     });
     const sesRole = new IamRole(this, "event_publishing_role", {
       name: local("ses_role_name"),
@@ -888,10 +1391,125 @@ export class SesGuardModule extends TerraformStack {
       dependsOn: [sesPolicy],
     });
 
+    // ------------------------------------------------------------ suppression
+    new Sesv2AccountSuppressionAttributes(this, "account_suppression", {
+      count: num("var.suppression_account_level != null ? 1 : 0"),
+      suppressedReasons: Token.asList(expr("var.suppression_account_level")),
+    });
+
+    // ------------------------------------------------------------ investigation (Athena)
+    // As the stack's EventCatalog and AthenaWorkgroup build them, for this call's own bucket and region.
+    const investigation = "var.investigation_enabled ? 1 : 0";
+    const location = `s3://${local("bucket_name")}/${EVENTS_PREFIX}`;
+    new GlueCatalogDatabase(this, "event_catalog_database", {
+      count: num(investigation),
+      name: local("glue_database"),
+      description: `ses-guard: SES events archived in ${location}, for Athena`,
+      tags,
+    });
+    new GlueCatalogTable(this, "event_catalog_table", {
+      count: num(investigation),
+      // The attribute orders the table after the database.
+      databaseName: expr("aws_glue_catalog_database.event_catalog_database[0].name"),
+      name: local("glue_table"),
+      description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "json",
+        compressionType: "gzip",
+        "projection.enabled": "true",
+        "projection.region.type": "enum",
+        // Each module call has its own bucket: its region is the only one writing there.
+        "projection.region.values": local("region"),
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy/MM/dd",
+        // Older partitions are gone: the lifecycle expired them.
+        "projection.dt.range": "NOW-${var.expiration_days}DAYS,NOW",
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.
+        "storage.location.template": `${location}$\${region}/$\${dt}/`,
+      },
+      partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: "string", comment: k.comment })),
+      storageDescriptor: {
+        location,
+        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        serDeInfo: {
+          name: "ses-event-json",
+          serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+          parameters: { "case.insensitive": "TRUE", "ignore.malformed.json": "TRUE" },
+        },
+        columns: SES_EVENT_COLUMNS.map((c) => ({ name: c.name, type: hiveType(c.type), comment: c.comment })),
+      },
+    });
+    // Query output, re-creatable by running the query again: no prevent_destroy, and force_destroy.
+    const resultsBucket = new S3Bucket(this, "athena_results_bucket", {
+      count: num(investigation),
+      bucket: local("results_bucket_name"),
+      forceDestroy: true,
+      tags,
+    });
+    const resultsBucketId = expr("aws_s3_bucket.athena_results_bucket[0].id");
+    baseline(
+      "athena_results_bucket",
+      resultsBucketId,
+      local("results_bucket_arn"),
+      { count: "var.investigation_enabled && var.access_log_bucket_name != null ? 1 : 0", prefix: `s3-access/${local("results_bucket_name")}/` },
+      investigation,
+    );
+    new S3BucketLifecycleConfiguration(this, "athena_results_bucket_lifecycle", {
+      count: num(investigation),
+      bucket: resultsBucketId,
+      rule: [
+        { id: "expire-query-results", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: num("var.investigation_results_expiration_days") }] },
+        // Athena writes large results in parts; a query cancelled mid-write leaves them behind.
+        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: [{ prefix: "" }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] },
+      ],
+    });
+    new AthenaWorkgroup(this, "athena", {
+      count: num(investigation),
+      name: local("athena_workgroup"),
+      description: "ses-guard: investigate the SES event archive (saved queries under Saved queries)",
+      state: "ENABLED",
+      configuration: {
+        // Clients cannot override the output location or turn result encryption off.
+        enforceWorkgroupConfiguration: true,
+        publishCloudwatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: num(`var.investigation_bytes_scanned_cutoff_per_query_mib * ${BYTES_PER_MIB}`),
+        engineVersion: { selectedEngineVersion: "Athena engine version 3" },
+        resultConfiguration: {
+          outputLocation: `s3://${local("results_bucket_name")}/`,
+          expectedBucketOwner: "${var.account_id}",
+          // Results are as sensitive as the archive: the same key when the archive has one.
+          encryptionConfiguration: {
+            encryptionOption: expr('var.encrypt_archive ? "SSE_KMS" : "SSE_S3"'),
+            kmsKeyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
+          },
+        },
+      },
+      // Athena checks the output location when the workgroup is created.
+      dependsOn: [resultsBucket],
+      tags,
+    });
+    for (const q of NAMED_QUERIES) {
+      new AthenaNamedQuery(this, `athena_${logicalIdSegment(q.id)}`, {
+        count: num(investigation),
+        name: q.name,
+        description: q.description,
+        database: local("glue_database"),
+        // The attribute orders the query after the workgroup.
+        workgroup: expr("aws_athena_workgroup.athena[0].name"),
+        query: q.sql,
+      });
+    }
+
     // ------------------------------------------------------------ notifications
     const notificationTopic = new SnsTopic(this, "notifications_topic", {
       count: num("var.notifications_enabled ? 1 : 0"),
       name: local("notification_topic_name"),
+      kmsMasterKeyId: local("kms_key_arn"),
       tags,
     });
     // cdktf renders attributes of a counted resource without the index, so [0] is written out.
@@ -939,6 +1557,17 @@ export class SesGuardModule extends TerraformStack {
       delivery_stream_name: stream.name,
       configuration_set_name: configurationSet.configurationSetName,
       notification_topic_arn: expr(`one(${notificationTopic.terraformResourceType}.${notificationTopic.friendlyUniqueId}[*].arn)`),
+      // Read from state after apply: SNS keeps each e-mail subscription pending until its owner confirms.
+      pending_email_confirmations: expr(
+        "[for s in concat(values(aws_sns_topic_subscription.alarms_topic_subscriptions), values(aws_sns_topic_subscription.notifications_subscriptions)) : s.endpoint if s.pending_confirmation]",
+      ),
+      next_steps: `${NEXT_STEPS.confirm} ${NEXT_STEPS.send(configurationSet.configurationSetName)}%{ if var.investigation_enabled } ${NEXT_STEPS.investigate(
+        local("athena_workgroup"),
+      )}%{ endif }`,
+      athena_workgroup: expr("one(aws_athena_workgroup.athena[*].name)"),
+      glue_database: expr("one(aws_glue_catalog_database.event_catalog_database[*].name)"),
+      glue_table: expr("one(aws_glue_catalog_table.event_catalog_table[*].name)"),
+      athena_results_bucket_name: expr("one(aws_s3_bucket.athena_results_bucket[*].bucket)"),
     };
     const outputScope = new Construct(this, "Outputs");
     for (const output of this.outputs) {
@@ -959,6 +1588,20 @@ export class SesGuardModule extends TerraformStack {
             };
           }),
         ),
+      },
+      // As config.ts warns: addresses that hard-bounced or complained keep being mailed.
+      suppression_reasons_left_out: {
+        assert: [
+          {
+            // A conditional, not ||: HCL evaluates both sides of ||, and setsubtract refuses null.
+            condition: expr(`var.suppression_account_level == null ? true : length(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level)) == 0`),
+            error_message: `suppression_account_level leaves out ${expr(
+              `join(" and ", sort(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level == null ? [] : var.suppression_account_level)))`,
+            )}: SES keeps sending to addresses that ${expr(
+              `join(" or ", [for r in sort(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level == null ? [] : var.suppression_account_level)) : r == "BOUNCE" ? "hard-bounced" : "complained"])`,
+            )}, in this region, which raises the rates AWS reviews`,
+          },
+        ],
       },
       notification_identities_unused: {
         assert: [
@@ -1046,6 +1689,45 @@ export function moduleDocuments(stack: SesGuardModule = new SesGuardModule(new A
   return { main, variables: { variable: variables }, outputs: { output: outputs } };
 }
 
+/** The README's words for each `count` the module uses. */
+const COUNT_WORDS: Record<string, string> = {
+  "${var.notifications_enabled ? 1 : 0}": "one while `notifications_enabled`",
+  "${var.kms_key_arn == null ? 1 : 0}": "one unless `kms_key_arn` is set",
+  "${var.versioning ? 1 : 0}": "one while `versioning`",
+  "${var.access_log_bucket_name != null ? 1 : 0}": "one when `access_log_bucket_name` is set",
+  "${var.investigation_enabled ? 1 : 0}": "one while `investigation_enabled`",
+  "${var.investigation_enabled && var.access_log_bucket_name != null ? 1 : 0}": "one while `investigation_enabled`, when `access_log_bucket_name` is set",
+  "${var.suppression_account_level != null ? 1 : 0}": "one when `suppression_account_level` is set",
+};
+
+function countWords(address: string, count: unknown): string {
+  const words = COUNT_WORDS[String(count)];
+  if (!words) throw new Error(`${address}: count ${JSON.stringify(count)} has no README words; add them to COUNT_WORDS`);
+  return words;
+}
+
+/** README text on `prevent_destroy`, naming the resources that really carry it. */
+function preventDestroyText(resources: Record<string, Record<string, Json>>): string[] {
+  const guarded = Object.entries(resources).flatMap(([type, byName]) =>
+    Object.entries(byName)
+      .filter(([, body]) => (body.lifecycle as Json | undefined)?.prevent_destroy === true)
+      .map(([name]) => `\`${type}.${name}\``),
+  );
+  if (guarded.length === 0) throw new Error("no resource carries prevent_destroy; the README says otherwise");
+  return [
+    `${guarded.join(" and ")} carry`,
+    "`lifecycle { prevent_destroy = true }`: Terraform refuses any plan that would destroy or replace",
+    "them (a renamed bucket, a removed module call), so the archive is never emptied by accident, and",
+    "`force_destroy` is never set. Unlike the JSON config's `archive.preventDestroy`, this is not an",
+    "input: Terraform allows no variables in `lifecycle` meta-arguments, so the module states it",
+    "literally. To retire the module but keep the archive, replace the module call with",
+    "`removed { from = module.ses_guard  lifecycle { destroy = false } }` (Terraform 1.7+), which forgets",
+    "its resources without destroying them. To delete the archive on purpose, empty the bucket, set both",
+    "`\"prevent_destroy\": true` to `false` in your copy of `main.tf.json`, apply or destroy, and",
+    "regenerate the module afterwards.",
+  ];
+}
+
 function markdownCell(value: string): string {
   return value.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -1067,7 +1749,7 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
   const resources = documents.main.resource as Record<string, Record<string, Json>>;
   const resourceRows = Object.entries(resources).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, body]) => {
-      const instances = body.for_each ? "one per key of `for_each`" : body.count ? "one while `notifications_enabled`" : "one";
+      const instances = body.for_each ? "one per key of `for_each`" : body.count !== undefined ? countWords(`${type}.${name}`, body.count) : "one";
       return `| \`${type}.${name}\` | ${instances} |`;
     }),
   );
@@ -1079,7 +1761,8 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
     "",
     "Keeps an Amazon SES sending account healthy: CloudWatch alarms on the account's bounce and",
     "complaint rates, an archive of every SES event (configuration set, Firehose, private S3 bucket",
-    "with lifecycle rules) and optional per-message bounce and complaint notifications by e-mail.",
+    "with lifecycle rules), optional per-message bounce and complaint notifications by e-mail, and, on",
+    "request, Athena over the archive (Glue table, workgroup, saved queries) and SES suppression settings.",
     "The module has no `provider` or `backend` block: the caller's `aws` provider decides the account",
     "and region.",
     "",
@@ -1097,7 +1780,35 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
     "",
     "One module per SES region: pass another provider with `providers = { aws = aws.eu_west_1 }`.",
     "After the first apply every e-mail subscriber must confirm the SNS subscription, and senders must",
-    "send with the `configuration_set_name` output, or nothing is archived.",
+    "send with the `configuration_set_name` output, or nothing is archived: `terraform output next_steps`",
+    "says so, and `terraform output pending_email_confirmations` lists the addresses still pending.",
+    "",
+    "## Security and data safety",
+    "",
+    "- **Encryption.** Every SNS topic is encrypted with a customer-managed KMS key: the module creates",
+    "  one (`aws_kms_key.encryption_key`, rotation on, alias `alias/<name_prefix>`) whose policy lets",
+    "  `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`,",
+    "  unless `kms_key_arn` names your own key, whose policy must allow the same. AWS-managed keys",
+    "  (`alias/aws/sns`) are refused: CloudWatch and SES cannot use them, so alarms would silently never",
+    "  arrive. `encrypt_archive = true` also encrypts the bucket (SSE-KMS, with a bucket key) and the",
+    "  Firehose stream with the key, and lets the Firehose role use it through S3 only.",
+    "- **The bucket** blocks all public access, disables ACLs, denies requests without TLS, aborts",
+    "  incomplete multipart uploads, and optionally keeps old versions (`versioning`, expired after",
+    "  `noncurrent_version_expiration_days`) and writes access logs (`access_log_bucket_name`).",
+    "- **The archive watches itself**: `<name_prefix>-archive-data-freshness` (records older than the",
+    "  buffering interval) and `<name_prefix>-archive-delivery-success` (failed deliveries to S3) notify",
+    "  the alarm topic.",
+    "- **IAM**: each role may do only what delivery needs, on named resources, and trusts its service only",
+    "  for this account and this stream or configuration set (`aws:SourceAccount`, `aws:SourceArn`).",
+    "- **Investigation** (`investigation_enabled`): the Athena workgroup enforces its settings (results",
+    "  location and encryption, with the key under `encrypt_archive`), caps each query's scan and writes",
+    "  results to a bucket of their own with the same baseline, expired after",
+    "  `investigation_results_expiration_days`. The results bucket is disposable query output: it has",
+    "  `force_destroy` and no `prevent_destroy`.",
+    "",
+    "### prevent_destroy",
+    "",
+    ...preventDestroyText(resources),
     "",
     "## Requirements",
     "",

@@ -510,6 +510,15 @@ const OFFLINE_PROVIDER = {
  * cannot be combined: use initValidate on those.
  */
 export async function planStacksTogether(stacks: Record<string, string>): Promise<CombinedPlan> {
+  const root = await initValidateTogether(stacks);
+  await mustRun(root, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
+  const show = await mustRun(root, ["show", "-json", "-no-color", PLAN_FILE]);
+  const plan = JSON.parse(show.stdout) as PlanJson;
+  return { plan, module: (name) => scopeToModule(plan, name) };
+}
+
+/** init and validate several stacks as child modules of one root (see planStacksTogether); returns the root. */
+export async function initValidateTogether(stacks: Record<string, string>): Promise<string> {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   tempDirs.add(root);
   const modules: Record<string, { source: string }> = {};
@@ -528,10 +537,7 @@ export async function planStacksTogether(stacks: Record<string, string>): Promis
   fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ terraform: { backend }, module: modules }));
   await mustRun(root, ["init", "-input=false", "-no-color"]);
   await mustValidate(root);
-  await mustRun(root, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
-  const show = await mustRun(root, ["show", "-json", "-no-color", PLAN_FILE]);
-  const plan = JSON.parse(show.stdout) as PlanJson;
-  return { plan, module: (name) => scopeToModule(plan, name) };
+  return root;
 }
 
 export interface CombinedPlan {
