@@ -509,8 +509,28 @@ const OFFLINE_PROVIDER = {
  * is the root's, local and empty). `import` blocks must live in a root module, so stacks with them
  * cannot be combined: use initValidate on those.
  */
-export async function planStacksTogether(stacks: Record<string, string>): Promise<CombinedPlan> {
-  const root = await initValidateTogether(stacks);
+export async function planStacksTogether(
+  stacks: Record<string, string>,
+  opts: {
+    /** A v4 state of one stack planned alone; each child module starts from its own copy. */
+    priorState?: { resources: object[] };
+    /** Skip the separate validate (plan validates too). */
+    validate?: boolean;
+  } = {},
+): Promise<CombinedPlan> {
+  const root = await initValidateTogether(stacks, opts.validate ?? true);
+  if (opts.priorState) {
+    const state = opts.priorState as { resources: object[]; outputs?: unknown };
+    // Child module outputs are not kept in state; only resources move under each module.
+    // Each module's resources belong to that module's own provider configuration.
+    const resources = Object.keys(stacks).flatMap((name) =>
+      state.resources.map((r) => {
+        const provider = (r as { provider?: string }).provider;
+        return { module: `module.${name}`, ...r, ...(provider?.startsWith("provider[") ? { provider: `module.${name}.${provider}` } : {}) };
+      }),
+    );
+    fs.writeFileSync(path.join(root, "harness.tfstate"), JSON.stringify({ ...state, outputs: {}, resources }));
+  }
   await mustRun(root, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
   const show = await mustRun(root, ["show", "-json", "-no-color", PLAN_FILE]);
   const plan = JSON.parse(show.stdout) as PlanJson;
@@ -518,14 +538,15 @@ export async function planStacksTogether(stacks: Record<string, string>): Promis
 }
 
 /** init and validate several stacks as child modules of one root (see planStacksTogether); returns the root. */
-export async function initValidateTogether(stacks: Record<string, string>): Promise<string> {
+export async function initValidateTogether(stacks: Record<string, string>, validate = true, dropImports = false): Promise<string> {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   tempDirs.add(root);
   const modules: Record<string, { source: string }> = {};
   for (const [name, stackDir] of Object.entries(stacks)) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`module name ${JSON.stringify(name)}: use lower-case letters, digits and _`);
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-    if (json.import) throw new Error(`${stackDir} has import blocks, which only a root module may hold`);
+    if (json.import && !dropImports) throw new Error(`${stackDir} has import blocks, which only a root module may hold`);
+    delete json.import;
     delete json.terraform?.backend;
     delete json.terraform?.cloud;
     for (const provider of json.provider?.aws ?? []) Object.assign(provider, OFFLINE_PROVIDER);
@@ -536,7 +557,7 @@ export async function initValidateTogether(stacks: Record<string, string>): Prom
   const backend = { local: { path: path.join(root, "harness.tfstate") } };
   fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify({ terraform: { backend }, module: modules }));
   await mustRun(root, ["init", "-input=false", "-no-color"]);
-  await mustValidate(root);
+  if (validate) await mustValidate(root);
   return root;
 }
 
