@@ -13,7 +13,8 @@ const synthScript = path.join(root, "scripts", "synth.js");
 const corpusFile = path.join(__dirname, "corpus", "cases.json");
 
 /** Kinds this file has a runner for. A "review" kind (the review command) needs its own runner here first. */
-const RUNNABLE_KINDS = ["config", "cli"] as const;
+const RUNNABLE_KINDS = ["config", "cli", "review"] as const;
+const reviewScript = path.join(root, "scripts", "review.js");
 type Kind = (typeof RUNNABLE_KINDS)[number];
 
 interface Generator {
@@ -39,6 +40,9 @@ interface CorpusCase {
 }
 
 const PREFIX = "ses-guard: error: ";
+const REVIEW_PREFIX = "ses-guard review: error: ";
+/** The review command (npm run review) prefixes its own errors. */
+const prefixOf = (c: { kind: string }) => (c.kind === "review" ? REVIEW_PREFIX : PREFIX);
 const CONCURRENCY = 4;
 const SPAWN_TIMEOUT_MS = 60_000;
 
@@ -60,8 +64,8 @@ function manifestProblems(cases: CorpusCase[]): string[] {
     if (sources > 1) problems.push(`${where}: at most one of content, json, generator`);
     if (c.kind === "cli" && !c.argv) problems.push(`${where}: a cli case needs argv`);
     if ((c.stderr === undefined) === (c.stderrPattern === undefined)) problems.push(`${where}: exactly one of stderr, stderrPattern`);
-    if (c.stderr !== undefined && (!c.stderr.startsWith(PREFIX) || /[\r\n]/.test(c.stderr))) problems.push(`${where}: stderr must be one line starting with "${PREFIX}"`);
-    if (c.stderrPattern !== undefined && !c.stderrPattern.startsWith(`^${PREFIX}`)) problems.push(`${where}: stderrPattern must be anchored at "^${PREFIX}"`);
+    if (c.stderr !== undefined && (!c.stderr.startsWith(prefixOf(c)) || /[\r\n]/.test(c.stderr))) problems.push(`${where}: stderr must be one line starting with "${prefixOf(c)}"`);
+    if (c.stderrPattern !== undefined && !c.stderrPattern.startsWith(`^${prefixOf(c)}`)) problems.push(`${where}: stderrPattern must be anchored at "^${prefixOf(c)}"`);
     if (![1, 2].includes(c.exit)) problems.push(`${where}: exit must be 1 (config) or 2 (usage)`);
     if (c.field !== null && typeof c.field !== "string") problems.push(`${where}: field must be a string or null`);
   }
@@ -157,10 +161,15 @@ function runInProcess(argv: string[], cwd: string, extraEnv: Record<string, stri
   return Promise.resolve({ code, signal: null, stdout: out.join(""), stderr: err.join("") });
 }
 
-function run(argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function run(
+  argv: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+  script = synthScript,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   const env = cleanEnv(extraEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [synthScript, ...argv], { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: SPAWN_TIMEOUT_MS });
+    const child = spawn(process.execPath, [script, ...argv], { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: SPAWN_TIMEOUT_MS });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -180,7 +189,7 @@ interface Outcome {
 
 /** How the message names the config: as given to --config, else $SES_GUARD_CONFIG, else ses-guard.json; cli messages name no file. */
 function sourcePrefix(c: CorpusCase): string {
-  if (c.kind === "cli") return "";
+  if (c.kind === "cli" || c.kind === "review") return "";
   const argv = c.argv ?? ["--config", c.file ?? "config.json"];
   const flag = argv.indexOf("--config");
   return `${flag >= 0 ? argv[flag + 1] : (c.env?.SES_GUARD_CONFIG ?? "ses-guard.json")}: `;
@@ -238,6 +247,12 @@ async function runCaseOnce(c: CorpusCase): Promise<Outcome> {
     else if (c.json !== undefined) fs.writeFileSync(filePath, `${JSON.stringify(c.json, null, 2)}\n`);
     else if (c.generator !== undefined) generate(filePath, c.generator);
     const before = snapshot(dir);
+    if (c.kind === "review") {
+      // The review command reads the plan file named first (or stdin); it never writes.
+      // As if typed in that folder: `npm run review` resolves the plan against INIT_CWD (where the user is).
+      const r = await run(c.argv ?? [file], dir, { ...c.env, INIT_CWD: dir }, reviewScript);
+      return { ...r, changes: treeChanges(before, snapshot(dir)) };
+    }
     const argv = c.argv ?? ["--config", file];
     const r = await (spawned(c, cases.indexOf(c)) ? run : runInProcess)(argv, dir, c.env);
     return { ...r, changes: treeChanges(before, snapshot(dir)) };
@@ -278,6 +293,7 @@ test("the corpus is well-formed and holds at least 40 cases", () => {
   expect(cases.length).toBeGreaterThanOrEqual(40);
   expect(cases.filter((c) => c.kind === "config").length).toBeGreaterThanOrEqual(40);
   expect(cases.filter((c) => c.kind === "cli").length).toBeGreaterThanOrEqual(5);
+  expect(cases.filter((c) => c.kind === "review").length).toBeGreaterThanOrEqual(5);
 });
 
 describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_title, c) => {
@@ -287,7 +303,7 @@ describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_ti
     return o;
   };
 
-  test(`exit ${c.exit}, stdout empty, one "${PREFIX}" line naming ${c.field ?? "the problem"}, no stack trace`, () => {
+  test(`exit ${c.exit}, stdout empty, one "${prefixOf(c)}" line naming ${c.field ?? "the problem"}, no stack trace`, () => {
     const o = outcome();
     expect(o.signal).toBeNull();
     expect({ exit: o.code, stdout: o.stdout }).toEqual({ exit: c.exit, stdout: "" });
@@ -295,10 +311,10 @@ describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_ti
     expect(o.stderr.endsWith("\n")).toBe(true);
     const line = o.stderr.slice(0, -1);
     expect(line).not.toMatch(/[\r\n]/);
-    expect(line.startsWith(PREFIX)).toBe(true);
+    expect(line.startsWith(prefixOf(c))).toBe(true);
     if (c.stderr !== undefined) expect(line).toBe(c.stderr);
     else expect(line).toMatch(new RegExp(c.stderrPattern!, "u"));
-    if (c.field !== null) expect(line.startsWith(`${PREFIX}${sourcePrefix(c)}${c.field}: `)).toBe(true);
+    if (c.field !== null) expect(line.startsWith(`${prefixOf(c)}${sourcePrefix(c)}${c.field}: `)).toBe(true);
   });
 
   test("nothing written: the previous output and every other file byte-identical, nothing created", () => {
