@@ -88,41 +88,51 @@ export class EventCatalog extends Construct {
       // The attribute orders the table after the database.
       databaseName: this.database.name,
       name: tableName,
-      description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
-      tableType: "EXTERNAL_TABLE",
-      parameters: {
-        EXTERNAL: "TRUE",
-        classification: "json",
-        compressionType: "gzip",
-        "projection.enabled": "true",
-        "projection.region.type": "enum",
-        "projection.region.values": props.regions.join(","),
-        "projection.dt.type": "date",
-        "projection.dt.format": "yyyy/MM/dd",
-        // Relative to the query's time: older partitions were expired by the bucket's lifecycle.
-        "projection.dt.range": `NOW-${retention}DAYS,NOW`,
-        "projection.dt.interval": "1",
-        "projection.dt.interval.unit": "DAYS",
-        // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.
-        "storage.location.template": `${location}$\${region}/$\${dt}/`,
-      },
-      partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: "string", comment: k.comment })),
-      storageDescriptor: {
-        location,
-        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        serDeInfo: {
-          name: "ses-event-json",
-          serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-          parameters: {
-            // Lower-cases JSON keys, so `bounceType` is read into the column field `bouncetype`.
-            "case.insensitive": "TRUE",
-            // A line that is not JSON (none expected) becomes a row of NULLs instead of failing the investigation.
-            "ignore.malformed.json": "TRUE",
-          },
-        },
-        columns: SES_EVENT_COLUMNS.map((c) => ({ name: c.name, type: hiveType(c.type), comment: c.comment })),
-      },
+      ...eventTableDefinition({ location, regions: props.regions.join(","), retentionDays: String(retention) }),
     });
   }
+}
+
+/**
+ * The table's definition, shared with the plain Terraform module, which passes
+ * expressions (`local.region`, `var.expiration_days`) where the construct passes values.
+ */
+export function eventTableDefinition(opts: { location: string; regions: string; retentionDays: string }) {
+  return {
+    description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
+    tableType: "EXTERNAL_TABLE",
+    parameters: {
+      EXTERNAL: "TRUE",
+      classification: "json",
+      compressionType: "gzip",
+      "projection.enabled": "true",
+      "projection.region.type": "enum",
+      "projection.region.values": opts.regions,
+      "projection.dt.type": "date",
+      "projection.dt.format": "yyyy/MM/dd",
+      // Relative to the query's time: older partitions were expired by the bucket's lifecycle.
+      "projection.dt.range": `NOW-${opts.retentionDays}DAYS,NOW`,
+      "projection.dt.interval": "1",
+      "projection.dt.interval.unit": "DAYS",
+      // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.
+      "storage.location.template": `${opts.location}$\${region}/$\${dt}/`,
+    },
+    partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: "string", comment: k.comment })),
+    storageDescriptor: {
+      location: opts.location,
+      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      serDeInfo: {
+        name: "ses-event-json",
+        serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+        parameters: {
+          // Lower-cases JSON keys, so `bounceType` is read into the column field `bouncetype`.
+          "case.insensitive": "TRUE",
+          // A line that is not JSON (none expected) becomes a row of NULLs instead of failing the investigation.
+          "ignore.malformed.json": "TRUE",
+        },
+      },
+      columns: SES_EVENT_COLUMNS.map((c) => ({ name: c.name, type: hiveType(c.type), comment: c.comment })),
+    },
+  };
 }

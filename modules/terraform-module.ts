@@ -65,7 +65,7 @@ import {
 import { logicalIdSegment } from "./logical-id";
 import { namedQueries } from "./named-queries";
 import { defaultBucketName, defaultResultsBucketName, investigationNames, regionNames } from "./names";
-import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./ses-event-schema";
+import { eventTableDefinition } from "./event-catalog";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
 import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL } from "./rate";
 
@@ -1412,37 +1412,8 @@ export class SesGuardModule extends TerraformStack {
       // The attribute orders the table after the database.
       databaseName: expr("aws_glue_catalog_database.event_catalog_database[0].name"),
       name: local("glue_table"),
-      description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
-      tableType: "EXTERNAL_TABLE",
-      parameters: {
-        EXTERNAL: "TRUE",
-        classification: "json",
-        compressionType: "gzip",
-        "projection.enabled": "true",
-        "projection.region.type": "enum",
-        // Each module call has its own bucket: its region is the only one writing there.
-        "projection.region.values": local("region"),
-        "projection.dt.type": "date",
-        "projection.dt.format": "yyyy/MM/dd",
-        // Older partitions are gone: the lifecycle expired them.
-        "projection.dt.range": "NOW-${var.expiration_days}DAYS,NOW",
-        "projection.dt.interval": "1",
-        "projection.dt.interval.unit": "DAYS",
-        // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.
-        "storage.location.template": `${location}$\${region}/$\${dt}/`,
-      },
-      partitionKeys: PARTITION_KEYS.map((k) => ({ name: k.name, type: "string", comment: k.comment })),
-      storageDescriptor: {
-        location,
-        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        serDeInfo: {
-          name: "ses-event-json",
-          serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-          parameters: { "case.insensitive": "TRUE", "ignore.malformed.json": "TRUE" },
-        },
-        columns: SES_EVENT_COLUMNS.map((c) => ({ name: c.name, type: hiveType(c.type), comment: c.comment })),
-      },
+      // Each module call has its own bucket: its region is the only one writing there.
+      ...eventTableDefinition({ location, regions: local("region"), retentionDays: "${var.expiration_days}" }),
     });
     // Query output, re-creatable by running the query again: no prevent_destroy, and force_destroy.
     const resultsBucket = new S3Bucket(this, "athena_results_bucket", {
