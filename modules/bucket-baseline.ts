@@ -31,6 +31,28 @@ export interface BucketBaselineProps {
   readonly accessLogPrefix?: string;
 }
 
+/** All four public access block flags on; shared with the plain module's buckets. */
+export const ALL_PUBLIC_ACCESS_BLOCKED = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+} as const;
+
+/** A bucket policy refusing every request made without TLS, on the bucket and its objects. */
+export function denyInsecureTransportPolicy(bucketArn: string): string {
+  return renderPolicy(
+    policyDocument({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    }),
+  );
+}
+
 /**
  * What every bucket ses-guard creates gets: no public access, no ACLs, default
  * encryption, TLS-only access, optional access logs. The construct IDs are
@@ -39,13 +61,7 @@ export interface BucketBaselineProps {
 export function addBucketBaseline(scope: Construct, idPrefix: string, props: BucketBaselineProps): void {
   const bucket = props.bucket.id;
   const arn = s3BucketArn(props.region, props.bucketName);
-  new S3BucketPublicAccessBlock(scope, `${idPrefix}PublicAccessBlock`, {
-    bucket,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
+  new S3BucketPublicAccessBlock(scope, `${idPrefix}PublicAccessBlock`, { bucket, ...ALL_PUBLIC_ACCESS_BLOCKED });
   new S3BucketOwnershipControls(scope, `${idPrefix}OwnershipControls`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
   new S3BucketServerSideEncryptionConfigurationA(scope, `${idPrefix}Encryption`, {
     bucket,
@@ -57,19 +73,7 @@ export function addBucketBaseline(scope: Construct, idPrefix: string, props: Buc
       },
     ],
   });
-  new S3BucketPolicy(scope, `${idPrefix}Policy`, {
-    bucket,
-    policy: renderPolicy(
-      policyDocument({
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [arn, `${arn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      }),
-    ),
-  });
+  new S3BucketPolicy(scope, `${idPrefix}Policy`, { bucket, policy: denyInsecureTransportPolicy(arn) });
   if (props.accessLogBucketName) {
     const problem = bucketNameProblem(props.accessLogBucketName);
     if (problem) throw new Error(`${props.owner} accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${problem}`);

@@ -65,6 +65,7 @@ import {
 import { logicalIdSegment } from "./logical-id";
 import { namedQueries } from "./named-queries";
 import { defaultBucketName, defaultResultsBucketName, investigationNames, regionNames } from "./names";
+import { ALL_PUBLIC_ACCESS_BLOCKED, denyInsecureTransportPolicy } from "./bucket-baseline";
 import { eventTableDefinition } from "./event-catalog";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
 import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL } from "./rate";
@@ -1146,14 +1147,7 @@ export class SesGuardModule extends TerraformStack {
      */
     const baseline = (id: string, bucketId: string, arn: string, logs: { count: string; prefix: string }, count?: string) => {
       const counted = count ? { count: num(count) } : {};
-      new S3BucketPublicAccessBlock(this, `${id}_public_access_block`, {
-        ...counted,
-        bucket: bucketId,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      });
+      new S3BucketPublicAccessBlock(this, `${id}_public_access_block`, { ...counted, bucket: bucketId, ...ALL_PUBLIC_ACCESS_BLOCKED });
       new S3BucketOwnershipControls(this, `${id}_ownership_controls`, { ...counted, bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } });
       new S3BucketServerSideEncryptionConfigurationA(this, `${id}_encryption`, {
         ...counted,
@@ -1169,20 +1163,7 @@ export class SesGuardModule extends TerraformStack {
           },
         ],
       });
-      new S3BucketPolicy(this, `${id}_policy`, {
-        ...counted,
-        bucket: bucketId,
-        policy: renderPolicy(
-          policyDocument({
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [arn, `${arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }),
-        ),
-      });
+      new S3BucketPolicy(this, `${id}_policy`, { ...counted, bucket: bucketId, policy: denyInsecureTransportPolicy(arn) });
       new S3BucketLoggingA(this, `${id}_access_logging`, {
         count: num(logs.count),
         bucket: bucketId,
