@@ -15,7 +15,7 @@ export interface LifecycleTransition {
 export interface ArchiveLifecycle {
   /**
    * Transitions in ascending order of days.
-   * @default - 30 days STANDARD_IA, 90 days GLACIER
+   * @default - 30 days STANDARD_IA, 90 days GLACIER_IR (Athena can still read it)
    */
   readonly transitions?: readonly LifecycleTransition[];
   /**
@@ -47,7 +47,7 @@ export interface ArchiveBucketProps {
   readonly region: string;
   /**
    * Lifecycle rules, validated against S3's rules.
-   * @default - 30 d STANDARD_IA, 90 d GLACIER, expire at 730 d, abort multipart uploads after 7 d
+   * @default - 30 d STANDARD_IA, 90 d GLACIER_IR, expire at 730 d, abort multipart uploads after 7 d
    */
   readonly lifecycle?: ArchiveLifecycle;
   /**

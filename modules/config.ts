@@ -1,10 +1,11 @@
 import * as z from "zod";
-import { awsManagedKeyProblem } from "./arn";
+import { awsManagedKeyProblem, kmsAliasProblem } from "./arn";
+import { suggestKey } from "./config-suggest";
 import { logicalIdSegment } from "./logical-id";
 import { defaultBucketName, defaultResultsBucketName, regionNames } from "./names";
 
 export { defaultBucketName } from "./names";
-import { AWS_REVIEW_LEVEL } from "./rate";
+import { AWS_REVIEW_LEVEL, implausibleLevelProblem, PLAUSIBLE_FLOOR } from "./rate";
 
 /** The ten event types an SES v2 event destination can match. */
 export const SES_EVENT_TYPES = [
@@ -62,6 +63,23 @@ export const MINIMUM_STORAGE_DAYS: Readonly<Record<StorageClass, number>> = {
   GLACIER: 90,
   DEEP_ARCHIVE: 180,
 };
+
+/**
+ * Classes whose objects Athena skips, without an error, until they are restored (Athena User Guide,
+ * "Query restored Amazon S3 Glacier objects"). GLACIER_IR needs no restore and stays queryable.
+ */
+export const ATHENA_UNREADABLE_CLASSES: readonly StorageClass[] = ["GLACIER", "DEEP_ARCHIVE"];
+
+/**
+ * Days back from today whose events Athena can read: up to the first transition to a class Athena
+ * skips, or the expiration. S3 acts on a rule N days after an object is written, rounded to the next
+ * midnight UTC (S3 User Guide, "Lifecycle configuration elements"), so a day's objects can be gone
+ * from day N on: the last readable day is N - 1 days back.
+ */
+export function queryableDays(lifecycle: { readonly transitions: readonly { days: number; storageClass: StorageClass }[]; readonly expirationDays: number }): number {
+  const archived = lifecycle.transitions.find((t) => ATHENA_UNREADABLE_CLASSES.includes(t.storageClass));
+  return Math.min(lifecycle.expirationDays, archived?.days ?? Infinity) - 1;
+}
 
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -159,22 +177,29 @@ function uniqueList<T extends z.ZodType<string>>(item: T, what: string, min: num
     });
 }
 
-function percent(defaultValue: number) {
+function percent(defaultValue: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
   return z
     .number()
     .gt(0, "a percentage greater than 0 and less than 100 (5 means 5 %)")
     .lt(100, "a percentage greater than 0 and less than 100 (5 means 5 %)")
+    .superRefine((value, ctx) => {
+      const problem = implausibleLevelProblem(kind, value);
+      if (problem) ctx.addIssue({ code: "custom", input: value, message: problem });
+    })
     .default(defaultValue);
 }
 
-function rateLevels(warning: number, critical: number) {
+function rateLevels(warning: number, critical: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
   return z
     .strictObject({
-      warning: percent(warning).describe("Early-warning alarm level, in percent (5 means 5 %). Must be below critical."),
-      critical: percent(critical).describe("Critical alarm level, in percent; by default AWS's review level."),
+      warning: percent(warning, kind).describe(
+        `Early-warning alarm level, in percent (5 means 5 %), at least ${PLAUSIBLE_FLOOR[kind].percent}. Must be below critical.`,
+      ),
+      critical: percent(critical, kind).describe(`Critical alarm level, in percent, at least ${PLAUSIBLE_FLOOR[kind].percent}; by default AWS's review level.`),
     })
     .superRefine((levels, ctx) => {
-      if (levels.warning >= levels.critical) {
+      // Only between plausible levels: a fraction given as critical is that field's problem, not warning's.
+      if (levels.warning >= levels.critical && !implausibleLevelProblem(kind, levels.critical)) {
         ctx.addIssue({
           code: "custom",
           path: ["warning"],
@@ -193,10 +218,15 @@ const transition = z.strictObject({
 
 export const lifecycleSchema = z
   .strictObject({
-    transitions: z.array(transition).describe("Transitions in ascending order of days, down S3's class order.").default([
-      { days: 30, storageClass: "STANDARD_IA" },
-      { days: 90, storageClass: "GLACIER" },
-    ]),
+    transitions: z
+      .array(transition)
+      .describe(
+        "Transitions in ascending order of days, down S3's class order. Athena skips objects in GLACIER and DEEP_ARCHIVE without an error, so the Athena table stops at the first such transition; GLACIER_IR stays queryable.",
+      )
+      .default([
+        { days: 30, storageClass: "STANDARD_IA" },
+        { days: 90, storageClass: "GLACIER_IR" },
+      ]),
     expirationDays: z
       .number()
       .int()
@@ -347,13 +377,16 @@ const topicArn = z
   .string()
   .regex(new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$`), "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:my-topic");
 
+/** A KMS key ARN; aliases are refused (`kmsAliasProblem`). */
+export const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]{1,64}$`);
+
 const kmsKeyArn = z
   .string()
   .superRefine((v, ctx) => {
-    const problem = awsManagedKeyProblem(v);
+    const problem = awsManagedKeyProblem(v) ?? kmsAliasProblem(v);
     if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-    else if (!new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:(key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250})$`).test(v)) {
-      ctx.addIssue({ code: "custom", input: v, message: "a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+    else if (!KMS_KEY_ARN.test(v)) {
+      ctx.addIssue({ code: "custom", input: v, message: "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
     }
   });
 
@@ -491,8 +524,8 @@ export const configSchema = z
     alarms: z
       .strictObject({
         emails: uniqueList(email, "address", 1).describe("Who is e-mailed when an alarm changes state."),
-        bounceRatePercent: rateLevels(2, 5).describe("Bounce-rate alarm levels in percent. AWS reviews at 5 %, may pause at 10 %."),
-        complaintRatePercent: rateLevels(0.05, 0.1).describe(
+        bounceRatePercent: rateLevels(2, 5, "bounce").describe("Bounce-rate alarm levels in percent. AWS reviews at 5 %, may pause at 10 %."),
+        complaintRatePercent: rateLevels(0.05, 0.1, "complaint").describe(
           "Complaint-rate alarm levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %.",
         ),
         periodSeconds: z
@@ -522,8 +555,10 @@ export const configSchema = z
           .describe("Archive bucket name. Default: <name>-events-<accountId>-<home region> (with bucketPerRegion: each region's own)."),
         bucketPerRegion: z
           .boolean()
-          .default(false)
-          .describe("One archive bucket per region instead of one shared bucket in the home region."),
+          .optional()
+          .describe(
+            "One archive bucket per region (the default with several regions), or false: one bucket in the home region shared by every region's stream. AWS's Firehose documentation lists cross-region delivery for HTTP endpoints only, not S3, and the other regions' events are billed as inter-region data transfer. Default: true with several regions, unless archive.bucketName or existing.bucketName names one bucket.",
+          ),
         preventDestroy: z
           .boolean()
           .default(true)
@@ -576,7 +611,14 @@ export const configSchema = z
     notifications: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Publish per-message notifications for the identities to an SNS topic."),
-        identities: uniqueList(identity, "identity", 0).default([]).describe("SES identities (domains or addresses) to notify for."),
+        identities: z
+          .union([uniqueList(identity, "identity", 0), z.partialRecord(z.enum(SES_REGIONS), uniqueList(identity, "identity", 0))], {
+            error: "a list of SES identities (domains or addresses) for every region, or an object of such lists by region",
+          })
+          .default([])
+          .describe(
+            "SES identities (domains or addresses) to notify for: a list (verified in every region) or, per region, an object of lists such as {\"eu-west-1\": [\"example.com\"]}. SES accepts a notification topic only for an identity verified in that region, and setting it replaces any bounce or complaint topic the identity had.",
+          ),
         types: uniqueList(z.enum(NOTIFICATION_TYPES), "notification type", 1)
           .default(["Bounce", "Complaint"])
           .describe("Notification types published per identity."),
@@ -608,17 +650,20 @@ export const configSchema = z
     investigation: investigationSchema,
     suppression: suppressionSchema,
   })
+  // Several regions get a bucket each unless one bucket is named: Firehose's documentation does
+  // not list cross-region delivery to S3 (Amazon Data Firehose Developer Guide, "Understand delivery
+  // across AWS accounts and regions": HTTP endpoints only).
+  .transform((cfg) => ({
+    ...cfg,
+    archive: {
+      ...cfg.archive,
+      bucketPerRegion: cfg.archive.bucketPerRegion ?? (cfg.regions.length > 1 && !cfg.archive.bucketName && !cfg.existing.bucketName),
+    },
+  }))
   .superRefine((cfg, ctx) => {
     checkRegionalKeys(cfg, ctx);
     checkBackend(cfg, ctx);
-    if (cfg.notifications.enabled && cfg.notifications.identities.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["notifications", "identities"],
-        input: cfg.notifications.identities,
-        message: "at least one SES identity while notifications are enabled (or set notifications.enabled to false)",
-      });
-    }
+    checkNotificationIdentities(cfg, ctx);
     if (!cfg.archive.bucketName && !cfg.existing.bucketName) {
       for (const region of cfg.archive.bucketPerRegion ? cfg.regions : cfg.regions.slice(0, 1)) {
         const derived = defaultBucketName(cfg.name, cfg.accountId, region);
@@ -666,6 +711,32 @@ export type SesGuardConfigInput = z.input<typeof configSchema>;
 /** The validated config with every default filled in. */
 export type SesGuardConfig = z.output<typeof configSchema>;
 
+/**
+ * The identities whose notification topics a region sets. SES accepts a topic only for an identity
+ * verified in that region (SES Developer Guide, "Configuring Amazon SNS notifications for Amazon SES"),
+ * so a per-region object lists each region's own; a plain list applies to every region.
+ */
+export function notificationIdentitiesFor(cfg: Pick<SesGuardConfig, "notifications">, region: string): readonly string[] {
+  const ids = cfg.notifications.identities;
+  if (Array.isArray(ids)) return ids;
+  return (ids as Partial<Record<string, readonly string[]>>)[region] ?? [];
+}
+
+function checkNotificationIdentities(cfg: SesGuardConfig, ctx: Ctx): void {
+  const ids = cfg.notifications.identities;
+  const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
+  if (!Array.isArray(ids)) {
+    const unguarded = Object.entries(ids).filter(([region]) => !(cfg.regions as readonly string[]).includes(region));
+    for (const [region, list] of unguarded) issue(["notifications", "identities", region], list, `a key from regions (${cfg.regions.join(", ")})`);
+    // A region key that is wrong is the one problem to name: fixing it may be all that is missing.
+    if (unguarded.length) return;
+  }
+  if (!cfg.notifications.enabled) return;
+  if (cfg.regions.every((r) => notificationIdentitiesFor(cfg, r).length === 0)) {
+    issue(["notifications", "identities"], ids, "at least one SES identity while notifications are enabled (or set notifications.enabled to false)");
+  }
+}
+
 /** The archive bucket a region's stream writes to: its own, the home region's, or the user's. */
 export function archiveBucketFor(cfg: SesGuardConfig, region: string): { name: string; home: string; created: boolean } {
   if (cfg.existing.bucketName) return { name: cfg.existing.bucketName, home: cfg.regions[0], created: false };
@@ -696,6 +767,17 @@ function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
   const inv = cfg.investigation;
   const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
   if (!inv.enabled) return;
+  const readable = queryableDays(cfg.archive.lifecycle);
+  if (inv.lookbackDays > readable) {
+    const archived = cfg.archive.lifecycle.transitions.find((t) => ATHENA_UNREADABLE_CLASSES.includes(t.storageClass));
+    issue(
+      ["investigation", "lookbackDays"],
+      inv.lookbackDays,
+      archived && archived.days <= cfg.archive.lifecycle.expirationDays
+        ? `at most ${readable}: events older than that are in ${archived.storageClass} (archive.lifecycle.transitions, day ${archived.days}), which Athena skips without an error; transition later, or to GLACIER_IR, which Athena reads`
+        : `at most ${readable}: archive.lifecycle.expirationDays (${cfg.archive.lifecycle.expirationDays}) deletes older events`,
+    );
+  }
   const catalogRegions = cfg.regions.filter((r) => catalogFor(cfg, r));
   if (inv.resultsBucketName) {
     if (catalogRegions.length > 1) {
@@ -821,12 +903,33 @@ function checkBackend(cfg: SesGuardConfig, ctx: Ctx): void {
   }
 }
 
-/** Config problems are user errors: shown as one line, never as a stack trace. */
+/** Config problems are user errors: shown one line per problem, never as a stack trace. */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  /** Every problem, one line each; `message` stays one line (the first, and how many more) for callers that show one. */
+  readonly problems: readonly string[];
+
+  constructor(message: string, problems: readonly string[] = [message], readonly source?: string) {
     super(message);
     this.name = "ConfigError";
+    this.problems = problems;
   }
+
+  /** One error for several problems found in `source`. */
+  static of(problems: readonly string[], source?: string): ConfigError {
+    const more = problems.length - 1;
+    return new ConfigError(problems[0] + (more ? ` (${more} more problem${more > 1 ? "s" : ""} after this one)` : ""), problems, source);
+  }
+}
+
+/** The CLI shows this many problems, then how many more: enough to fix a file in one go, not a wall of text. */
+export const MAX_PROBLEMS_SHOWN = 10;
+
+/** The lines to show for a ConfigError: each problem up to `cap`, then one line counting the rest. */
+export function problemLines(error: ConfigError, cap = MAX_PROBLEMS_SHOWN): string[] {
+  const hidden = error.problems.length - cap;
+  if (hidden <= 0) return [...error.problems];
+  const where = error.source ? `${error.source}: ` : "";
+  return [...error.problems.slice(0, cap), `${where}... and ${hidden} more problem${hidden > 1 ? "s" : ""} (fix the ones above, then run again to see them)`];
 }
 
 function describeValue(value: unknown): string {
@@ -858,6 +961,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[], raw: unknown): string[] {
   // A union of objects (backend) is read as the variant the input's discriminator names.
   const variant = (s: z.ZodType, at: readonly PropertyKey[]): z.ZodType => {
+    // A plain union (a list, or an object of lists by region) is read as its object-shaped option when the input is an object.
+    if (s instanceof z.ZodUnion && !(s instanceof z.ZodDiscriminatedUnion)) {
+      const value = valueAt(raw, at);
+      const objectLike = value !== null && typeof value === "object" && !Array.isArray(value);
+      return (objectLike && (s.options as z.ZodType[]).map(unwrap).find((o) => o instanceof z.ZodObject || o instanceof z.ZodRecord)) || s;
+    }
     if (!(s instanceof z.ZodDiscriminatedUnion)) return s;
     const value = valueAt(raw, at) as Record<string, unknown> | undefined;
     const options = s.options as z.ZodType[];
@@ -927,7 +1036,9 @@ function allowedText(issue: z.core.$ZodIssue, given: unknown): string {
 export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssue, root: z.ZodType = configSchema): string {
   if (issue.code === "unrecognized_keys") {
     const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
-    return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowedKeysAt(root, issue.path, raw).join(", ")}`;
+    const allowed = allowedKeysAt(root, issue.path, raw);
+    const guess = issue.keys.length === 1 ? suggestKey(root, issue.path, issue.keys[0], allowed) : undefined;
+    return `${source}: ${where}unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${allowed.join(", ")}${guess ? `; did you mean ${guess}?` : ""}`;
   }
   if (issue.code === "invalid_key") {
     const key = issue.path[issue.path.length - 1];
@@ -944,14 +1055,22 @@ export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssu
   return `${source}: ${formatPath(issue.path)}: got ${describeValue(given)}; allowed: ${allowedText(issue, given)}`;
 }
 
-/** Validates against a schema; throws one ConfigError naming the first problem (and how many others). */
+/** Validates against a schema; throws one ConfigError listing every problem (its message names the first and how many others). */
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.output<S> {
   // reportInput keeps the value a rule saw, which is the default when the user wrote none.
   const result = schema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  const [first, ...rest] = result.error.issues;
-  const more = rest.length ? ` (${rest.length} more problem${rest.length > 1 ? "s" : ""} after this one)` : "";
-  throw new ConfigError(formatIssue(source, raw, first, schema) + more);
+  // Several unknown keys in one object are several mistakes: one line (and one suggestion) each.
+  const issues = result.error.issues.flatMap((i): z.core.$ZodIssue[] => (i.code === "unrecognized_keys" ? i.keys.map((k) => ({ ...i, keys: [k] })) : [i]));
+  // One line per field (each unknown key is its own): a value of the wrong shape also fails the rules that read it, which says nothing new.
+  const seen = new Set<string>();
+  const lines = issues.flatMap((i) => {
+    const where = JSON.stringify(i.path.map(String));
+    if (i.code !== "unrecognized_keys" && seen.has(where)) return [];
+    seen.add(where);
+    return [formatIssue(source, raw, i, schema)];
+  });
+  throw ConfigError.of(lines, source);
 }
 
 /** Validates a whole config file's JSON, filling in defaults. */
@@ -982,7 +1101,14 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
       );
     }
   }
-  if (!cfg.notifications.enabled && cfg.notifications.identities.length > 0) {
+  const home = cfg.regions[0];
+  const shared = cfg.regions.filter((r) => archiveBucketFor(cfg, r).home !== r && r !== home);
+  if (shared.length) {
+    warnings.push(
+      `${shared.join(", ")} ${shared.length > 1 ? "write" : "writes"} events to the bucket in ${home}: AWS's Firehose documentation does not list cross-region delivery to S3, and those events are billed as inter-region data transfer (about 0.02 USD per GB); for a bucket in each region, set archive.bucketPerRegion to true, without archive.bucketName or existing.bucketName`,
+    );
+  }
+  if (!cfg.notifications.enabled && cfg.regions.some((r) => notificationIdentitiesFor(cfg, r).length > 0)) {
     warnings.push("notifications.identities is set but notifications.enabled is false; no notification topics are created");
   }
   return warnings;

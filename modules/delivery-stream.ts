@@ -4,9 +4,10 @@ import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { arn, ArnScope, s3BucketArn } from "./arn";
+import { Token } from "cdktf";
+import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./arn";
 import { LOG_RETENTION_DAYS } from "./config";
-import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy } from "./policy-document";
 
 /** The bucket a stream writes to: ours or the user's. */
 export interface BucketRef {
@@ -65,6 +66,18 @@ export interface DeliveryStreamProps extends ArnScope {
 const LOG_STREAM = "DestinationDelivery";
 
 /**
+ * The KMS condition for writing through S3 to a bucket with an S3 Bucket Key (every ses-guard
+ * bucket with SSE-KMS has one): S3 then asks KMS with the *bucket* ARN as encryption context, not
+ * the object's, so a condition on `<bucket>/*` refuses every PUT (Amazon S3 User Guide, "Configuring
+ * an S3 Bucket Key": change IAM policies and key policies that condition on the object ARN).
+ */
+export function s3KmsCondition(region: string, bucketArn: string): ConditionBlock {
+  return {
+    StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn },
+  };
+}
+
+/**
  * A DirectPut Firehose stream that writes gzip'd SES events to S3 under a
  * date-based prefix, failures to a separate prefix, errors to CloudWatch Logs.
  */
@@ -90,6 +103,8 @@ export class DeliveryStream extends Construct {
     if (!Number.isInteger(size) || size < 1 || size > 128) {
       throw new Error(`DeliveryStream bufferingSizeMiB: got ${size}; allowed: a whole number from 1 to 128`);
     }
+    const aliasProblem = props.kmsKeyArn && !Token.isUnresolved(props.kmsKeyArn) && kmsAliasProblem(props.kmsKeyArn);
+    if (aliasProblem) throw new Error(`DeliveryStream kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${aliasProblem}`);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
       throw new Error(`DeliveryStream logRetentionDays: got ${retention}; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`);
     }
@@ -106,7 +121,7 @@ export class DeliveryStream extends Construct {
     this.role = new IamRole(this, "Role", {
       name: props.roleName ?? `${props.streamName}-${props.region}`,
       description: `Lets Firehose stream ${props.streamName} write SES events to s3://${props.bucket.bucketName}`,
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy("firehose.amazonaws.com", props.accountId, this.streamArn)),
+      assumeRolePolicy: renderPolicy(firehoseTrustPolicy(props.accountId)),
     });
     const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
       name: "deliver-to-s3",
@@ -132,10 +147,7 @@ export class DeliveryStream extends Construct {
                   Effect: "Allow" as const,
                   Action: ["kms:Decrypt", "kms:GenerateDataKey"],
                   Resource: props.kmsKeyArn,
-                  Condition: {
-                    StringEquals: { "kms:ViaService": `s3.${props.region}.amazonaws.com` },
-                    ArnLike: { "kms:EncryptionContext:aws:s3:arn": `${bucketArn}/*` },
-                  },
+                  Condition: s3KmsCondition(props.region, bucketArn),
                 },
               ]
             : []),

@@ -22,10 +22,12 @@ export interface EventCatalogProps {
   /** Regions whose streams write to this bucket: the values of the `region` partition. */
   readonly regions: readonly string[];
   /**
-   * Days of events the table projects, back from today: the archive's expiration, since older objects are gone.
-   * @default 730
+   * Days back from today the table's `dt` projection reaches. Keep it to days Athena can read:
+   * objects in GLACIER or DEEP_ARCHIVE are skipped without an error, expired ones are gone
+   * (`queryableDays` in config.ts derives it from the lifecycle).
+   * @default 729
    */
-  readonly retentionDays?: number;
+  readonly queryableDays?: number;
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,254}$/;
@@ -36,7 +38,7 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
  *
  * The layout stays what the delivery stream writes (`events/<region>/yyyy/MM/dd/`), and the table
  * declares it with partition projection: `region` is an enum of the regions writing to the bucket,
- * `dt` a date (`yyyy/MM/dd`) from `retentionDays` ago to today. Athena computes the partitions from
+ * `dt` a date (`yyyy/MM/dd`) from `queryableDays` ago to today. Athena computes the partitions from
  * those rules at query time, so a new day, or a new region, is queryable with no crawler, no Lambda
  * and no `MSCK REPAIR TABLE`.
  *
@@ -55,7 +57,7 @@ export class EventCatalog extends Construct {
     super(scope, id);
     const tableName = props.tableName ?? "ses_events";
     const prefix = props.eventsPrefix ?? "events/";
-    const retention = props.retentionDays ?? 730;
+    const days = props.queryableDays ?? 729;
     for (const [key, value] of [["databaseName", props.databaseName], ["tableName", tableName]] as const) {
       if (!NAME.test(value)) {
         throw new Error(`EventCatalog ${key}: got ${JSON.stringify(value)}; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit`);
@@ -73,8 +75,8 @@ export class EventCatalog extends Construct {
     if (new Set(props.regions).size !== props.regions.length) {
       throw new Error(`EventCatalog regions: got ${JSON.stringify(props.regions)}; allowed: each region once`);
     }
-    if (!Number.isInteger(retention) || retention < 1) {
-      throw new Error(`EventCatalog retentionDays: got ${retention}; allowed: a whole number of at least 1`);
+    if (!Number.isInteger(days) || days < 0) {
+      throw new Error(`EventCatalog queryableDays: got ${days}; allowed: a whole number of at least 0`);
     }
     this.databaseName = props.databaseName;
     this.tableName = tableName;
@@ -88,16 +90,16 @@ export class EventCatalog extends Construct {
       // The attribute orders the table after the database.
       databaseName: this.database.name,
       name: tableName,
-      ...eventTableDefinition({ location, regions: props.regions.join(","), retentionDays: String(retention) }),
+      ...eventTableDefinition({ location, regions: props.regions.join(","), queryableDays: String(days) }),
     });
   }
 }
 
 /**
  * The table's definition, shared with the plain Terraform module, which passes
- * expressions (`local.region`, `var.expiration_days`) where the construct passes values.
+ * expressions (`local.region`, `local.queryable_days`) where the construct passes values.
  */
-export function eventTableDefinition(opts: { location: string; regions: string; retentionDays: string }) {
+export function eventTableDefinition(opts: { location: string; regions: string; queryableDays: string }) {
   return {
     description: "SES sending events (one JSON object per line, gzip), partitioned by region and day with partition projection",
     tableType: "EXTERNAL_TABLE",
@@ -110,8 +112,10 @@ export function eventTableDefinition(opts: { location: string; regions: string; 
       "projection.region.values": opts.regions,
       "projection.dt.type": "date",
       "projection.dt.format": "yyyy/MM/dd",
-      // Relative to the query's time: older partitions were expired by the bucket's lifecycle.
-      "projection.dt.range": `NOW-${opts.retentionDays}DAYS,NOW`,
+      // Relative to the query's time, and only as far back as Athena can read: it skips objects in
+      // GLACIER and DEEP_ARCHIVE without an error (Athena User Guide, "Query restored Amazon S3
+      // Glacier objects"), so a longer range would give silently incomplete answers.
+      "projection.dt.range": `NOW-${opts.queryableDays}DAYS,NOW`,
       "projection.dt.interval": "1",
       "projection.dt.interval.unit": "DAYS",
       // $$ is Terraform's escape for a literal ${: Athena substitutes the partition values.

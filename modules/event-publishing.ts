@@ -61,6 +61,8 @@ export class EventPublishing extends Construct {
   public readonly configurationSetName: string;
   public readonly eventDestination: Sesv2ConfigurationSetEventDestination;
   public readonly role: IamRole;
+  /** The role's permissions; whatever must wait until SES can publish depends on it. */
+  public readonly rolePolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: EventPublishingProps) {
     super(scope, id);
@@ -99,7 +101,7 @@ export class EventPublishing extends Construct {
       description: `Lets SES configuration set ${props.configurationSetName} publish events to Firehose stream ${props.deliveryStream.streamName}`,
       assumeRolePolicy: renderPolicy(serviceTrustPolicy("ses.amazonaws.com", props.accountId, configurationSetArn)),
     });
-    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
+    this.rolePolicy = new IamRolePolicy(this, "RolePolicy", {
       name: "publish-to-firehose",
       role: this.role.id,
       policy: renderPolicy(
@@ -126,7 +128,7 @@ export class EventPublishing extends Construct {
         },
       },
       // SES tests the role when the destination is created.
-      dependsOn: [rolePolicy],
+      dependsOn: [this.rolePolicy],
     });
   }
 }

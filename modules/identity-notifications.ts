@@ -52,6 +52,8 @@ export class IdentityNotifications extends Construct {
   /** Present when this construct created the topic. */
   public readonly snsTopic?: SnsTopic;
   public readonly subscriptions?: EmailSubscriptions;
+  /** Present when this construct created the topic. */
+  public readonly topicPolicy?: SnsTopicPolicy;
   /** One resource, one instance per identity and type (`for_each`). */
   public readonly notificationTopics: SesIdentityNotificationTopic;
   /** The instance keys, `<identity>/<Type>`, e.g. `example.com/Bounce`. */
@@ -85,7 +87,7 @@ export class IdentityNotifications extends Construct {
       if (problem) throw new Error(`IdentityNotifications kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
       this.snsTopic = new SnsTopic(this, "Topic", { name: topicName, kmsMasterKeyId: props.kmsKeyArn });
       this.topic = this.snsTopic;
-      new SnsTopicPolicy(this, "Policy", {
+      this.topicPolicy = new SnsTopicPolicy(this, "Policy", {
         arn: this.snsTopic.arn,
         policy: renderPolicy(
           policyDocument({
@@ -117,6 +119,8 @@ export class IdentityNotifications extends Construct {
       notificationType: each.getString("notification_type"),
       topicArn: this.topic.arn,
       includeOriginalHeaders: props.includeOriginalHeaders ?? true,
+      // SES checks that it may publish to the topic when the topic is set, so our policy comes first.
+      dependsOn: this.topicPolicy ? [this.topicPolicy] : undefined,
     });
     this.instanceKeys = Object.keys(instances);
   }

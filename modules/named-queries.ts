@@ -62,8 +62,10 @@ export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
   const days = `dt >= date_format(current_date - INTERVAL '${n}' DAY, '%Y/%m/%d')`;
   const lastDays = `the last ${n} day${n === 1 ? "" : "s"}`;
   const edit = `-- Looks back ${n} day${n === 1 ? "" : "s"}: change the INTERVAL to look further; the dt filter keeps the scan to those days.`;
-  // The JSON SerDe lower-cases keys, tag names included.
-  const campaign = `element_at(element_at(mail.tags, '${ctx.campaignTag.toLowerCase()}'), 1)`;
+  // Tag names are matched without case: whether the SerDe lower-cases map keys under Athena engine
+  // v3 is not documented, and SES keeps the case the sender used. map_filter keeps the tag's
+  // entries whatever their case, flatten their values, element_at(…, 1) the first (NULL if none).
+  const campaign = `element_at(flatten(map_values(map_filter(mail.tags, (k, v) -> lower(k) = '${ctx.campaignTag.toLowerCase()}'))), 1)`;
   const sent = "sum(CASE WHEN eventtype = 'Send' THEN cardinality(mail.destination) ELSE 0 END)";
   const hard = `sum(CASE WHEN ${HARD_BOUNCE} THEN cardinality(bounce.bouncedrecipients) ELSE 0 END)`;
   const complaints = `sum(CASE WHEN ${COMPLAINT} THEN cardinality(complaint.complainedrecipients) ELSE 0 END)`;
@@ -78,7 +80,7 @@ export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
   ];
   const lines = (...l: string[]) => l.join("\n");
 
-  return [
+  const queries: NamedQuery[] = [
     {
       id: "HardBouncesByRecipient",
       name: "Hard bounces by recipient",
@@ -177,7 +179,7 @@ export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
       sql: lines(
         `-- Bounce and complaint rates per day and value of the message tag '${ctx.campaignTag}', ${lastDays}.`,
         edit,
-        "-- Tag names are matched in lower case (the table's JSON SerDe lower-cases keys).",
+        "-- Tag names are matched without regard to case: Campaign and campaign are the same tag.",
         "SELECT",
         "  dt AS day,",
         `  coalesce(${campaign}, '(untagged)') AS campaign,`,
@@ -248,4 +250,9 @@ export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
       ),
     },
   ];
+  return queries.map((q) => ({ ...q, description: `${q.description} ${READABLE_DAYS_NOTE}` }));
 }
+
+/** Every description says where the table stops, since Athena does not (event-catalog.ts). */
+export const READABLE_DAYS_NOTE =
+  "The table reaches back only over days Athena can read: events moved to S3 Glacier Flexible Retrieval or Deep Archive, or expired, are not in any answer.";

@@ -89,8 +89,13 @@ export function parsePlanText(text: string, source: string): Plan {
     const where = match ? ` at ${lineAndColumn(text, Number(match[1]))}` : "";
     // V8 either gives a position or quotes the text; keep its reason, drop the quote (it can be huge).
     const reason = message.replace(/,\s+(?:\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/s, "");
-    // `terraform plan` without -json, or `terraform show` without -json, is the usual cause.
-    const hint = /^\s*(Terraform|[#~+-]|\x1b)/.test(text) ? " (this looks like terraform's text output; use terraform show -json)" : "";
+    // `terraform plan` without -json, or `terraform show` without -json, is the usual cause; or the
+    // plan file itself, which is a zip archive (it starts with the "PK\x03\x04" signature).
+    const hint = text.startsWith("PK\u0003\u0004")
+      ? " (this looks like a binary plan file saved by terraform plan -out; use terraform show -json <planfile>)"
+      : /^\s*(Terraform|[#~+-]|\x1b)/.test(text)
+        ? " (this looks like terraform's text output; use terraform show -json)"
+        : "";
     throw new PlanInputError(`${source}: not valid JSON${where} (${reason.replace(/\s+/g, " ")})${hint}; allowed: ${PLAN_ALLOWED}`);
   }
   return parsePlan(raw, source);

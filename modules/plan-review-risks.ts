@@ -29,7 +29,8 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /**
  * Every kind of flag, with its heading. Levels: high loses archived data, stops
- * the archive or the alarms, or exposes data; medium weakens security; low is worth a look.
+ * the archive or the alarms, or exposes data; medium weakens security or cuts someone
+ * off from bounce and complaint notifications; low is worth a look.
  */
 export const RISK_KINDS = {
   "bucket-destroyed": "S3 bucket deleted or replaced",
@@ -46,6 +47,7 @@ export const RISK_KINDS = {
   "encryption-weakened": "Encryption weakened",
   "iam-policy-widened": "IAM policy widened",
   "notifications-removed": "Per-message notifications removed",
+  "notification-topic-overwritten": "Identity notification topic overwritten",
 } as const;
 export type RiskKind = keyof typeof RISK_KINDS;
 
@@ -558,6 +560,36 @@ const identityNotificationChecks: Check = (c, ctx) => {
   ];
 };
 
+const NOTIFICATION_NOUN: Readonly<Record<string, string>> = { Bounce: "bounce", Complaint: "complaint", Delivery: "delivery" };
+
+/**
+ * SES keeps one SNS topic per identity and notification type: SetIdentityNotificationTopic takes one
+ * `SnsTopic` and replaces what was there (Amazon SES API Reference, SetIdentityNotificationTopic,
+ * https://docs.aws.amazon.com/ses/latest/APIReference/API_SetIdentityNotificationTopic.html).
+ * A create cannot show the topic it replaces (set by hand or another tool, so not in this state);
+ * an update moves notifications away from a topic someone may still read. Medium for Bounce and
+ * Complaint (whatever handled them, a suppression job say, stops hearing of them), low for Delivery.
+ */
+const notificationTopicChecks: Check = (c, ctx) => {
+  if (!c.after) return [];
+  const unknown = isUnknown(c, ["topic_arn"]);
+  const after = str(c.after, "topic_arn");
+  // A topic cleared is notifications-removed.
+  if (!unknown && !after) return [];
+  const identity = str(c.after, "identity") ?? c.name;
+  const type = str(c.after, "notification_type") ?? "";
+  const samePair = str(c.before, "identity") === identity && str(c.before, "notification_type") === type;
+  const before = samePair ? str(c.before, "topic_arn") : undefined;
+  if (before && !unknown && before === after) return [];
+  const noun = NOTIFICATION_NOUN[type] ?? "notification";
+  const to = code(ctx.targets(c, ["topic_arn"])?.[0] ?? "(known after apply)");
+  const what = `SES keeps one ${type || "notification"} topic per identity`;
+  const reason = before
+    ? `${what}, so moving ${code(identity)}'s ${type} notifications from SNS topic ${code(arnName(before))} to ${to} cuts that topic's subscribers off from each ${noun}.`
+    : `${what}, so sending ${code(identity)}'s ${type} notifications to SNS topic ${to} replaces any topic already set outside this state: whatever subscribed to that one stops hearing of each ${noun}.`;
+  return [risk(type === "Delivery" ? "low" : "medium", "notification-topic-overwritten", c, reason)];
+};
+
 const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   aws_cloudwatch_metric_alarm: [alarmChecks],
   aws_s3_bucket: [bucketChecks],
@@ -585,7 +617,7 @@ const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   aws_iam_user_policy_attachment: [attachmentChecks],
   aws_iam_group_policy_attachment: [attachmentChecks],
   aws_iam_policy_attachment: [attachmentChecks],
-  aws_ses_identity_notification_topic: [identityNotificationChecks],
+  aws_ses_identity_notification_topic: [identityNotificationChecks, notificationTopicChecks],
   aws_kms_key: [kmsKeyChecks],
 };
 

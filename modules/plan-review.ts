@@ -2,7 +2,7 @@
  * Plan review: `terraform show -json <planfile>` in, a pull-request comment out.
  *
  * The Markdown lists risk flags first, then the settings that matter (alarm
- * thresholds in percent, subscribers, archived event types, lifecycle,
+ * thresholds with their units, subscribers, archived event types, lifecycle,
  * Firehose buffering, identity notifications) before and after, then every
  * resource by action. It is GitHub-flavoured, and deterministic: every list is
  * sorted in code-unit order and nothing depends on the clock or the locale, so
@@ -21,6 +21,7 @@ import {
   str,
   strings,
 } from "./plan-review-model";
+import { regionNames } from "./names";
 import { AWS_REVIEW_LEVEL } from "./rate";
 import { code, Context, findRisks, isWatchedAlarm, replaceCause, reviewLevel, Risk, RISK_KINDS, RiskLevel, thresholdPercent } from "./plan-review-risks";
 
@@ -54,7 +55,10 @@ export interface PlanReview {
 }
 
 export interface ReviewOptions {
-  /** Shown in the heading, e.g. the stack name, so one comment can hold several stacks. */
+  /**
+   * Shown in the heading, e.g. the stack name, so one comment can hold several stacks.
+   * @default - the ses-guard stacks found in the plan (see {@link stackNames}), else none
+   */
   readonly title?: string;
 }
 
@@ -146,14 +150,46 @@ const codes = (values: readonly string[]): string => (values.length === 0 ? NONE
 
 // ---------------------------------------------------------------- settings
 
+/** CloudWatch's `unit` values, as printed after a threshold. */
+const UNIT_SUFFIX: Readonly<Record<string, string>> = {
+  Seconds: "s",
+  Milliseconds: "ms",
+  Microseconds: "µs",
+  Percent: "%",
+  Bytes: "bytes",
+  Kilobytes: "KB",
+  Megabytes: "MB",
+  Gigabytes: "GB",
+  "Bytes/Second": "bytes/s",
+  "Count/Second": "per second",
+};
+
+/**
+ * A threshold with its unit. Reputation rates and Firehose's `*.Success` (successful S3 puts over
+ * all puts) are fractions, shown in percent; `*.DataFreshness` is the age of the oldest record
+ * not yet delivered, in seconds (Amazon Data Firehose Developer Guide, "Data delivery metrics").
+ * SES's other metrics count events, so a Sum is per period.
+ */
+function thresholdText(v: JsonObject, threshold: number): string {
+  const metric = str(v, "metric_name") ?? "";
+  const firehose = str(v, "namespace") === "AWS/Firehose";
+  if (reviewLevel(metric) || (firehose && metric.endsWith(".Success"))) return `${thresholdPercent(threshold)} %`;
+  if (firehose && metric.endsWith(".DataFreshness")) return `${threshold} s`;
+  const unit = str(v, "unit");
+  if (unit && UNIT_SUFFIX[unit]) return `${threshold} ${UNIT_SUFFIX[unit]}`;
+  const counts = unit === "Count" || (str(v, "namespace") === "AWS/SES" && metric !== "");
+  const period = num(v, "period");
+  if (counts && str(v, "statistic") === "Sum" && period !== undefined) return `${threshold} per ${period} s`;
+  return String(threshold);
+}
+
 function alarmRows(ctx: Context, changes: readonly Change[]): string[][] {
   return changes
     .filter((c) => c.type === "aws_cloudwatch_metric_alarm" && (isWatchedAlarm(c.before) || isWatchedAlarm(c.after)))
     .map((c) => {
       const threshold = (v: JsonObject) => {
         const t = num(v, "threshold");
-        if (t === undefined) return undefined;
-        return reviewLevel(str(v, "metric_name")) ? `${thresholdPercent(t)} %` : String(t);
+        return t === undefined ? undefined : thresholdText(v, t);
       };
       const notifies = (side: "before" | "after") => (v: JsonObject) => {
         if (v.actions_enabled === false) return "nobody (actions disabled)";
@@ -331,6 +367,29 @@ function resourceRows(changes: readonly Change[]): string[][] {
 
 // ---------------------------------------------------------------- document
 
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+/**
+ * The ses-guard stacks (`<name>-<region>`) a plan touches, found by the names every stack gives
+ * its resources (modules/names.ts): an SES publisher role `<name>-ses-publisher-<region>` and,
+ * in the same module, a Firehose stream `<name>-events`. Sorted; empty for other plans.
+ */
+export function stackNames(plan: Plan): string[] {
+  const found = new Set<string>();
+  const valuesOf = (type: string, module: string) =>
+    plan.changes.filter((c) => c.type === type && c.moduleAddress === module).flatMap((c) => [str(c.after, "name"), str(c.before, "name")]);
+  for (const module of new Set(plan.changes.map((c) => c.moduleAddress))) {
+    const streams = new Set(valuesOf("aws_kinesis_firehose_delivery_stream", module));
+    for (const role of new Set(valuesOf("aws_iam_role", module))) {
+      const m = role ? /^(.+)-ses-publisher-([a-z0-9-]+)$/.exec(role) : null;
+      if (!m || !REGION.test(m[2])) continue;
+      const names = regionNames(m[1], m[2]);
+      if (names.sesRole === role && streams.has(names.deliveryStream)) found.add(names.stack);
+    }
+  }
+  return [...found].sort(compare);
+}
+
 function countLine(counts: ChangeCounts): string {
   const parts = ACTION_ORDER.map((a) => `${counts[a as keyof Omit<ChangeCounts, "other" | "unchanged">]} to ${a}`);
   for (const k of Object.keys(counts.other).sort(compare)) parts.push(`${counts.other[k]} to ${k}`);
@@ -340,7 +399,8 @@ function countLine(counts: ChangeCounts): string {
 export function renderMarkdown(plan: Plan, risks: readonly Risk[], counts: ChangeCounts, options: ReviewOptions = {}): string {
   const ctx = new Context(plan);
   const title = options.title?.replace(/\s+/g, " ").trim();
-  const lines: string[] = [`### ses-guard plan review${title ? `: ${code(title)}` : ""}`, "", countLine(counts), ""];
+  const named = title ? [title] : stackNames(plan);
+  const lines: string[] = [`### ses-guard plan review${named.length > 0 ? `: ${named.map(code).join(", ")}` : ""}`, "", countLine(counts), ""];
   if (plan.errored) {
     lines.push("> **Warning:** Terraform reported errors while planning; this plan may be incomplete.", "");
   }

@@ -44,3 +44,19 @@ export function serviceTrustPolicy(service: string, accountId: string, sourceArn
     },
   });
 }
+
+/**
+ * Trust policy for Amazon Data Firehose. Firehose passes the account ID as the external ID when it
+ * assumes a delivery role; AWS documents no `aws:SourceArn` or `aws:SourceAccount` for it, and a
+ * condition Firehose never satisfies fails the stream at create (Amazon Data Firehose Developer
+ * Guide, "Controlling access with Amazon Data Firehose": "Allow Firehose to assume an IAM role").
+ */
+export function firehoseTrustPolicy(accountId: string): PolicyDocument {
+  return policyDocument({
+    Sid: "AllowFirehoseForThisAccountOnly",
+    Effect: "Allow",
+    Principal: { Service: "firehose.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "sts:ExternalId": accountId } },
+  });
+}

@@ -50,3 +50,27 @@ export const AWS_PAUSE_LEVEL = {
   bounce: Rate.percent(10),
   complaint: Rate.percent(0.5),
 } as const;
+
+/**
+ * The lowest alarm levels that make sense. A level below them fires on almost any bounce or
+ * complaint, and is nearly always a fraction written where percent was meant (0.05 for 5 %).
+ */
+export const PLAUSIBLE_FLOOR = {
+  bounce: Rate.percent(0.5),
+  complaint: Rate.percent(0.01),
+} as const;
+
+/**
+ * Why a level in percent is below the plausible floor, with the value the user probably meant
+ * (the same number read as a fraction); undefined when it is not.
+ */
+export function implausibleLevelProblem(kind: keyof typeof PLAUSIBLE_FLOOR, percent: number): string | undefined {
+  if (!(percent > 0) || percent >= PLAUSIBLE_FLOOR[kind].percent) return undefined;
+  // Rounded to 6 decimal places, as the plain module rounds it: 0.02 x 100 is 2, not 2.0000000000000004.
+  return implausibleLevelText(kind, String(percent), String(Number((percent * 100).toFixed(6))));
+}
+
+/** The message's wording, with the given and the meant value as text (the plain module passes expressions). */
+export function implausibleLevelText(kind: keyof typeof PLAUSIBLE_FLOOR, given: string, meant: string): string {
+  return `at least ${PLAUSIBLE_FLOOR[kind].percent} (the levels are percent: 5 means 5 %, not 0.05); ${given} percent fires on almost any ${kind}: did you mean ${meant}?`;
+}

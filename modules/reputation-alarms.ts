@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { ArnScope, TopicRef } from "./arn";
 import { AlarmTopic } from "./alarm-topic";
-import { Rate } from "./rate";
+import { implausibleLevelProblem, Rate } from "./rate";
 
 /** Two alarm levels for one rate. */
 export interface RateLevels {
@@ -69,6 +69,11 @@ export class ReputationAlarms extends Construct {
       );
     }
     for (const [name, levels] of [["bounceRate", props.bounceRate], ["complaintRate", props.complaintRate]] as const) {
+      const kind = name === "bounceRate" ? "bounce" : "complaint";
+      for (const level of ["warning", "critical"] as const) {
+        const problem = implausibleLevelProblem(kind, levels[level].percent);
+        if (problem) throw new Error(`ReputationAlarms ${name}.${level}: got ${levels[level]}; allowed: ${problem}`);
+      }
       if (levels.warning.percent >= levels.critical.percent) {
         throw new Error(
           `ReputationAlarms ${name}.warning: got ${levels.warning}; allowed: below ${name}.critical (${levels.critical})`,

@@ -24,9 +24,10 @@ change counts, risk flags, the settings that change, resources by action.
   PLAN_JSON        output of "terraform show -json <planfile>"; "-" or none reads stdin
   --fail-on=LEVEL  exit 1 when a risk at LEVEL or above is found: ${RISK_LEVELS.join(", ")}
                    (the summary is printed either way)
-  --title TEXT     heading suffix, e.g. the stack name
+  --title TEXT     heading suffix (default: the ses-guard stack names found in the plan)
   --help           this text
-Exit status: 0 reviewed, 1 risk at or above --fail-on, 2 bad usage or input.`;
+Exit status: 0 reviewed, 1 risk at or above --fail-on, 2 bad usage or input.
+To a file: npm run --silent review -- plan.json > review.md (--silent keeps npm's banner out of the Markdown).`;
 
 /** A usage or input mistake: one line, exit status 2. */
 export class ReviewUsageError extends Error {}

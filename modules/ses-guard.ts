@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
-import { ArnScope, s3BucketArn, TopicRef } from "./arn";
+import { dependable, Token } from "cdktf";
+import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./arn";
 import { AthenaWorkgroup } from "./athena-workgroup";
-import { archiveBucketFor, catalogFor, NotificationType, SesEventType, SesGuardConfig, SesRegion, SuppressionReason } from "./config";
+import { archiveBucketFor, catalogFor, lifecycleSchema, notificationIdentitiesFor, NotificationType, parseWith, queryableDays, SesEventType, SesGuardConfig, SesRegion, SuppressionReason } from "./config";
 import { defaultBucketName, investigationNames, regionNames } from "./names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
@@ -69,7 +70,7 @@ export interface SesGuardArchiveProps {
   readonly bufferingIntervalSeconds?: number;
   /** @default 128 */
   readonly bufferingSizeMiB?: number;
-  /** @default - 30 d STANDARD_IA, 90 d GLACIER, expire at 730 d, abort multipart uploads after 7 d */
+  /** @default - 30 d STANDARD_IA, 90 d GLACIER_IR, expire at 730 d, abort multipart uploads after 7 d */
   readonly lifecycle?: ArchiveLifecycle;
   /** @default 30 */
   readonly logRetentionDays?: number;
@@ -235,6 +236,8 @@ export class SesGuard extends Construct {
     const archive = props.archive ?? {};
     const names = regionNames(p, region, archive.configurationSetName);
     const encryption = props.encryption ?? {};
+    const aliasProblem = encryption.kmsKeyArn && !Token.isUnresolved(encryption.kmsKeyArn) && kmsAliasProblem(encryption.kmsKeyArn);
+    if (aliasProblem) throw new Error(`SesGuard encryption.kmsKeyArn: got ${JSON.stringify(encryption.kmsKeyArn)}; allowed: ${aliasProblem}`);
     const needsKey = !props.alarms.topic || (props.notifications && !props.notifications.topic) || encryption.archive;
     if (needsKey && !encryption.kmsKeyArn) {
       this.encryptionKey = new EncryptionKey(this, "EncryptionKey", { accountId, region, aliasName: p });
@@ -306,12 +309,28 @@ export class SesGuard extends Construct {
       requireTls: archive.requireTls,
       suppressedReasons: props.suppression?.configurationSet,
     });
+    // First apply: SES checks the role when the event destination is created, and the provider does
+    // not retry that call, but a brand-new IAM role can take seconds to be usable (IAM User Guide,
+    // "Troubleshooting IAM": changes are eventually consistent). The stream is created after the SES
+    // role and its policy, and its create waits until the stream is ACTIVE; the destination, which
+    // needs the stream, follows. So the role is never seconds old when SES checks it.
+    const stream = this.deliveryStream.stream;
+    stream.dependsOn = [...(stream.dependsOn ?? []), dependable(this.eventPublishing.rolePolicy)];
     if (props.suppression?.accountLevel) {
       this.accountSuppression = new AccountSuppression(this, "AccountSuppression", { reasons: props.suppression.accountLevel });
     }
 
     if (props.investigation) {
       const inv = props.investigation;
+      // Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error: the table
+      // and the saved queries stay within the days it can read.
+      const readableDays = queryableDays(parseWith(lifecycleSchema, archive.lifecycle ?? {}, "SesGuard archive.lifecycle"));
+      const lookbackDays = inv.lookbackDays ?? 7;
+      if (lookbackDays > readableDays) {
+        throw new Error(
+          `SesGuard investigation.lookbackDays: got ${lookbackDays}; allowed: at most ${readableDays}, the days Athena can still read before archive.lifecycle moves events to GLACIER or DEEP_ARCHIVE (skipped without an error) or expires them`,
+        );
+      }
       const invNames = investigationNames(p, accountId, region);
       this.eventCatalog = new EventCatalog(this, "EventCatalog", {
         databaseName: invNames.glueDatabase,
@@ -319,8 +338,7 @@ export class SesGuard extends Construct {
         bucketName: this.archiveBucketName,
         eventsPrefix,
         regions: inv.regions ?? [region],
-        // Older partitions are gone: the lifecycle expired them.
-        retentionDays: archive.lifecycle?.expirationDays ?? 730,
+        queryableDays: readableDays,
       });
       this.athena = new AthenaWorkgroup(this, "Athena", {
         accountId,
@@ -336,7 +354,7 @@ export class SesGuard extends Construct {
         namedQueries: namedQueries({
           database: this.eventCatalog.databaseName,
           table: this.eventCatalog.tableName,
-          lookbackDays: inv.lookbackDays ?? 7,
+          lookbackDays,
           campaignTag: inv.campaignTag ?? "campaign",
         }),
       });
@@ -410,9 +428,10 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       accountLevel: cfg.suppression.accountLevel ?? undefined,
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
-    notifications: cfg.notifications.enabled
+    // A region with no identities of its own gets no notification topic.
+    notifications: cfg.notifications.enabled && notificationIdentitiesFor(cfg, region).length
       ? {
-          identities: cfg.notifications.identities,
+          identities: notificationIdentitiesFor(cfg, region),
           types: cfg.notifications.types,
           emails: cfg.notifications.emails ?? cfg.alarms.emails,
           includeOriginalHeaders: cfg.notifications.includeOriginalHeaders,

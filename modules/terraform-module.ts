@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Construct, Node } from "constructs";
-import { App, TerraformElement, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { App, dependable, TerraformElement, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
 import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -46,6 +46,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import {
+  ATHENA_UNREADABLE_CLASSES,
   bucketNameProblem,
   DOMAIN as CONFIG_DOMAIN,
   EMAIL_LOCAL as CONFIG_EMAIL_LOCAL,
@@ -67,8 +68,9 @@ import { namedQueries } from "./named-queries";
 import { defaultBucketName, defaultResultsBucketName, investigationNames, regionNames } from "./names";
 import { ALL_PUBLIC_ACCESS_BLOCKED, denyInsecureTransportPolicy } from "./bucket-baseline";
 import { eventTableDefinition } from "./event-catalog";
-import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
-import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL } from "./rate";
+import { firehoseTrustPolicy, policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+import { s3KmsCondition } from "./delivery-stream";
+import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL, implausibleLevelText, PLAUSIBLE_FLOOR } from "./rate";
 
 /**
  * Versions of hashicorp/aws the module admits. 5.100 is the version every
@@ -161,8 +163,9 @@ export const MODULE_PATTERNS = {
   bucketName: "^[a-z0-9][a-z0-9-]*[a-z0-9]$",
   bucketReservedPrefix: "^(xn--|sthree-|amzn-s3-demo-)",
   bucketReservedSuffix: "(-s3alias|--ol-s3|--x-s3|--table-s3)$",
-  kmsKeyArn: `^arn:${PARTITION}:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250})$`,
+  kmsKeyArn: `^arn:${PARTITION}:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$`,
   awsManagedKey: "(^|:)alias/aws/",
+  kmsAlias: "(^|:)alias/",
   accessLogPrefix: "^[A-Za-z0-9!_.*'()/-]{0,512}$",
   campaignTag: "^[A-Za-z0-9_-]{1,256}$",
 } as const;
@@ -269,6 +272,7 @@ const TAG_KEY_TEXT = TAG_KEY_CONFIG_TEXT === "Invalid key in record" ? "a tag ke
 const IDENTITY_TEXT = configSays((c) => (c.notifications.identities = ["not an identity"]));
 const kmsArn = (region: string, resource: string) => `arn:aws:kms:${region}:123456789012:${resource}`;
 const AWS_MANAGED_KEY_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn(PROBE_REGION, "alias/aws/sns") } }));
+const KMS_ALIAS_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn(PROBE_REGION, "alias/probe") } }));
 const KMS_ARN_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: "not-an-arn" } }));
 /** "a key in <region> (KMS keys are regional)", split around the region. */
 const KMS_REGION_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn("eu-west-1", "key/probe") } })).split(PROBE_REGION);
@@ -332,11 +336,23 @@ function enumListRules(name: string, values: readonly string[], what: string): M
   ];
 }
 
-function percentRules(name: string, below?: string): ModuleRule[] {
-  const rules: ModuleRule[] = [{ condition: `${v(name)} > 0 && ${v(name)} < 100`, allowed: text(PERCENT) }];
+function percentRules(name: string, kind: keyof typeof PLAUSIBLE_FLOOR, below?: string): ModuleRule[] {
+  const floor = PLAUSIBLE_FLOOR[kind].percent;
+  const [before, between, after] = text(implausibleLevelText(kind, "\u0000", "\u0000")).split("\u0000");
+  const rules: ModuleRule[] = [
+    { condition: `${v(name)} > 0 && ${v(name)} < 100`, allowed: text(PERCENT) },
+    {
+      // As config.ts: a level below the floor is nearly always a fraction written where percent was meant.
+      condition: `!(${v(name)} > 0) || ${v(name)} >= ${floor}`,
+      // Rounded to 6 decimal places as rate.ts does: Terraform's exact arithmetic would show 0.02 x 100 as 1.999...
+      allowed: `${before}${expr(v(name))}${between}${expr(`floor(${v(name)} * 100000000 + 0.5) / 1000000`)}${after}`,
+      readme: `at least ${floor} (the levels are percent; a smaller value is taken for a fraction: "did you mean" its value x 100)`,
+    },
+  ];
   if (below) {
     rules.push({
-      condition: `${v(name)} < ${v(below)}`,
+      // Only against a plausible critical level: otherwise the critical variable is the one that is wrong, and says so.
+      condition: `${v(below)} < ${floor} || ${v(name)} < ${v(below)}`,
       allowed: `${text(`a warning level below the critical level (${below} = `)}${expr(v(below))}${text(")")}`,
       readme: `a warning level below ${below}`,
     });
@@ -437,28 +453,28 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.alarms.bounceRatePercent.warning,
       description: "Early-warning bounce-rate alarm level, in percent (2 means 2 %); must be below bounce_rate_critical_percent.",
-      rules: percentRules("bounce_rate_warning_percent", "bounce_rate_critical_percent"),
+      rules: percentRules("bounce_rate_warning_percent", "bounce", "bounce_rate_critical_percent"),
     },
     {
       name: "bounce_rate_critical_percent",
       type: "number",
       default: d.alarms.bounceRatePercent.critical,
       description: `Critical bounce-rate alarm level, in percent. AWS reviews the account at ${AWS_REVIEW_LEVEL.bounce} and may pause sending at ${AWS_PAUSE_LEVEL.bounce}.`,
-      rules: percentRules("bounce_rate_critical_percent"),
+      rules: percentRules("bounce_rate_critical_percent", "bounce"),
     },
     {
       name: "complaint_rate_warning_percent",
       type: "number",
       default: d.alarms.complaintRatePercent.warning,
       description: "Early-warning complaint-rate alarm level, in percent; must be below complaint_rate_critical_percent.",
-      rules: percentRules("complaint_rate_warning_percent", "complaint_rate_critical_percent"),
+      rules: percentRules("complaint_rate_warning_percent", "complaint", "complaint_rate_critical_percent"),
     },
     {
       name: "complaint_rate_critical_percent",
       type: "number",
       default: d.alarms.complaintRatePercent.critical,
       description: `Critical complaint-rate alarm level, in percent. AWS reviews the account at ${AWS_REVIEW_LEVEL.complaint} and may pause sending at ${AWS_PAUSE_LEVEL.complaint}.`,
-      rules: percentRules("complaint_rate_critical_percent"),
+      rules: percentRules("complaint_rate_critical_percent", "complaint"),
     },
     {
       name: "alarm_period_seconds",
@@ -685,15 +701,20 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       default: null,
       description:
-        "An existing customer-managed KMS key (or alias) ARN, in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
+        "An existing customer-managed KMS key ARN (not an alias: IAM policies cannot name a key by alias), in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
       rules: [
         {
           condition: `${v("kms_key_arn")} == null ? true : !${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))}`,
           allowed: text(AWS_MANAGED_KEY_TEXT),
         },
         {
-          // As in config.ts, the format is only reported for keys that are not AWS-managed.
-          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))} || ${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))})`,
+          // As in config.ts: an alias (not AWS-managed: that rule speaks first) cannot stand in the IAM policy.
+          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))} || !${matches(MODULE_PATTERNS.kmsAlias, v("kms_key_arn"))})`,
+          allowed: text(KMS_ALIAS_TEXT),
+        },
+        {
+          // As in config.ts, the format is only reported for keys that are not aliases.
+          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.kmsAlias, v("kms_key_arn"))} || ${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))})`,
           allowed: text(KMS_ARN_TEXT),
         },
         {
@@ -716,15 +737,18 @@ export function moduleVariables(): ModuleVariable[] {
     {
       name: "notifications_enabled",
       type: "bool",
-      default: d.notifications.enabled,
-      description: "Create the notification topic and one SES identity notification topic per identity and type.",
+      // Null: on when identities are given, so a call with only the required inputs plans.
+      default: null,
+      description:
+        "Create the notification topic and one SES identity notification topic per identity and type. null: on when notification_identities is not empty.",
       rules: [],
     },
     {
       name: "notification_identities",
       type: "list(string)",
       default: [],
-      description: "SES identities (domains or addresses, ASCII; punycode for international domains) to notify for; at least one while notifications_enabled.",
+      description:
+        "SES identities (domains or addresses, ASCII; punycode for international domains) to notify for, each verified in this module's region: SES accepts a notification topic only for an identity verified in that region. Setting the topic replaces any bounce or complaint topic the identity already had. At least one while notifications_enabled is true.",
       rules: [
         {
           condition: every(v("notification_identities"), (x) => `${isDomain(x)} || ${isEmail(x)}`),
@@ -737,7 +761,7 @@ export function moduleVariables(): ModuleVariable[] {
           got: duplicates(v("notification_identities")),
         },
         {
-          condition: `!${v("notifications_enabled")} || length(${v("notification_identities")}) > 0`,
+          condition: `${v("notifications_enabled")} != true || length(${v("notification_identities")}) > 0`,
           allowed: text("at least one SES identity while notifications are enabled (or set notifications_enabled to false)"),
         },
       ],
@@ -779,7 +803,17 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.investigation.lookbackDays,
       description: `Days the saved queries look back (the N in "hard bounces in the last N days"), ${lookback[0]} to ${lookback[1]}.`,
-      rules: [wholeRange("investigation_lookback_days", ...lookback)],
+      rules: [
+        wholeRange("investigation_lookback_days", ...lookback),
+        {
+          // Cross-variable, as config.ts: Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error.
+          condition: `!${v("investigation_enabled")} || ${v("investigation_lookback_days")} <= (${QUERYABLE_DAYS})`,
+          allowed: `${text("at most ")}${expr(`(${QUERYABLE_DAYS})`)}${text(
+            ": older events are in GLACIER or DEEP_ARCHIVE (lifecycle_transitions), which Athena skips without an error, or deleted (expiration_days); transition later, or to GLACIER_IR, which Athena reads",
+          )}`,
+          readme: "at most the days Athena can read: before the first lifecycle_transitions entry to GLACIER or DEEP_ARCHIVE, and before expiration_days",
+        },
+      ],
     },
     {
       name: "investigation_bytes_scanned_cutoff_per_query_mib",
@@ -932,7 +966,13 @@ const NAMED_QUERIES = (() => {
 })();
 
 /** Locals: names and ARNs built from inputs, so policies are known at plan time (as in the stack). */
+/** Days back Athena can read, as config.ts's `queryableDays`: the first transition to a class it skips, or the expiration, less one. */
+const ARCHIVED_DAYS = `[for t in var.lifecycle_transitions : t.days if contains(${hclLiteral(ATHENA_UNREADABLE_CLASSES)}, t.storage_class)]`;
+// Transitions are ascending (a validated rule), so the first archived one is the earliest.
+const QUERYABLE_DAYS = `length(${ARCHIVED_DAYS}) > 0 ? min(var.expiration_days, element(${ARCHIVED_DAYS}, 0)) - 1 : var.expiration_days - 1`;
+
 const LOCALS = {
+  queryable_days: expr(QUERYABLE_DAYS),
   region: expr("data.aws_region.current.id"),
   partition: expr("data.aws_partition.current.partition"),
   default_bucket_name: defaultBucketName("${var.name_prefix}", "${var.account_id}", "${local.region}"),
@@ -951,10 +991,11 @@ const LOCALS = {
   notification_emails: expr("var.notification_emails != null ? var.notification_emails : var.alarm_emails"),
   // Keyed by lower-case address, like the stack's construct IDs: removing one address leaves the others in place.
   alarm_subscriptions: expr("{ for email in var.alarm_emails : lower(email) => email }"),
-  notification_subscriptions: expr("{ for email in local.notification_emails : lower(email) => email if var.notifications_enabled }"),
+  notifications_enabled: expr("var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0"),
+  notification_subscriptions: expr("{ for email in local.notification_emails : lower(email) => email if local.notifications_enabled }"),
   // One topic per identity and type, keyed "<identity>/<Type>" as the stack keys them.
   identity_notification_topics: expr(
-    '{ for pair in setproduct(var.notification_identities, var.notification_types) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if var.notifications_enabled }',
+    '{ for pair in setproduct(var.notification_identities, var.notification_types) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if local.notifications_enabled }',
   ),
   identity_arns: expr('[for identity in var.notification_identities : "arn:${local.partition}:ses:${local.region}:${var.account_id}:identity/${identity}"]'),
   // The caller's key, or the one the module creates (count = 1 exactly when kms_key_arn is null).
@@ -1222,7 +1263,7 @@ export class SesGuardModule extends TerraformStack {
     const firehoseRole = new IamRole(this, "delivery_stream_role", {
       name: local("firehose_role_name"),
       description: `Lets Firehose stream ${local("stream_name")} write SES events to s3://${local("bucket_name")}`,
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy("firehose.amazonaws.com", "${var.account_id}", local("stream_arn"))),
+      assumeRolePolicy: renderPolicy(firehoseTrustPolicy("${var.account_id}")),
       tags,
     });
     const firehosePolicy = new IamRolePolicy(this, "delivery_stream_role_policy", {
@@ -1249,10 +1290,7 @@ export class SesGuardModule extends TerraformStack {
             Effect: "Allow",
             Action: ["kms:Decrypt", "kms:GenerateDataKey"],
             Resource: local("kms_key_arn"),
-            Condition: {
-              StringEquals: { "kms:ViaService": `s3.${local("region")}.amazonaws.com` },
-              ArnLike: { "kms:EncryptionContext:aws:s3:arn": `${local("bucket_arn")}/*` },
-            },
+            Condition: s3KmsCondition(local("region"), local("bucket_arn")),
           },
           {
             Sid: "LogDeliveryErrors",
@@ -1371,6 +1409,9 @@ export class SesGuardModule extends TerraformStack {
       // SES tests the role when the destination is created.
       dependsOn: [sesPolicy],
     });
+    // As in the stack (ses-guard.ts): the stream's create, which waits until it is ACTIVE, runs
+    // after the SES role exists, so the role has propagated when the destination is created.
+    stream.dependsOn = [...(stream.dependsOn ?? []), dependable(sesPolicy)];
 
     // ------------------------------------------------------------ suppression
     new Sesv2AccountSuppressionAttributes(this, "account_suppression", {
@@ -1394,7 +1435,7 @@ export class SesGuardModule extends TerraformStack {
       databaseName: expr("aws_glue_catalog_database.event_catalog_database[0].name"),
       name: local("glue_table"),
       // Each module call has its own bucket: its region is the only one writing there.
-      ...eventTableDefinition({ location, regions: local("region"), retentionDays: "${var.expiration_days}" }),
+      ...eventTableDefinition({ location, regions: local("region"), queryableDays: local("queryable_days") }),
     });
     // Query output, re-creatable by running the query again: no prevent_destroy, and force_destroy.
     const resultsBucket = new S3Bucket(this, "athena_results_bucket", {
@@ -1459,15 +1500,15 @@ export class SesGuardModule extends TerraformStack {
 
     // ------------------------------------------------------------ notifications
     const notificationTopic = new SnsTopic(this, "notifications_topic", {
-      count: num("var.notifications_enabled ? 1 : 0"),
+      count: num("local.notifications_enabled ? 1 : 0"),
       name: local("notification_topic_name"),
       kmsMasterKeyId: local("kms_key_arn"),
       tags,
     });
     // cdktf renders attributes of a counted resource without the index, so [0] is written out.
     const notificationTopicArn = expr(`${notificationTopic.terraformResourceType}.${notificationTopic.friendlyUniqueId}[0].arn`);
-    new SnsTopicPolicy(this, "notifications_policy", {
-      count: num("var.notifications_enabled ? 1 : 0"),
+    const notificationPolicy = new SnsTopicPolicy(this, "notifications_policy", {
+      count: num("local.notifications_enabled ? 1 : 0"),
       arn: notificationTopicArn,
       policy: policyWithList(
         policyDocument({
@@ -1499,6 +1540,8 @@ export class SesGuardModule extends TerraformStack {
       notificationType: identityTopics.getString("type"),
       topicArn: notificationTopicArn,
       includeOriginalHeaders: bool("var.include_original_headers"),
+      // SES checks that it may publish when the topic is set: the policy must exist first.
+      dependsOn: [notificationPolicy],
     });
 
     // ------------------------------------------------------------ outputs
@@ -1558,7 +1601,7 @@ export class SesGuardModule extends TerraformStack {
       notification_identities_unused: {
         assert: [
           {
-            condition: expr(`var.notifications_enabled || length(var.notification_identities) == 0`),
+            condition: expr(`var.notifications_enabled != false || length(var.notification_identities) == 0`),
             error_message: "notification_identities is set but notifications_enabled is false; no notification topics are created",
           },
         ],
@@ -1643,7 +1686,7 @@ export function moduleDocuments(stack: SesGuardModule = new SesGuardModule(new A
 
 /** The README's words for each `count` the module uses. */
 const COUNT_WORDS: Record<string, string> = {
-  "${var.notifications_enabled ? 1 : 0}": "one while `notifications_enabled`",
+  "${local.notifications_enabled ? 1 : 0}": "one while notifications are on (`notifications_enabled`, or identities given)",
   "${var.kms_key_arn == null ? 1 : 0}": "one unless `kms_key_arn` is set",
   "${var.versioning ? 1 : 0}": "one while `versioning`",
   "${var.access_log_bucket_name != null ? 1 : 0}": "one when `access_log_bucket_name` is set",

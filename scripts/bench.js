@@ -9,6 +9,27 @@ const os = require("os");
 const path = require("path");
 
 const root = path.join(__dirname, "..");
+
+/**
+ * A command as recorded in results.json: node as "node", project files relative to the project,
+ * temporary files under "<tmp>", so the results name no path of the machine they ran on.
+ */
+function commandLine(cmd, argv, work) {
+  const shown = (token) => {
+    if (token === process.execPath) return "node";
+    if (!path.isAbsolute(token)) return token;
+    const inWork = path.relative(work, token);
+    if (!inWork.startsWith("..") && !path.isAbsolute(inWork)) return ["<tmp>", ...inWork.split(path.sep)].join("/");
+    const inRoot = path.relative(root, token);
+    if (!inRoot.startsWith("..") && !path.isAbsolute(inRoot)) return inRoot.split(path.sep).join("/") || ".";
+    return path.basename(token);
+  };
+  return [cmd, ...argv].map(shown).join(" ");
+}
+module.exports = { commandLine };
+// Loaded by a test for commandLine: stop before measuring anything.
+if (require.main !== module) return;
+
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
   const i = args.indexOf(name);
@@ -80,7 +101,7 @@ async function measure(name, cmd, argv, { runs = RUNS, warmup = true, ...opts } 
   const seconds = samples.map((s) => s.seconds);
   const result = {
     name,
-    command: [cmd, ...argv].join(" "),
+    command: commandLine(cmd, argv, work),
     runs,
     medianSeconds: median(seconds),
     minSeconds: Math.min(...seconds),

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { buildApp } from "../modules/cli";
-import { ConfigError, parseConfig, SesGuardConfig } from "../modules/config";
+import { ConfigError, configWarnings, notificationIdentitiesFor, parseConfig, SesGuardConfig } from "../modules/config";
 import { regionNames } from "../modules/names";
 import { SesGuardStack, stackName } from "../modules/ses-guard-stack";
 
@@ -94,6 +94,10 @@ describe("backends", () => {
 describe("several regions", () => {
   const cfg = example("multi-region.json");
   const stacks = synthAll(cfg);
+  // The same regions with one bucket shared in the home region (archive.bucketPerRegion: false).
+  const raw = JSON.parse(fs.readFileSync(path.join(examples, "multi-region.json"), "utf8"));
+  const sharedCfg = parseConfig({ ...raw, archive: { bucketPerRegion: false } }, "multi-region.json, shared bucket");
+  const shared = synthAll(sharedCfg);
 
   test("one stack per region, named <name>-<region>, each with its own provider region", () => {
     expect(Object.keys(stacks).sort()).toEqual(["mail-ap-southeast-2", "mail-eu-west-1", "mail-us-east-1"]);
@@ -110,8 +114,31 @@ describe("several regions", () => {
       expect(r.aws_kinesis_firehose_delivery_stream.delivery_stream.name).toBe("mail-events");
       expect(r.aws_iam_role.delivery_stream_role.name).toBe(names.firehoseRole);
       expect(r.aws_iam_role.event_publishing_role.name).toBe(names.sesRole);
-      expect(Object.keys(r.aws_ses_identity_notification_topic.notifications_identities.for_each)).toHaveLength(4);
+      // Each region notifies for its own identities (an identity is verified per region).
+      expect(Object.keys(r.aws_ses_identity_notification_topic.notifications_identities.for_each).sort()).toEqual(
+        notificationIdentitiesFor(cfg, region).flatMap((i) => [`${i}/Bounce`, `${i}/Complaint`]).sort(),
+      );
     }
+    expect(notificationIdentitiesFor(cfg, "ap-southeast-2")).toEqual(["example.com.au"]);
+  });
+
+  test("several regions get a bucket each by default: Firehose documents no cross-region delivery to S3", () => {
+    expect(cfg.archive.bucketPerRegion).toBe(true);
+    for (const region of cfg.regions) {
+      const r = stacks[stackName(cfg, region)].resource;
+      expect(r.aws_s3_bucket.archive_bucket.bucket).toBe(`mail-events-123456789012-${region}`);
+      expect(r.aws_kinesis_firehose_delivery_stream.delivery_stream.extended_s3_configuration.bucket_arn).toBe("${aws_s3_bucket.archive_bucket.arn}");
+    }
+    expect(configWarnings(cfg).filter((w) => w.includes("inter-region"))).toEqual([]);
+  });
+
+  test("a shared bucket is kept when asked for, with a warning naming the regions and the transfer cost", () => {
+    expect(sharedCfg.archive.bucketPerRegion).toBe(false);
+    expect(configWarnings(sharedCfg)).toContain(
+      "eu-west-1, ap-southeast-2 write events to the bucket in us-east-1: AWS's Firehose documentation does not list cross-region delivery to S3, and those events are billed as inter-region data transfer (about 0.02 USD per GB); for a bucket in each region, set archive.bucketPerRegion to true, without archive.bucketName or existing.bucketName",
+    );
+    // A named bucket is one bucket: it is shared, not an error.
+    expect(parseConfig({ ...raw, archive: { bucketName: "one-archive" } }).archive.bucketPerRegion).toBe(false);
   });
 
   test("IAM role names differ between regions (IAM is global)", () => {
@@ -120,6 +147,7 @@ describe("several regions", () => {
   });
 
   test("one shared bucket in the home region; the other streams write to it across regions, under their own prefix", () => {
+    const stacks = shared;
     const home = stacks["mail-us-east-1"].resource;
     expect(home.aws_s3_bucket.archive_bucket.bucket).toBe("mail-events-123456789012-us-east-1");
     for (const region of ["eu-west-1", "ap-southeast-2"]) {
@@ -136,7 +164,7 @@ describe("several regions", () => {
   });
 
   test("the other regions' stacks depend on the home stack (it creates the bucket)", () => {
-    const app = buildApp(cfg, Testing.app().outdir);
+    const app = buildApp(sharedCfg, Testing.app().outdir);
     const byId = (id: string) => app.node.findChild(id) as SesGuardStack;
     expect(byId("mail-eu-west-1").dependencies.map((d) => d.node.id)).toEqual(["mail-us-east-1"]);
     expect(byId("mail-us-east-1").dependencies).toEqual([]);
@@ -232,7 +260,7 @@ describe("bad adoption input: one clear message naming the field", () => {
     ["an import ID for another name", (c) => (c.adopt = { "us-east-1": { configurationSet: "other" } }), 'adopt.us-east-1.configurationSet: got "other"; allowed: "ses-guard", the configuration set name ses-guard manages here'],
     ["an import ARN from another account", (c) => (c.adopt = { "us-east-1": { alarmTopic: "arn:aws:sns:us-east-1:999999999999:ses-guard-alarms" } }), "allowed: the topic ARN of the resource ses-guard manages here: region us-east-1, account 123456789012, ses-guard-alarms"],
     ["adopting a resource that is brought", (c) => { c.existing = { configurationSetName: "mine" }; c.adopt = { "us-east-1": { configurationSet: "mine" } }; }, "adopt.us-east-1.configurationSet: got \"mine\"; allowed: nothing: existing.configurationSetName is used"],
-    ["adopting the shared bucket outside the home region", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.adopt = { "eu-west-1": { archiveBucket: "ses-guard-events-123456789012-us-east-1" } }; }, "allowed: nothing: the shared bucket is managed by the home region us-east-1"],
+    ["adopting the shared bucket outside the home region", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.archive = { bucketPerRegion: false }; c.adopt = { "eu-west-1": { archiveBucket: "ses-guard-events-123456789012-us-east-1" } }; }, "allowed: nothing: the shared bucket is managed by the home region us-east-1"],
     ["adopting in a region not guarded", (c) => (c.adopt = { "eu-west-1": { archiveBucket: "b-b-b" } }), "adopt.eu-west-1: got"],
     ["an s3 state key shared by several regions", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.backend = { type: "s3", bucket: "state-bucket", region: "us-east-1", key: "ses.tfstate" }; }, 'backend.key: got "ses.tfstate"; allowed: a key containing {stack} when there are several regions'],
     ["a cloud workspace shared by several regions", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.backend = { type: "cloud", organization: "o", workspace: "ses" }; }, "backend.workspace: got \"ses\"; allowed: a workspace name containing {stack}"],

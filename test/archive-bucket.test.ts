@@ -125,10 +125,10 @@ describe("ArchiveBucket lifecycle defaults", () => {
     expect(lifecycle.rule.map((r: any) => r.id)).toEqual([TIERING, ABORT]);
   });
 
-  test("moves to STANDARD_IA at 30 days and GLACIER at 90", () => {
+  test("moves to STANDARD_IA at 30 days and GLACIER_IR (which Athena still reads) at 90", () => {
     expect(rule(synth(), TIERING).transition).toEqual([
       { days: 30, storage_class: "STANDARD_IA" },
-      { days: 90, storage_class: "GLACIER" },
+      { days: 90, storage_class: "GLACIER_IR" },
     ]);
   });
 
@@ -176,7 +176,7 @@ describe("ArchiveBucket custom lifecycle", () => {
     const out = synth({ lifecycle: { expirationDays: 1000 } });
     expect(rule(out, TIERING).transition).toEqual([
       { days: 30, storage_class: "STANDARD_IA" },
-      { days: 90, storage_class: "GLACIER" },
+      { days: 90, storage_class: "GLACIER_IR" },
     ]);
     expect(rule(out, TIERING).expiration).toEqual([{ days: 1000 }]);
     expect(rule(out, ABORT).abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);

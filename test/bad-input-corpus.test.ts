@@ -1,6 +1,7 @@
 // The bad-input corpus (test/corpus/cases.json) run against the built command, exactly as users run it:
 // `node scripts/synth.js <argv>` in a folder that already holds a good synth. Each case must exit with
-// its status, print one clear line naming the field, no stack trace, and leave every byte as it was.
+// its status, print one clear line per problem (the first naming the field), no stack trace, and leave
+// every byte as it was.
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -37,6 +38,8 @@ interface CorpusCase {
   field: string | null;
   stderr?: string;
   stderrPattern?: string;
+  /** The whole stderr when a case has several problems: one entry per line, exact text or {pattern}. */
+  stderrLines?: Array<string | { pattern: string }>;
 }
 
 const PREFIX = "ses-guard: error: ";
@@ -63,7 +66,13 @@ function manifestProblems(cases: CorpusCase[]): string[] {
     const sources = [c.content !== undefined, c.json !== undefined, c.generator !== undefined].filter(Boolean).length;
     if (sources > 1) problems.push(`${where}: at most one of content, json, generator`);
     if (c.kind === "cli" && !c.argv) problems.push(`${where}: a cli case needs argv`);
-    if ((c.stderr === undefined) === (c.stderrPattern === undefined)) problems.push(`${where}: exactly one of stderr, stderrPattern`);
+    if ([c.stderr, c.stderrPattern, c.stderrLines].filter((x) => x !== undefined).length !== 1) problems.push(`${where}: exactly one of stderr, stderrPattern, stderrLines`);
+    if (c.stderrLines !== undefined && (!Array.isArray(c.stderrLines) || c.stderrLines.length < 2)) problems.push(`${where}: stderrLines must list two lines or more (one line is stderr or stderrPattern)`);
+    for (const l of Array.isArray(c.stderrLines) ? c.stderrLines : []) {
+      if (typeof l === "string" ? !l.startsWith(prefixOf(c)) || /[\r\n]/.test(l) : typeof l?.pattern !== "string" || !l.pattern.startsWith(`^${prefixOf(c)}`)) {
+        problems.push(`${where}: each of stderrLines must be one line starting with "${prefixOf(c)}", or {pattern} anchored at "^${prefixOf(c)}"`);
+      }
+    }
     if (c.stderr !== undefined && (!c.stderr.startsWith(prefixOf(c)) || /[\r\n]/.test(c.stderr))) problems.push(`${where}: stderr must be one line starting with "${prefixOf(c)}"`);
     if (c.stderrPattern !== undefined && !c.stderrPattern.startsWith(`^${prefixOf(c)}`)) problems.push(`${where}: stderrPattern must be anchored at "^${prefixOf(c)}"`);
     if (![1, 2].includes(c.exit)) problems.push(`${where}: exit must be 1 (config) or 2 (usage)`);
@@ -303,18 +312,23 @@ describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_ti
     return o;
   };
 
-  test(`exit ${c.exit}, stdout empty, one "${prefixOf(c)}" line naming ${c.field ?? "the problem"}, no stack trace`, () => {
+  const lineCount = c.stderrLines?.length ?? 1;
+  test(`exit ${c.exit}, stdout empty, ${lineCount === 1 ? "one" : lineCount} "${prefixOf(c)}" line${lineCount === 1 ? "" : "s"} naming ${c.field ?? "the problem"}, no stack trace`, () => {
     const o = outcome();
     expect(o.signal).toBeNull();
     expect({ exit: o.code, stdout: o.stdout }).toEqual({ exit: c.exit, stdout: "" });
     expect(o.stderr).not.toMatch(/^\s+at /m);
     expect(o.stderr.endsWith("\n")).toBe(true);
-    const line = o.stderr.slice(0, -1);
-    expect(line).not.toMatch(/[\r\n]/);
-    expect(line.startsWith(prefixOf(c))).toBe(true);
-    if (c.stderr !== undefined) expect(line).toBe(c.stderr);
-    else expect(line).toMatch(new RegExp(c.stderrPattern!, "u"));
-    if (c.field !== null) expect(line.startsWith(`${prefixOf(c)}${sourcePrefix(c)}${c.field}: `)).toBe(true);
+    const lines = o.stderr.slice(0, -1).split("\n");
+    expect(lines).toHaveLength(lineCount);
+    for (const line of lines) {
+      expect(line).not.toMatch(/\r/);
+      expect(line.startsWith(prefixOf(c))).toBe(true);
+    }
+    if (c.stderr !== undefined) expect(lines[0]).toBe(c.stderr);
+    else if (c.stderrPattern !== undefined) expect(lines[0]).toMatch(new RegExp(c.stderrPattern, "u"));
+    else c.stderrLines!.forEach((want, i) => (typeof want === "string" ? expect(lines[i]).toBe(want) : expect(lines[i]).toMatch(new RegExp(want.pattern, "u"))));
+    if (c.field !== null) expect(lines[0].startsWith(`${prefixOf(c)}${sourcePrefix(c)}${c.field}: `)).toBe(true);
   });
 
   test("nothing written: the previous output and every other file byte-identical, nothing created", () => {

@@ -3,7 +3,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, MAX_CONFIG_BYTES } from "../modules/cli";
+import { main, MAX_CONFIG_BYTES, synthesize } from "../modules/cli";
+import { parseConfig, SesGuardConfig } from "../modules/config";
 
 const root = path.join(__dirname, "..");
 const minimal = JSON.parse(fs.readFileSync(path.join(root, "examples", "minimal.json"), "utf8"));
@@ -167,7 +168,8 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
   });
 
   test.each([
-    [["--verbose"], /unknown argument "--verbose"; allowed: --config FILE, --out DIR, --help/],
+    [["--verbose"], /unknown argument "--verbose"; allowed: --config FILE, --out DIR, --forget-stack STACK, --help/],
+    [["--forget-stack"], /--forget-stack: got no value; allowed: a stack name, such as ses-guard-eu-west-1/],
     [["--config"], /--config: got no value; allowed: a file path/],
     [["--out", "--config", "x.json"], /--out: got no value; allowed: a directory path/],
   ])("CLI flags %j exit 2 with a usage message", (argv, message) => {
@@ -183,13 +185,15 @@ describe("the built command (npm run synth path)", () => {
     execFileSync(process.execPath, [path.join(root, "scripts", "synth.js"), "--build-only"], { cwd: root });
   });
 
-  test("bad config: exit 1, one line on stderr, no stack trace", () => {
+  test("bad config: exit 1, one line per problem on stderr, no stack trace", () => {
     writeConfig(JSON.stringify({ accountId: "12345" }));
     const r = spawnSync(process.execPath, [path.join(root, "dist", "main.js"), "--config", "config.json"], { cwd: dir, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^ses-guard: error: config\.json: accountId: got "12345"; allowed: a 12-digit AWS account ID/);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^ses-guard: error: config\.json: accountId: got "12345"; allowed: a 12-digit AWS account ID/);
+    expect(lines[1]).toBe("ses-guard: error: config.json: alarms: got nothing; allowed: a value (required) of type object");
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -244,5 +248,139 @@ describe("file encodings", () => {
     const r = run(["--config", "config.json"]);
     expect(r.code).toBe(1);
     expect(r.errLines).toEqual(["ses-guard: error: config.json: not UTF-8 text; allowed: a JSON file saved as UTF-8"]);
+  });
+});
+
+/** Outputs synthesized once per config and copied into each test's folder: a synth costs about half a second. */
+const templates = new Map<string, string>();
+afterAll(() => {
+  for (const t of templates.values()) fs.rmSync(t, { recursive: true, force: true });
+});
+function previousOutput(config: object): void {
+  const key = JSON.stringify(config);
+  if (!templates.has(key)) {
+    const t = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-cli-template-"));
+    fs.writeFileSync(path.join(t, "config.json"), key);
+    expect(main(["--config", "config.json"], {}, t, { out: () => undefined, err: () => undefined })).toBe(0);
+    templates.set(key, t);
+  }
+  fs.cpSync(path.join(templates.get(key)!, "cdktf.out"), path.join(dir, "cdktf.out"), { recursive: true });
+}
+
+describe("terraform's working files survive a re-synth", () => {
+  const stackDir = (stack = "ses-guard-us-east-1") => path.join(dir, "cdktf.out", "stacks", stack);
+  /** What `terraform init` and a user leave in a stack folder. */
+  const working = {
+    ".terraform/providers/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws": "binary",
+    ".terraform/terraform.tfstate": '{"backend":{"type":"local"}}',
+    ".terraform.lock.hcl": 'provider "registry.terraform.io/hashicorp/aws" {}',
+    "offline_override.tf.json": '{"provider":{"aws":{"skip_credentials_validation":true}}}',
+    "override.tf": "# mine",
+    "terraform.tfstate.d/staging/terraform.tfstate": '{"resources":[]}',
+  };
+  /** The working files, and two that are not terraform's (a saved plan is stale after a synth). */
+  const putWorkingFiles = () => {
+    for (const [file, content] of Object.entries({ ...working, plan: "stale plan", "notes.txt": "not terraform's" })) {
+      fs.mkdirSync(path.dirname(path.join(stackDir(), file)), { recursive: true });
+      fs.writeFileSync(path.join(stackDir(), file), content);
+    }
+  };
+  const kept = () => Object.fromEntries(Object.entries(tree(stackDir())).filter(([f]) => f !== "cdk.tf.json"));
+
+  test("the lock file, .terraform/, override files and workspaces move into the new output; nothing else does", () => {
+    previousOutput(minimal);
+    putWorkingFiles();
+    writeConfig({ ...minimal, alarms: { ...minimal.alarms, bounceRatePercent: { warning: 3, critical: 5 } } });
+    expect(run(["--config", "config.json"]).code).toBe(0);
+    expect(kept()).toEqual(working);
+    expect(stackJson().resource.aws_cloudwatch_metric_alarm.alarms_bounce_rate_warning.threshold).toBe(0.03);
+  });
+
+  test("a synth that fails while building leaves the old output and its working files as they were", () => {
+    previousOutput(minimal);
+    putWorkingFiles();
+    const before = tree(path.join(dir, "cdktf.out"));
+    const broken = { ...parseConfig(minimal, "config.json"), alarms: undefined } as unknown as SesGuardConfig;
+    expect(() => synthesize(broken, path.join(dir, "cdktf.out"), dir)).toThrow();
+    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(fs.readdirSync(dir)).toEqual(["cdktf.out"]);
+  });
+
+  test("a folder holding only committed lock files (a fresh clone) is a synth's output, and its lock files are kept", () => {
+    fs.mkdirSync(stackDir(), { recursive: true });
+    fs.writeFileSync(path.join(stackDir(), ".terraform.lock.hcl"), working[".terraform.lock.hcl"]);
+    writeConfig(minimal);
+    expect(run(["--config", "config.json"]).code).toBe(0);
+    expect(fs.readFileSync(path.join(stackDir(), ".terraform.lock.hcl"), "utf8")).toBe(working[".terraform.lock.hcl"]);
+    expect(fs.existsSync(path.join(dir, "cdktf.out", "manifest.json"))).toBe(true);
+    // Anything else in such a folder still makes it not a synth's.
+    fs.rmSync(path.join(dir, "cdktf.out", "manifest.json"));
+    fs.writeFileSync(path.join(stackDir(), "main.tf"), "# mine");
+    expect(run(["--config", "config.json"]).code).toBe(2);
+  });
+});
+
+describe("a stack the config drops (a region removed) is not dropped while its state still manages resources", () => {
+  const twoRegions = { ...minimal, regions: ["us-east-1", "eu-west-1"] };
+  const euStack = path.join("cdktf.out", "stacks", "ses-guard-eu-west-1");
+  const euState = "terraform.ses-guard-eu-west-1.tfstate";
+  const state = (...resources: object[]) => JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 3, lineage: "x", outputs: {}, resources });
+  const managed = (type: string, instances = 1) => ({ mode: "managed", type, name: "x", provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: Array.from({ length: instances }, () => ({ attributes: {} })) });
+
+  /** A previous synth of both regions, eu-west-1's state (if any), and a config without eu-west-1; returns the output's files. */
+  function dropEuWithState(content: string | undefined, extra: object = {}) {
+    previousOutput({ ...twoRegions, ...extra });
+    if (content !== undefined) fs.writeFileSync(path.join(dir, euState), content);
+    writeConfig({ ...minimal, ...extra });
+    return tree(path.join(dir, "cdktf.out"));
+  }
+
+  test("local state with resources: exit 1, one line naming the stack and both ways out, nothing written", () => {
+    const before = dropEuWithState(state(managed("aws_sns_topic", 2), managed("aws_s3_bucket"), { mode: "data", type: "aws_caller_identity", name: "me", instances: [{}] }));
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(1);
+    expect(r.errLines).toEqual([
+      `ses-guard: error: config.json: regions: stack "ses-guard-eu-west-1" is no longer synthesized, but its state still manages resources: ${euState} (3 resources); removing its folder would leave them in AWS, managed by nobody; allowed: destroy them first (cd ${euStack} && terraform destroy), or drop the stack anyway with --forget-stack ses-guard-eu-west-1`,
+    ]);
+    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", euState]);
+  });
+
+  test("a changed name drops every stack: the message names that field; a state that is not JSON stops the synth too", () => {
+    dropEuWithState("not a state");
+    writeConfig({ ...twoRegions, name: "mail" });
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(1);
+    expect(r.errLines).toEqual([expect.stringMatching(/^ses-guard: error: config\.json: name: stack "ses-guard-eu-west-1" is no longer synthesized, but /)]);
+    expect(r.err).toContain(`${euState} (which cannot be read as a Terraform state)`);
+  });
+
+  test("--forget-stack drops it with a warning; the state file is kept", () => {
+    const content = state(managed("aws_sns_topic"));
+    dropEuWithState(content);
+    const r = run(["--config", "config.json", "--forget-stack", "ses-guard-eu-west-1", "--forget-stack=typo-us-east-2"]);
+    expect(r.code).toBe(0);
+    expect(r.errLines).toEqual([
+      `ses-guard: warning: stack "ses-guard-eu-west-1" is no longer synthesized and --forget-stack drops it: what its state ${euState} (1 resource) manages stays in AWS, managed by nobody; the state file is kept`,
+      "ses-guard: warning: --forget-stack typo-us-east-2: not a stack this synth drops; ignored",
+    ]);
+    expect(fs.readdirSync(path.join(dir, "cdktf.out", "stacks"))).toEqual(["ses-guard-us-east-1"]);
+    expect(fs.readFileSync(path.join(dir, euState), "utf8")).toBe(content);
+  });
+
+  test("a state emptied by terraform destroy (or none): the folder goes quietly", () => {
+    dropEuWithState(state());
+    expect(run(["--config", "config.json"])).toMatchObject({ code: 0, err: "" });
+    expect(fs.readdirSync(path.join(dir, "cdktf.out", "stacks"))).toEqual(["ses-guard-us-east-1"]);
+  });
+
+  test("a remote backend cannot be read here: a warning names the stack", () => {
+    dropEuWithState(undefined, { backend: { type: "s3", bucket: "acme-tfstate", key: "ses-guard/{stack}.tfstate", region: "us-east-1" } });
+    const r = run(["--config", "config.json"]);
+    expect(r.code).toBe(0);
+    expect(r.errLines).toEqual([
+      `ses-guard: warning: stack "ses-guard-eu-west-1" is no longer synthesized and its folder is removed; its state is in the s3 backend, which ses-guard does not read: if it still holds resources, they stay in AWS, managed by nobody (to destroy them, put the stack back in the config, synth, and run terraform destroy in ${euStack})`,
+    ]);
+    expect(fs.readdirSync(path.join(dir, "cdktf.out", "stacks"))).toEqual(["ses-guard-us-east-1"]);
   });
 });

@@ -18,6 +18,7 @@ import {
   STORAGE_CLASSES,
   StorageClass,
 } from "../modules/config";
+import { PLAUSIBLE_FLOOR } from "../modules/rate";
 import { regionNames } from "../modules/names";
 import { copyStackToTemp, describeTerraform, initValidate, initValidateTogether } from "./support/terraform";
 
@@ -97,9 +98,11 @@ const address = fc.oneof(
   fc.emailAddress().filter((a) => noTemplate(a) && !/[{}]/.test(a.slice(0, a.lastIndexOf("@")))),
 );
 const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,40}[a-z0-9]$/);
-const percentPair = fc
-  .integer({ min: 2, max: 9999 })
-  .chain((critical) => fc.integer({ min: 1, max: critical - 1 }).map((warning) => ({ warning: warning / 100, critical: critical / 100 })));
+/** Levels in hundredths of a percent, from the plausible floor (rate.ts: bounce 0.5 %, complaint 0.01 %) up. */
+const percentPair = (floorPercent: number) =>
+  fc
+    .integer({ min: Math.round(floorPercent * 100) + 1, max: 9999 })
+    .chain((critical) => fc.integer({ min: Math.round(floorPercent * 100), max: critical - 1 }).map((warning) => ({ warning: warning / 100, critical: critical / 100 })));
 const alarmWindow = fc
   .integer({ min: 1, max: 1440 })
   .chain((k) => fc.integer({ min: 1, max: Math.floor(86400 / (60 * k)) }).map((evaluationPeriods) => ({ periodSeconds: 60 * k, evaluationPeriods })));
@@ -164,8 +167,8 @@ const validConfig = fc
       alarms: fc.record(
         {
           emails: fc.uniqueArray(address, { minLength: 1, maxLength: 3 }),
-          bounceRatePercent: percentPair,
-          complaintRatePercent: percentPair,
+          bounceRatePercent: percentPair(PLAUSIBLE_FLOOR.bounce.percent),
+          complaintRatePercent: percentPair(PLAUSIBLE_FLOOR.complaint.percent),
           window: alarmWindow,
         },
         { requiredKeys: ["emails"] },

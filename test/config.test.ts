@@ -70,11 +70,11 @@ describe("parseConfig defaults", () => {
     expect(cfg.archive.eventTypes).toEqual([...DEFAULT_EVENT_TYPES]);
   });
 
-  test("lifecycle 30 d STANDARD_IA, 90 d GLACIER, expire 730 d, abort uploads 7 d", () => {
+  test("lifecycle 30 d STANDARD_IA, 90 d GLACIER_IR (Athena still reads it), expire 730 d, abort uploads 7 d", () => {
     expect(cfg.archive.lifecycle).toEqual({
       transitions: [
         { days: 30, storageClass: "STANDARD_IA" },
-        { days: 90, storageClass: "GLACIER" },
+        { days: 90, storageClass: "GLACIER_IR" },
       ],
       expirationDays: 730,
       abortIncompleteMultipartUploadDays: 7,
@@ -109,7 +109,7 @@ describe("parseConfig defaults", () => {
     const partial = parseConfig(withChange((c) => (c.archive = { lifecycle: { expirationDays: 400 } })));
     expect(partial.archive.lifecycle.transitions).toEqual([
       { days: 30, storageClass: "STANDARD_IA" },
-      { days: 90, storageClass: "GLACIER" },
+      { days: 90, storageClass: "GLACIER_IR" },
     ]);
     expect(partial.archive.lifecycle.expirationDays).toBe(400);
   });

@@ -177,11 +177,8 @@ describe("DeliveryStream role", () => {
     expect(statement.Action).toBe("sts:AssumeRole");
   });
 
-  test("trusts it only for this account and this stream", () => {
-    expect(trust(synth()).Condition).toEqual({
-      StringEquals: { "aws:SourceAccount": "123456789012" },
-      ArnLike: { "aws:SourceArn": STREAM_ARN },
-    });
+  test("trusts it only for this account, by the external ID Firehose presents (it presents no source ARN)", () => {
+    expect(trust(synth()).Condition).toEqual({ StringEquals: { "sts:ExternalId": "123456789012" } });
   });
 
   test("its policy is attached to the role", () => {
@@ -233,5 +230,34 @@ describe("DeliveryStream validation", () => {
 
   test.each([0, 31, 10000])("logRetentionDays %p", (logRetentionDays) => {
     expect(() => synth({ logRetentionDays })).toThrow(`DeliveryStream logRetentionDays: got ${logRetentionDays}; allowed: one of 1, 3, 5, 7, 14, 30`);
+  });
+});
+
+describe("DeliveryStream with a customer-managed key", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  test("may use the key only through S3 in its region, for this bucket", () => {
+    const kms = rolePolicyStatements(synth({ kmsKeyArn: KEY })).find((s) => s.Sid === "EncryptObjectsThroughS3");
+    expect(kms.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(kms.Resource).toBe(KEY);
+    expect(kms.Condition.StringEquals["kms:ViaService"]).toBe("s3.us-east-1.amazonaws.com");
+  });
+
+  test("conditions on the bucket ARN, the encryption context S3 uses with a Bucket Key, never on object ARNs", () => {
+    // With a Bucket Key, S3 asks KMS with context aws:s3:arn = the bucket ARN; a condition on
+    // "<bucket>/*" would make KMS refuse every PUT and Firehose drop the data after 24 h of retries.
+    const kms = rolePolicyStatements(synth({ kmsKeyArn: KEY })).find((s) => s.Sid === "EncryptObjectsThroughS3");
+    expect(kms.Condition.StringEquals["kms:EncryptionContext:aws:s3:arn"]).toBe(BUCKET_ARN);
+    expect(JSON.stringify(kms.Condition)).not.toContain(`${BUCKET_ARN}/`);
+  });
+
+  test("encrypts the stream and its objects with the key", () => {
+    const stream = only(synth({ kmsKeyArn: KEY }), KinesisFirehoseDeliveryStream);
+    expect(stream.server_side_encryption).toEqual({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: KEY });
+    expect(stream.extended_s3_configuration.kms_key_arn).toBe(KEY);
+  });
+
+  test("without a key, the role gets no KMS permission at all", () => {
+    expect(rolePolicyStatements(synth()).flatMap((s) => asList(s.Action)).filter((a) => a.startsWith("kms:"))).toEqual([]);
   });
 });

@@ -60,3 +60,25 @@ test("every example the README names exists", () => {
   expect(named.length).toBeGreaterThan(0);
   for (const file of named) expect(fs.existsSync(path.join(root, "examples", file))).toBe(true);
 });
+
+test("every Terraform address the README shows is one ses-guard really synthesizes", () => {
+  // Addresses are users' state: an example in the docs that names a wrong one sends people to the wrong resource.
+  const { buildApp } = require("../modules/cli") as typeof import("../modules/cli");
+  const { TerraformStack } = require("cdktf") as typeof import("cdktf");
+  const synthesized = new Map<string, Record<string, unknown>>();
+  for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".json"))) {
+    const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8")), file);
+    for (const stack of buildApp(config, Testing.app().outdir).node.children.filter((c) => c instanceof TerraformStack)) {
+      for (const [type, byName] of Object.entries<Record<string, any>>(JSON.parse(Testing.synth(stack as InstanceType<typeof TerraformStack>)).resource ?? {})) {
+        for (const [name, body] of Object.entries(byName)) synthesized.set(`${type}.${name}`, body.for_each ?? {});
+      }
+    }
+  }
+  const shown = [...readme.matchAll(/`(?:module\.[a-z_]+\.)?(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\["([^"\]]+)"\])?`/g)];
+  expect(shown.length).toBeGreaterThan(5);
+  const wrong = shown.filter(([, address, key]) => {
+    const forEach = synthesized.get(address);
+    return forEach === undefined || (key !== undefined && typeof forEach === "object" && !(key in forEach));
+  });
+  expect(wrong.map((m) => m[0])).toEqual([]);
+});

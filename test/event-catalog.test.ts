@@ -63,8 +63,8 @@ describe("EventCatalog table", () => {
     ]);
   });
 
-  test("projects partitions: region enum, dt date yyyy/MM/dd back to the retention, template on the stream's layout", () => {
-    const p = only(synth({ regions: ["us-east-1", "eu-west-1"], retentionDays: 400 }), GlueCatalogTable).parameters;
+  test("projects partitions: region enum, dt date yyyy/MM/dd back as far as Athena can read, template on the stream's layout", () => {
+    const p = only(synth({ regions: ["us-east-1", "eu-west-1"], queryableDays: 400 }), GlueCatalogTable).parameters;
     expect(p).toMatchObject({
       "projection.enabled": "true",
       "projection.region.type": "enum",
@@ -79,8 +79,8 @@ describe("EventCatalog table", () => {
     });
   });
 
-  test("defaults: 730 days, events/ prefix; a custom prefix moves location and template", () => {
-    expect(only(synth(), GlueCatalogTable).parameters["projection.dt.range"]).toBe("NOW-730DAYS,NOW");
+  test("defaults: 729 days (the default expiration less one), events/ prefix; a custom prefix moves location and template", () => {
+    expect(only(synth(), GlueCatalogTable).parameters["projection.dt.range"]).toBe("NOW-729DAYS,NOW");
     const t = only(synth({ eventsPrefix: "ses/archive/" }), GlueCatalogTable);
     expect(t.storage_descriptor.location).toBe("s3://shop-ses-archive/ses/archive/");
     expect(t.parameters["storage.location.template"]).toBe("s3://shop-ses-archive/ses/archive/$${region}/$${dt}/");
@@ -105,8 +105,8 @@ describe("EventCatalog validation", () => {
     [{ regions: [] }, "EventCatalog regions: got []; allowed: one or more AWS regions"],
     [{ regions: ["us-east-1", "mars-1"] }, 'EventCatalog regions: got "mars-1"; allowed: AWS regions such as eu-west-1'],
     [{ regions: ["us-east-1", "us-east-1"] }, 'EventCatalog regions: got ["us-east-1","us-east-1"]; allowed: each region once'],
-    [{ retentionDays: 0 }, "EventCatalog retentionDays: got 0; allowed: a whole number of at least 1"],
-    [{ retentionDays: 2.5 }, "EventCatalog retentionDays: got 2.5"],
+    [{ queryableDays: -1 }, "EventCatalog queryableDays: got -1; allowed: a whole number of at least 0"],
+    [{ queryableDays: 2.5 }, "EventCatalog queryableDays: got 2.5"],
   ])("refuses %j", (override, message) => {
     expect(() => synth(override as Partial<EventCatalogProps>)).toThrow(message);
   });

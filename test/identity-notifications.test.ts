@@ -207,3 +207,17 @@ test("identities differing only in hyphen versus dot get distinct instances", ()
   const out = synth({ identities: ["a-b.example", "a.b.example"], types: ["Bounce"] });
   expect(notificationTopics(out).map((t) => t.identity).sort()).toEqual(["a-b.example", "a.b.example"]);
 });
+
+describe("IdentityNotifications ordering", () => {
+  test("sets the identities' topics only after the topic policy that lets SES publish exists (SES checks it then)", () => {
+    const out = synth();
+    const [policyName] = Object.keys(resources(out, SnsTopicPolicy));
+    const [topics] = Object.values(resources(out, SesIdentityNotificationTopic)) as any[];
+    expect(topics.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`]);
+  });
+
+  test("with the user's topic there is no policy of ours to wait for", () => {
+    const [topics] = Object.values(resources(synth({ topic: { arn: EXISTING_TOPIC } }), SesIdentityNotificationTopic)) as any[];
+    expect(topics.depends_on).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { archiveBucketFor, catalogFor, parseConfig, SesGuardConfig, SesRegion } from "../modules/config";
+import { archiveBucketFor, catalogFor, notificationIdentitiesFor, parseConfig, queryableDays, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
 import { copyStackToTemp, describeTerraform, initValidate, planStacksTogether, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
 
@@ -168,6 +168,26 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       }
     });
 
+    test("first apply: the plan orders what AWS checks at create after the permission it checks", () => {
+      type Configured = { address: string; depends_on?: string[]; expressions: Record<string, any> };
+      const resources = (plan.configuration as { root_module: { resources: Configured[] } }).root_module.resources;
+      const at = (address: string) => resources.find((r) => r.address === address)!;
+      const refs = (value: unknown): string => JSON.stringify(value).match(/"references":\[[^\]]*\]/g)?.join() ?? "";
+      // SES role and policy -> stream (its create waits until ACTIVE) -> event destination, which SES
+      // checks by assuming the role: the role is never seconds old then.
+      expect(at("aws_kinesis_firehose_delivery_stream.delivery_stream").depends_on).toEqual(
+        expect.arrayContaining(["aws_iam_role_policy.delivery_stream_role_policy", "aws_iam_role_policy.event_publishing_role_policy"]),
+      );
+      const destination = at("aws_sesv2_configuration_set_event_destination.event_publishing_event_destination");
+      expect(destination.depends_on).toEqual(["aws_iam_role_policy.event_publishing_role_policy"]);
+      expect(refs(destination.expressions)).toContain("aws_kinesis_firehose_delivery_stream.delivery_stream.arn");
+      // SES checks it may publish when a notification topic is set: our topic policy comes first.
+      const topics = at("aws_ses_identity_notification_topic.notifications_identities");
+      if (topics && !config.existing.notificationTopicArns[region]) {
+        expect(topics.depends_on).toEqual(["aws_sns_topic_policy.notifications_policy"]);
+      }
+    });
+
     test("the event destination is explicitly enabled and sends the configured events to Firehose", () => {
       const dest = resourcesOfType(plan, "aws_sesv2_configuration_set_event_destination");
       expect(dest).toHaveLength(1);
@@ -238,12 +258,13 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       );
     });
 
-    test("service roles trust only this account and the one resource they serve", () => {
+    test("service roles trust only this account, and SES only for the one configuration set it serves", () => {
       const setName = config.existing.configurationSetName ?? config.configurationSet.name ?? config.name;
-      const cases = [
-        ["event_publishing_role", "ses.amazonaws.com", `:configuration-set/${setName}`],
-        ["delivery_stream_role", "firehose.amazonaws.com", `:deliverystream/${config.name}-events`],
-      ] as const;
+      // Firehose presents the account as its external ID, and no source ARN (delivery-stream.ts).
+      const [firehoseTrust] = statements(one(plan, "aws_iam_role", "delivery_stream_role").values.assume_role_policy);
+      expect(firehoseTrust.Principal).toEqual({ Service: "firehose.amazonaws.com" });
+      expect(firehoseTrust.Condition).toEqual({ StringEquals: { "sts:ExternalId": config.accountId } });
+      const cases = [["event_publishing_role", "ses.amazonaws.com", `:configuration-set/${setName}`]] as const;
       for (const [name, service, arnSuffix] of cases) {
         const [trust] = statements(one(plan, "aws_iam_role", name).values.assume_role_policy);
         expect(trust.Principal).toEqual({ Service: service });
@@ -259,7 +280,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
     test("identity notification topics match the config", () => {
       const topics = resourcesOfType(plan, "aws_ses_identity_notification_topic");
       const n = config.notifications;
-      if (!n.enabled) {
+      if (!n.enabled || notificationIdentitiesFor(config, region).length === 0) {
         expect(topics).toHaveLength(0);
         expect(resourcesOfType(plan, "aws_sns_topic").map((t) => t.name).filter((t) => t !== "alarms_topic")).toEqual([]);
         return;
@@ -270,7 +291,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         expect(resourcesOfType(plan, "aws_sns_topic").some((t) => t.name === "notifications_topic")).toBe(false);
       }
       const got = topics.map((t) => `${t.values.identity}/${t.values.notification_type}`).sort();
-      const want = n.identities.flatMap((i) => n.types.map((t) => `${i}/${t}`)).sort();
+      const want = notificationIdentitiesFor(config, region).flatMap((i) => n.types.map((t) => `${i}/${t}`)).sort();
       expect(got).toEqual(want);
       for (const t of topics) expect(t.values.include_original_headers).toBe(n.includeOriginalHeaders);
       const subscribers = resourcesOfType(plan, "aws_sns_topic_subscription")
@@ -300,7 +321,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const createsSubscriptions =
         !config.existing.alarmTopicArns[region] || (config.notifications.enabled && !config.existing.notificationTopicArns[region]);
       if (createsSubscriptions) expected.push("pending_email_confirmations");
-      if (config.notifications.enabled) expected.push("notification_topic_arn");
+      if (config.notifications.enabled && notificationIdentitiesFor(config, region).length) expected.push("notification_topic_arn");
       if (catalogFor(config, region)) expected.push("athena_workgroup", "glue_database", "glue_table", "athena_results_bucket_name");
       expect(outputs).toEqual(expected.sort());
     });
@@ -323,7 +344,8 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         "projection.region.values": catalog.regions.join(","),
         "projection.dt.type": "date",
         "projection.dt.format": "yyyy/MM/dd",
-        "projection.dt.range": `NOW-${config.archive.lifecycle.expirationDays}DAYS,NOW`,
+        // Only the days Athena can read: before the first GLACIER or DEEP_ARCHIVE transition, and the expiration.
+        "projection.dt.range": `NOW-${queryableDays(config.archive.lifecycle)}DAYS,NOW`,
         // Terraform turned the $$ escape into the literal ${...} Athena substitutes.
         "storage.location.template": `s3://${catalog.bucket}/events/\${region}/\${dt}/`,
       });

@@ -1,7 +1,7 @@
 // The saved Athena queries: valid Trino SQL, reading only columns the table has, at paths real SES events have.
 import * as fs from "fs";
 import * as path from "path";
-import { NamedQuery, namedQueries, NamedQueryContext } from "../modules/named-queries";
+import { NamedQuery, namedQueries, NamedQueryContext, READABLE_DAYS_NOTE } from "../modules/named-queries";
 import { SES_EVENT_COLUMNS } from "../modules/ses-event-schema";
 import { sqlReferences, valuesAtPath } from "./support/sql-references";
 import { trinoSyntaxErrors } from "./support/trino-sql";
@@ -107,11 +107,12 @@ describe("the checks can fail", () => {
 });
 
 describe("namedQueries", () => {
-  test("writes the database, table, look-back and campaign tag (lower-cased, as the SerDe reads tag names) into the SQL", () => {
+  test("writes the database, table, look-back and campaign tag (matched without case: SES keeps the sender's case) into the SQL", () => {
     expect(byId("HardBouncesByRecipient").sql).toContain("FROM acme_mail_events.ses_events");
     expect(byId("HardBouncesByRecipient").sql).toContain("INTERVAL '14' DAY");
     expect(byId("HardBouncesByRecipient").description).toContain("the last 14 days");
-    expect(byId("BounceRateByCampaign").sql).toContain("element_at(element_at(mail.tags, 'campaign'), 1)");
+    expect(byId("BounceRateByCampaign").sql).toContain("element_at(flatten(map_values(map_filter(mail.tags, (k, v) -> lower(k) = 'campaign'))), 1)");
+    expect(byId("BounceRateByCampaign").sql).not.toContain("element_at(mail.tags, ");
     expect(namedQueries({ ...CTX, lookbackDays: 1 })[0].description).toContain("the last 1 day (");
   });
 
@@ -138,5 +139,15 @@ describe("namedQueries", () => {
     [{ campaignTag: "it's" }, `namedQueries campaignTag: got "it's"; allowed: 1 to 256 letters, digits, _ or -`],
   ])("refuses %j", (override, message) => {
     expect(() => namedQueries({ ...CTX, ...override })).toThrow(message);
+  });
+});
+
+describe("descriptions", () => {
+  test("each says the answers stop where the archive moves events to a class Athena skips", () => {
+    for (const q of namedQueries(CTX)) expect(q.description.endsWith(READABLE_DAYS_NOTE)).toBe(true);
+  });
+
+  test("fit Athena's 1024-character limit for a saved query's description", () => {
+    for (const q of namedQueries(CTX)) expect(q.description.length).toBeLessThanOrEqual(1024);
   });
 });

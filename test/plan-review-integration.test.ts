@@ -309,15 +309,23 @@ function stateFromCreatePlan(plan: PlanJson, schemas: ReadonlyMap<string, Resour
 
 // ---------------------------------------------------------------- plans
 
-/** The base stack planned from nothing, and the state it would leave behind. */
-async function basePlan(): Promise<{ plan: PlanJson; state: string }> {
-  const dir = stackFor(BASE, "base");
+/**
+ * The base stack planned from nothing, and the state it would leave behind. Planned in its own
+ * synthesized folder, synthesized again between init and plan as a user does: plan then runs
+ * without a new init only because the re-synth kept .terraform/, the lock file and the override files.
+ */
+async function basePlan(): Promise<{ plan: PlanJson; state: string; resynthesizedAfterInit: boolean }> {
+  const out = path.join(work, "base");
+  fs.mkdirSync(out, { recursive: true });
+  const synth = () => synthesize(parseConfig(BASE, "base"), path.join(out, "cdktf.out"), out)[0];
+  const dir = synth();
+  let resynthesizedAfterInit = false;
   const [plan, schemas] = await Promise.all([
     // Validated by the examples' integration test; plan validates too.
-    initValidatePlan(dir, { backend: false, validate: false } as Parameters<typeof initValidatePlan>[1]),
+    initValidatePlan(dir, { backend: false, validate: false, afterInit: () => (resynthesizedAfterInit = synth() === dir) }),
     providerSchemas(dir),
   ]);
-  return { plan, state: JSON.stringify(stateFromCreatePlan(plan, schemas), null, 1) };
+  return { plan, state: JSON.stringify(stateFromCreatePlan(plan, schemas), null, 1), resynthesizedAfterInit };
 }
 
 const moduleName = (scenario: string) => scenario.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
@@ -336,7 +344,7 @@ async function scenarioPlans(state: string): Promise<Map<string, PlanJson>> {
 const kindsOf = (plan: PlanJson): string[] => [...new Set(reviewPlan(parsePlan(plan, "plan")).risks.map((r) => r.kind))].sort();
 
 describeTerraform("plan review on real offline plans", () => {
-  let base: { plan: PlanJson; state: string };
+  let base: Awaited<ReturnType<typeof basePlan>>;
   const plans = new Map<string, Promise<PlanJson>>();
   const started = Date.now();
 
@@ -361,9 +369,21 @@ describeTerraform("plan review on real offline plans", () => {
     console.log(`plan review integration: ${Object.keys(SCENARIOS).length + 1} real plans in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  test("the create plan of the base config raises no risk and counts every resource as a create", () => {
+  test("a re-synth between terraform init and plan needs no new init (the base plan ran that way)", () => {
+    expect(base.resynthesizedAfterInit).toBe(true);
+  });
+
+  test("the create plan of the base config raises only the notification-topic flags (SES keeps one topic per identity) and counts every resource as a create", () => {
     const review = reviewPlan(parsePlan(base.plan, "create"));
-    expect(review.risks).toEqual([]);
+    expect(review.risks.map((r) => [r.level, r.kind, r.address])).toEqual([
+      ["medium", "notification-topic-overwritten", 'aws_ses_identity_notification_topic.notifications_identities["example.com/Bounce"]'],
+      ["medium", "notification-topic-overwritten", 'aws_ses_identity_notification_topic.notifications_identities["example.com/Complaint"]'],
+    ]);
+    expect(review.risks[0].reason).toContain("sending `example.com`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces any topic already set outside this state");
+    // Without --title the heading names the stack.
+    expect(review.markdown.split("\n")[0]).toBe("### ses-guard plan review: `ses-guard-us-east-1`");
+    expect(review.markdown).toContain("| create | `ses-guard-archive-data-freshness` | `DeliveryToS3.DataFreshness` | 900 s | `ses-guard-alarms` |");
+    expect(review.markdown).toContain("| create | `ses-guard-archive-delivery-success` | `DeliveryToS3.Success` | 100 % | `ses-guard-alarms` |");
     expect(review.counts).toMatchObject({ update: 0, replace: 0, delete: 0, import: 0, unchanged: 0 });
     expect(review.counts.create).toBeGreaterThanOrEqual(20);
     // Names known only after apply are resolved through the configuration's references.
@@ -401,7 +421,7 @@ describeTerraform("plan review on real offline plans", () => {
       expect.objectContaining({ kind: "retention-shortened", level: "high", address: expect.stringMatching(/^aws_s3_bucket_lifecycle_configuration\./) }),
     ]);
     expect(review.risks[0].reason).toContain("expire after 365 days (they expired after 730 days)");
-    expect(review.markdown).toMatch(/\| update \| `ses-guard-events-123456789012-us-east-1` \| `archive-tiering-and-expiration` enabled \| 30 d `STANDARD_IA`, 90 d `GLACIER` \| 730 d → 365 d \|/);
+    expect(review.markdown).toMatch(/\| update \| `ses-guard-events-123456789012-us-east-1` \| `archive-tiering-and-expiration` enabled \| 30 d `STANDARD_IA`, 90 d `GLACIER_IR` \| 730 d → 365 d \|/);
   });
 
   test("BOUNCE removed: the event destination update is flagged and the table says what was removed", async () => {

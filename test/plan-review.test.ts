@@ -154,6 +154,15 @@ describe("bad input gets one clear line", () => {
     rejects("Terraform will perform the following actions:\n", "not valid JSON", "looks like terraform's text output");
   });
 
+  test("a binary plan file (a zip: terraform plan -out) gets the terraform show -json hint too", () => {
+    const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0x00, 0x08, 0x00, 0xff, 0xfe]).toString("utf8");
+    expect(rejects(zip)).toBe(
+      'plan.json: not valid JSON (Unexpected token \'P\') (this looks like a binary plan file saved by terraform plan -out; use terraform show -json <planfile>); allowed: the output of "terraform show -json <planfile>" (plan format_version 1.x)',
+    );
+    // Text that merely starts with "PK" is not taken for one.
+    expect(rejects("PKG")).not.toContain("binary plan file");
+  });
+
   test("empty input", () => {
     rejects("  \n", "got empty input");
   });
@@ -261,6 +270,7 @@ describe("every risk flag has a heading and a test", () => {
         "event-types-lost",
         "event-types-reduced",
         "iam-policy-widened",
+        "notification-topic-overwritten",
         "notifications-removed",
         "public-access-weakened",
         "retention-shortened",
@@ -573,8 +583,56 @@ describe("notifications-removed", () => {
         update("aws_ses_identity_notification_topic", notification("Bounce"), notification("Bounce", "arn:aws:sns:us-east-1:1:other")),
         replace("aws_ses_identity_notification_topic", notification("Bounce"), notification("Bounce")),
         create("aws_ses_identity_notification_topic", notification("Bounce")),
+      ).filter((k) => k === "notifications-removed"),
+    ).toEqual([]);
+  });
+});
+
+describe("notification-topic-overwritten", () => {
+  test("raised when a topic is set: SES keeps one per identity and type, so a create replaces whatever was there", () => {
+    expect(risks(create("aws_ses_identity_notification_topic", notification("Bounce")))).toEqual([
+      {
+        level: "medium",
+        kind: "notification-topic-overwritten",
+        address: "aws_ses_identity_notification_topic.x",
+        reason:
+          "SES keeps one Bounce topic per identity, so sending `example.com`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces any topic already set outside this state: whatever subscribed to that one stops hearing of each bounce.",
+      },
+    ]);
+    expect(risks(create("aws_ses_identity_notification_topic", notification("Delivery")))[0]).toMatchObject({ level: "low", kind: "notification-topic-overwritten" });
+  });
+
+  test("raised when notifications move to another topic, naming both", () => {
+    const [r] = risks(update("aws_ses_identity_notification_topic", notification("Complaint"), notification("Complaint", "arn:aws:sns:us-east-1:1:other")));
+    expect(r).toMatchObject({ level: "medium", kind: "notification-topic-overwritten" });
+    expect(r.reason).toBe("SES keeps one Complaint topic per identity, so moving `example.com`'s Complaint notifications from SNS topic `ses-guard-notifications` to `other` cuts that topic's subscribers off from each complaint.");
+  });
+
+  test("a topic created in the same plan is named from the configuration's references; a replace onto another identity counts as a create", () => {
+    const after = notification("Bounce", null) as Record<string, unknown>;
+    delete after.topic_arn;
+    const [r] = review(
+      [
+        rc("aws_ses_identity_notification_topic", "n", ["create"], null, after, { after_unknown: { topic_arn: true } }),
+        rc("aws_sns_topic", "t", ["create"], null, { name: "team-bounces" }, { after_unknown: { arn: true } }),
+      ],
+      { configuration: { root_module: { resources: [{ address: "aws_ses_identity_notification_topic.n", expressions: { topic_arn: { references: ["aws_sns_topic.t.arn", "aws_sns_topic.t"] } } }] } } },
+    ).risks;
+    expect(r.reason).toContain("to SNS topic `team-bounces` replaces any topic already set outside this state");
+    const moved = replace("aws_ses_identity_notification_topic", notification("Bounce"), { ...notification("Bounce"), identity: "example.org" });
+    expect(risks(moved).map((x) => x.reason)).toEqual([expect.stringContaining("sending `example.org`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces")]);
+  });
+
+  test("not raised when the topic stays, is cleared (that is notifications-removed), or the setting is deleted or left alone", () => {
+    expect(
+      kinds(
+        update("aws_ses_identity_notification_topic", notification("Bounce"), { ...notification("Bounce"), include_original_headers: false }),
+        replace("aws_ses_identity_notification_topic", notification("Bounce"), notification("Bounce")),
+        rc("aws_ses_identity_notification_topic", "n", ["no-op"], notification("Bounce"), notification("Bounce")),
       ),
     ).toEqual([]);
+    expect(kinds(update("aws_ses_identity_notification_topic", notification("Bounce"), notification("Bounce", null)))).toEqual(["notifications-removed"]);
+    expect(kinds(destroy("aws_ses_identity_notification_topic", notification("Bounce")))).toEqual(["notifications-removed"]);
   });
 });
 
@@ -641,6 +699,26 @@ describe("Markdown", () => {
     expect(md).toContain("| 5 % | `team-alarms` |");
   });
 
+  test("every threshold carries its unit: seconds, percent for rates, counts per period", () => {
+    const firehose = (metric: string, threshold: number, over: Record<string, unknown> = {}) =>
+      rc("aws_cloudwatch_metric_alarm", metric.replace(/\W/g, "_"), ["create"], null, { alarm_name: metric, namespace: "AWS/Firehose", metric_name: metric, threshold, period: 300, alarm_actions: [], ...over });
+    const md = review([
+      firehose("DeliveryToS3.DataFreshness", 900),
+      firehose("DeliveryToS3.Success", 1),
+      rc("aws_cloudwatch_metric_alarm", "sends", ["create"], null, alarm({ alarm_name: "sends", metric_name: "Send", threshold: 1000, statistic: "Sum", period: 300 })),
+      firehose("IncomingBytes", 5000000, { unit: "Bytes" }),
+      firehose("ThrottledRecords", 3, { statistic: "Average" }),
+    ]).markdown;
+    expect(md).toContain("| create | `DeliveryToS3.DataFreshness` | `DeliveryToS3.DataFreshness` | 900 s | nobody |");
+    expect(md).toContain("| create | `DeliveryToS3.Success` | `DeliveryToS3.Success` | 100 % | nobody |");
+    expect(md).toContain("| create | `sends` | `Send` | 1000 per 300 s |");
+    expect(md).toContain("| create | `IncomingBytes` | `IncomingBytes` | 5000000 bytes | nobody |");
+    // A metric whose unit the plan does not say is printed as it is.
+    expect(md).toContain("| create | `ThrottledRecords` | `ThrottledRecords` | 3 | nobody |");
+    const raised = review([update("aws_cloudwatch_metric_alarm", firehose("DeliveryToS3.DataFreshness", 900).change.after, firehose("DeliveryToS3.DataFreshness", 300).change.after)]).markdown;
+    expect(raised).toContain("| 900 s → 300 s |");
+  });
+
   test("thresholds print as percent without floating-point noise", () => {
     const md = review([create("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.07 })), rc("aws_cloudwatch_metric_alarm", "c", ["create"], null, complaintAlarm(0.0003))]).markdown;
     expect(md).toContain("| 7 % |");
@@ -670,6 +748,22 @@ describe("Markdown", () => {
       // Every table row has as many unescaped cell separators as its header.
       expect(line.replace(/\\\|/g, "").split("|").length).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  test("without a title the heading names the ses-guard stacks the plan touches, found by their role and stream names", () => {
+    const stack = (prefix: string, region: string, module?: string) => [
+      rc("aws_iam_role", "publisher", ["no-op"], { name: `${prefix}-ses-publisher-${region}` }, { name: `${prefix}-ses-publisher-${region}` }, { module_address: module }),
+      rc("aws_kinesis_firehose_delivery_stream", "s", ["update"], stream({ name: `${prefix}-events` }), stream({ name: `${prefix}-events` }), { module_address: module }),
+    ];
+    expect(review(stack("mail", "eu-west-1")).markdown.split("\n")[0]).toBe("### ses-guard plan review: `mail-eu-west-1`");
+    expect(review([...stack("b", "us-east-1", "module.b"), ...stack("a", "ap-southeast-2", "module.a")]).markdown.split("\n")[0]).toBe(
+      "### ses-guard plan review: `a-ap-southeast-2`, `b-us-east-1`",
+    );
+    // A role named like ses-guard's without its stream beside it, or not ending in a region, names nothing.
+    expect(review(stack("mail", "eu-west-1").slice(0, 1)).markdown.split("\n")[0]).toBe("### ses-guard plan review");
+    expect(review(stack("mail", "not-a-region")).markdown.split("\n")[0]).toBe("### ses-guard plan review");
+    // --title wins.
+    expect(reviewPlan(parsePlan(planOf(stack("mail", "eu-west-1")), "p"), { title: "prod" }).markdown.split("\n")[0]).toBe("### ses-guard plan review: `prod`");
   });
 
   test("a title names the stack; an errored plan says so; an empty plan says no changes", () => {
@@ -769,6 +863,13 @@ describe("review CLI", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("Exit status: 0 reviewed, 1 risk at or above --fail-on, 2 bad usage or input.");
+    expect(r.out).toContain("npm run --silent review -- plan.json > review.md (--silent keeps npm's banner out of the Markdown)");
+  });
+
+  test("./help shows the invocation that keeps npm's banner out of the Markdown", () => {
+    const help = spawnSync("bash", [path.join(root, "help")], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("npm run --silent review -- plan.json > review.md");
   });
 
   test("npm run review's script bundles the CLI and runs it: file, stdin, exit codes", () => {
@@ -792,7 +893,8 @@ describe("review CLI", () => {
 
 describe("examples/github-actions workflow", () => {
   const dir = path.join(root, "examples", "github-actions");
-  const workflows = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  // The plan-review workflows; the scheduled doctor workflow beside them has its own test (doctor-workflow.test.ts).
+  const workflows = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.includes("doctor"));
 
   interface Step {
     name?: string;

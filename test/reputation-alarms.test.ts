@@ -189,3 +189,18 @@ describe("ReputationAlarms validation", () => {
     expect(() => synth({ periodSeconds: 3600, evaluationPeriods: 24 })).not.toThrow();
   });
 });
+
+describe("ReputationAlarms plausible levels", () => {
+  test("refuses a level below the floor, read as a fraction given where percent was meant", () => {
+    expect(() => synth({ bounceRate: { warning: Rate.percent(0.02), critical: Rate.percent(5) } })).toThrow(
+      "ReputationAlarms bounceRate.warning: got 0.02 %; allowed: at least 0.5 (the levels are percent: 5 means 5 %, not 0.05); 0.02 percent fires on almost any bounce: did you mean 2?",
+    );
+    expect(() => synth({ complaintRate: { warning: Rate.percent(0.05), critical: Rate.percent(0.001) } })).toThrow(
+      "ReputationAlarms complaintRate.critical: got 0.001 %; allowed: at least 0.01",
+    );
+  });
+
+  test("accepts the floors themselves", () => {
+    expect(() => synth({ bounceRate: { warning: Rate.percent(0.5), critical: Rate.percent(1) }, complaintRate: { warning: Rate.percent(0.01), critical: Rate.percent(0.02) } })).not.toThrow();
+  });
+});

@@ -278,3 +278,38 @@ describe("SesGuard construct", () => {
     expect(out).toHaveResourceWithProperties(Sesv2ConfigurationSet, { configuration_set_name: "mailer" });
   });
 });
+
+describe("SesGuard first-use rules (library use)", () => {
+  const props = (change: (p: any) => void = () => undefined) => {
+    const p: any = sesGuardPropsFromConfig(parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false } }));
+    change(p);
+    return p;
+  };
+  const build = (p: any) => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", p));
+
+  test("the stream waits for the SES role's policy, and the event destination for the stream", () => {
+    const out = build(props());
+    const [stream] = Object.values(resources(out, KinesisFirehoseDeliveryStream)) as any[];
+    expect(stream.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\.Guard_EventPublishing_RolePolicy_/)]));
+    const [destination] = Object.values(resources(out, Sesv2ConfigurationSetEventDestination)) as any[];
+    expect(destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toMatch(/^\$\{aws_kinesis_firehose_delivery_stream\..*\.arn\}$/);
+  });
+
+  test("refuses a KMS alias ARN: IAM policies cannot name a key by alias", () => {
+    const alias = "arn:aws:kms:us-east-1:123456789012:alias/ses";
+    expect(() => build(props((p) => (p.encryption = { kmsKeyArn: alias })))).toThrow(
+      `SesGuard encryption.kmsKeyArn: got "${alias}"; allowed: a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias`,
+    );
+  });
+
+  test("keeps the saved queries' look-back within the days Athena can read", () => {
+    const withGlacier = (lookbackDays: number) =>
+      props((p) => {
+        p.archive = { ...p.archive, lifecycle: { transitions: [{ days: 40, storageClass: "GLACIER" }], expirationDays: 400 } };
+        p.investigation = { lookbackDays };
+      });
+    expect(() => build(withGlacier(40))).toThrow("SesGuard investigation.lookbackDays: got 40; allowed: at most 39");
+    const table: any = Object.values(JSON.parse(build(withGlacier(39))).resource.aws_glue_catalog_table)[0];
+    expect(table.parameters["projection.dt.range"]).toBe("NOW-39DAYS,NOW");
+  });
+});

@@ -13,6 +13,7 @@ import {
   LOG_RETENTION_DAYS,
   MINIMUM_STORAGE_DAYS,
   NOTIFICATION_TYPES,
+  notificationIdentitiesFor,
   parseConfig,
   SES_EVENT_TYPES,
   SES_REGIONS,
@@ -204,7 +205,8 @@ describe("module structure", () => {
       log_retention_days: d.archive.logRetentionDays,
       kms_key_arn: null,
       encrypt_archive: d.encryption.archive,
-      notifications_enabled: true,
+      // Null: on when identities are given (the config instead requires them while enabled).
+      notifications_enabled: null,
       notification_identities: [],
       notification_types: d.notifications.types,
       notification_emails: null,
@@ -319,8 +321,10 @@ describe("module structure", () => {
     expect(r.aws_ses_identity_notification_topic.notifications_identities.for_each).toBe("${local.identity_notification_topics}");
     expect(main.locals.identity_notification_topics).toContain("setproduct(var.notification_identities, var.notification_types)");
     expect(main.locals.identity_notification_topics).toContain('"${pair[0]}/${pair[1]}"');
-    expect(r.aws_sns_topic.notifications_topic.count).toBe("${var.notifications_enabled ? 1 : 0}");
-    expect(r.aws_sns_topic_policy.notifications_policy.count).toBe("${var.notifications_enabled ? 1 : 0}");
+    expect(r.aws_sns_topic.notifications_topic.count).toBe("${local.notifications_enabled ? 1 : 0}");
+    expect(r.aws_sns_topic_policy.notifications_policy.count).toBe("${local.notifications_enabled ? 1 : 0}");
+    // Unset, notifications are on exactly when identities are given: a call with only the required inputs plans.
+    expect(main.locals.notifications_enabled).toBe("${var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0}");
     expect(r.aws_kms_key.encryption_key.count).toBe("${var.kms_key_arn == null ? 1 : 0}");
     expect(r.aws_kms_alias.encryption_key_alias.count).toBe("${var.kms_key_arn == null ? 1 : 0}");
     expect(r.aws_s3_bucket_versioning.archive_bucket_versioning.count).toBe("${var.versioning ? 1 : 0}");
@@ -341,10 +345,8 @@ describe("module structure", () => {
 
   test("policies are the stack's policy documents, with expressions inside strings", () => {
     const policy = JSON.parse(main.resource.aws_iam_role.delivery_stream_role.assume_role_policy);
-    expect(policy.Statement[0].Condition).toEqual({
-      StringEquals: { "aws:SourceAccount": "${var.account_id}" },
-      ArnLike: { "aws:SourceArn": "${local.stream_arn}" },
-    });
+    // Firehose presents the account as external ID, and no source ARN.
+    expect(policy.Statement[0].Condition).toEqual({ StringEquals: { "sts:ExternalId": "${var.account_id}" } });
     // The identity list is spliced in as jsonencode(), the rest is plain JSON.
     const topic = main.resource.aws_sns_topic_policy.notifications_policy.policy as string;
     expect(topic).toContain('"ArnLike":{"aws:SourceArn":${jsonencode(local.identity_arns)}}');
@@ -1039,6 +1041,7 @@ interface HclScope {
 const HCL_FUNCTIONS: Record<string, (...args: any[]) => unknown> = {
   max: (...xs: number[]) => Math.max(...xs),
   min: (...xs: number[]) => Math.min(...xs),
+  element: (xs: unknown[], i: number) => xs[i % xs.length],
   floor: (x: number) => Math.floor(x),
   one: (xs: unknown[]) => (xs.length === 0 ? null : xs.length === 1 ? xs[0] : (() => { throw new Error("one(): more than one element"); })()),
   // Terraform's jsonencode escapes <, > and & for HTML safety.
@@ -1331,8 +1334,8 @@ function moduleInputs(cfg: SesGuardConfig, region: SesRegion): Record<string, un
     log_retention_days: cfg.archive.logRetentionDays,
     kms_key_arn: cfg.encryption.kmsKeyArns[region] ?? null,
     encrypt_archive: cfg.encryption.archive,
-    notifications_enabled: cfg.notifications.enabled,
-    notification_identities: cfg.notifications.identities,
+    notifications_enabled: cfg.notifications.enabled && notificationIdentitiesFor(cfg, region).length > 0,
+    notification_identities: notificationIdentitiesFor(cfg, region),
     notification_types: cfg.notifications.types,
     notification_emails: cfg.notifications.emails ?? null,
     include_original_headers: cfg.notifications.includeOriginalHeaders,

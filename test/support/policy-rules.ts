@@ -402,21 +402,26 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   {
     id: "IAM_TRUST_SCOPED_TO_SOURCE",
     checkIds: ["CKV_AWS_60", "CKV_AWS_61", "ses-guard (confused deputy)"],
-    title: "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn",
+    title:
+      "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn, or for Firehose (which presents no source ARN) on sts:ExternalId = the account",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_iam_role")).flatMap(([n, r]) =>
         statements(r.assume_role_policy)
           .filter((s) => s.Effect === "Allow")
           .flatMap((s) => [
             ...(isWildcardPrincipal(s.Principal) ? [`aws_iam_role.${n}: trusts *`] : []),
-            ...(s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"]
+            ...(((s.Principal as { Service?: string } | undefined)?.Service === "firehose.amazonaws.com"
+              ? /^(\d{12}|\$\{var\.account_id\})$/.test(String(s.Condition?.StringEquals?.["sts:ExternalId"] ?? ""))
+              : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"])
               ? []
-              : [`aws_iam_role.${n}: trust lacks aws:SourceAccount or aws:SourceArn`]),
+              : [`aws_iam_role.${n}: trust lacks aws:SourceAccount and aws:SourceArn (sts:ExternalId for Firehose)`]),
           ]),
       ),
     breaks: (json) => {
       const r = first(json, "aws_iam_role");
-      r.assume_role_policy = r.assume_role_policy.replace(/"ArnLike":\{[^}]*\}/, '"ArnLike":{}');
+      const doc = JSON.parse(r.assume_role_policy);
+      delete doc.Statement[0].Condition;
+      r.assume_role_policy = JSON.stringify(doc);
     },
   },
   {

@@ -95,6 +95,10 @@ export function sqlReferences(
   }
   const unnestColumns = new Set([...unnests.values()].flatMap((u) => u.columns));
   const aliases = new Set([...text.matchAll(/\bAS\s+([a-z_]\w*)/gi)].map((m) => m[1].toLowerCase()));
+  // Lambda parameters, `(k, v) -> ...`, name values, not columns.
+  for (const m of text.matchAll(/\(([a-z_]\w*(?:\s*,\s*[a-z_]\w*)*)\)\s*->/gi)) {
+    for (const param of m[1].split(",")) aliases.add(param.trim().toLowerCase());
+  }
   const topLevel = new Set(columns.map((c) => c.name));
   const partitionNames = new Set<string>(PARTITION_KEYS.map((k) => k.name));
   const tableName = `${table.database}.${table.table}`;

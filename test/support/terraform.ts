@@ -420,7 +420,13 @@ export async function initValidate(dir: string): Promise<void> {
  */
 export async function initValidatePlan(
   dir: string,
-  opts: { vars?: Record<string, string>; backend?: boolean; validate?: boolean } = {},
+  opts: {
+    vars?: Record<string, string>;
+    backend?: boolean;
+    validate?: boolean;
+    /** Runs between init and validate/plan, e.g. a re-synth of the folder, which must not need a new init. */
+    afterInit?: () => void;
+  } = {},
 ): Promise<PlanJson> {
   // Synthesized stacks carry a plain provider block; the offline switches come from an override file,
   // the way a user would plan without credentials.
@@ -440,6 +446,7 @@ export async function initValidatePlan(
     fs.writeFileSync(path.join(dir, "zz_harness_backend_override.tf.json"), JSON.stringify(override, null, 2));
   }
   await mustRun(dir, ["init", "-input=false", "-no-color"]);
+  opts.afterInit?.();
   // plan validates too; a separate validate (the default) gives its clearer diagnostics.
   if (opts.validate !== false) await mustValidate(dir);
 
