@@ -82,3 +82,10 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
   });
   expect(wrong.map((m) => m[0])).toEqual([]);
 });
+
+test("the README's contents list every section, with links that resolve", () => {
+  const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]).filter((h) => h !== "Contents");
+  const contents = readme.split("## Contents\n")[1].split("\n## ")[0];
+  const slug = (h: string) => h.toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
+  expect([...contents.matchAll(/^- \[(.+)\]\(#(.+)\)$/gm)].map((m) => [m[1], m[2]])).toEqual(headings.map((h) => [h, slug(h)]));
+});
