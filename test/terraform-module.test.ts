@@ -314,6 +314,20 @@ describe("module structure", () => {
     }
   });
 
+  test("first apply: what AWS checks at create waits for the permission it checks, as in the stack", () => {
+    const r = main.resource;
+    // The stream's create (it waits until ACTIVE) follows the SES role's policy; the destination needs the stream.
+    expect(r.aws_kinesis_firehose_delivery_stream.delivery_stream.depends_on).toEqual([
+      "aws_iam_role_policy.delivery_stream_role_policy",
+      "aws_iam_role_policy.event_publishing_role_policy",
+    ]);
+    expect(r.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe(
+      "${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}",
+    );
+    // SES checks it may publish when a notification topic is set.
+    expect(r.aws_ses_identity_notification_topic.notifications_identities.depends_on).toEqual(["aws_sns_topic_policy.notifications_policy"]);
+  });
+
   test("lists are for_each, notifications are count, transitions a dynamic block, the destination enabled", () => {
     const r = main.resource;
     expect(r.aws_sns_topic_subscription.alarms_topic_subscriptions.for_each).toBe("${local.alarm_subscriptions}");
