@@ -1,0 +1,127 @@
+// @ts-check
+import { declareValuePlugin, PluginKind } from "@stryker-mutator/api/plugin";
+// `npm run mutate` (scripts/mutate.js) runs Stryker with this config, one group at a time.
+//
+// Exclusions: by rule, the JSON Schema texts (strykerPlugins below); one by one, where the mutant is, as
+// `// Stryker disable next-line <mutator>: <reason>` (grep "Stryker disable" modules/): so far one, in
+// plan-review-policy.ts (policyWidening's fallback for an unreadable old policy, which cannot change a result).
+//
+// No TypeScript checker: it took 30 s to start and one of the two cores, halving the mutants tested per
+// minute. A mutant that does not type-check still runs (swc only strips types) and is killed or survives
+// on what it does.
+
+/**
+ * What is mutated, and the test files each part is measured against: its own unit tests, none that needs
+ * terraform or a built bundle. A group's tests run in full for every mutant reached at module load (a zod
+ * schema, a stack synthesized outside a test), so a short list per group is what keeps a run to minutes;
+ * a test left out can only lower a score, never raise it.
+ */
+export const GROUPS = [
+  {
+    name: "config validation",
+    mutate: ["modules/config.ts"],
+    tests: ["test/config.test.ts", "test/config-rules.test.ts", "test/first-use.test.ts"],
+  },
+  {
+    name: "plan-review rules",
+    mutate: ["modules/plan-review-risks.ts", "modules/plan-review-policy.ts"],
+    tests: ["test/plan-review-risks.test.ts", "test/plan-review.test.ts"],
+  },
+  {
+    name: "constructs",
+    mutate: [
+      "modules/alarm-topic.ts",
+      "modules/archive-alarms.ts",
+      "modules/archive-bucket.ts",
+      "modules/athena-workgroup.ts",
+      "modules/bucket-baseline.ts",
+      "modules/delivery-stream.ts",
+      "modules/email-subscriptions.ts",
+      "modules/encryption-key.ts",
+      "modules/event-catalog.ts",
+      "modules/event-publishing.ts",
+      "modules/identity-notifications.ts",
+      "modules/rate.ts",
+      "modules/reputation-alarms.ts",
+      "modules/suppression.ts",
+    ],
+    tests: [
+      "test/alarm-topic.test.ts",
+      "test/archive-bucket.test.ts",
+      "test/athena-workgroup.test.ts",
+      "test/delivery-stream.test.ts",
+      "test/event-catalog.test.ts",
+      "test/event-publishing.test.ts",
+      "test/identity-notifications.test.ts",
+      "test/rate.test.ts",
+      "test/reputation-alarms.test.ts",
+      "test/suppression.test.ts",
+      "test/construct-defaults.test.ts",
+    ],
+  },
+  {
+    // Its tests build every query when they load, so each of its mutants reruns them all: kept apart.
+    name: "named queries",
+    mutate: ["modules/named-queries.ts"],
+    tests: ["test/named-queries.test.ts", "test/athena-workgroup.test.ts"],
+  },
+  {
+    name: "stack",
+    mutate: ["modules/ses-guard.ts", "modules/ses-guard-stack.ts"],
+    tests: ["test/ses-guard.test.ts", "test/adoption.test.ts"],
+  },
+];
+
+export const MUTATED = GROUPS.flatMap((g) => g.mutate);
+
+const REPORT_DIR = process.env.SES_GUARD_MUTATE_GROUP || "all";
+
+/**
+ * Exclusions by rule (each mutant excluded this way shows as "Ignored" with this reason in the report).
+ * The only one: the texts of the JSON Schema, `.describe("...")`. They are documentation (docs.test.ts checks
+ * that the shipped schema is what the code generates), and since the schema is built when config.ts loads,
+ * each would rerun every config test.
+ */
+export const strykerPlugins = [
+  declareValuePlugin(PluginKind.Ignore, "json-schema-descriptions", {
+    /** @param {import('@babel/core').NodePath} path */
+    shouldIgnore(path) {
+      const call = path.parentPath;
+      const callee = call?.isCallExpression() ? call.node.callee : undefined;
+      const isDescribeArgument =
+        path.listKey === "arguments" && callee?.type === "MemberExpression" && callee.property.type === "Identifier" && callee.property.name === "describe";
+      return isDescribeArgument ? "documentation: a .describe() text of the config's JSON Schema (docs.test.ts checks the shipped schema)" : undefined;
+    },
+  }),
+];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: MUTATED,
+  // This file also exports the ignorer above.
+  appendPlugins: ["./stryker.config.mjs"],
+  ignorers: ["json-schema-descriptions"],
+  testRunner: "jest",
+  jest: {
+    // Its test files: the group's (scripts/mutate.js passes them), or every unit test that needs no terraform.
+    configFile: "jest.mutate.config.js",
+    // Of those, only the files that import the mutated module...
+    enableFindRelatedTests: true,
+  },
+  // ...and within them only the tests that reached the mutant.
+  coverageAnalysis: "perTest",
+  // Every test that kills a mutant is recorded (killedBy in the JSON report), not only the first: the report
+  // then shows which tests guard which line, and what a score would be without a given test file.
+  disableBail: true,
+  // The two cores are shared; scripts/mutate.js also runs Stryker under nice.
+  concurrency: 2,
+  reporters: ["clear-text", "progress", "html", "json"],
+  // scripts/mutate.js runs one group at a time, each into its own folder, and merges the scores.
+  htmlReporter: { fileName: `reports/mutation/${REPORT_DIR}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${REPORT_DIR}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportTests: false, reportScoreTable: true, reportMutants: false },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: ".stryker-tmp",
+  // Stryker's timeout is a test's own time x 1.5 plus this: slack for a machine busy with other work.
+  timeoutMS: 20000,
+};
