@@ -90,8 +90,16 @@ describe("SesGuardStack outputs", () => {
     expect(output.delivery_stream_name.value).toBe("mailer-events");
   });
 
-  test("every output has a description", () => {
-    for (const out of Object.values<any>(JSON.parse(fullOut).output)) expect(out.description).toEqual(expect.any(String));
+  test("every output has a description: a sentence saying what it holds", () => {
+    for (const [name, out] of Object.entries<any>(JSON.parse(fullOut).output)) expect([name, out.description]).toEqual([name, expect.stringMatching(/^[A-Z][^]{20,}\.$/)]);
+  });
+
+  test("next_steps: confirm the subscriptions, send with the set, and with investigation, the Athena workgroup", () => {
+    const steps: string = JSON.parse(fullOut).output.next_steps.value;
+    expect(steps).toMatch(/^Every address in pending_email_confirmations must click the link/);
+    expect(steps).toContain("(or the X-SES-CONFIGURATION-SET header) so that events are archived.");
+    expect(steps).toContain("When an alarm fires, open Athena workgroup acme-mail-investigations and run its saved queries");
+    expect(JSON.parse(offOut).output.next_steps.value).not.toContain("Athena");
   });
 });
 
@@ -311,5 +319,97 @@ describe("SesGuard first-use rules (library use)", () => {
     expect(() => build(withGlacier(40))).toThrow("SesGuard investigation.lookbackDays: got 40; allowed: at most 39");
     const table: any = Object.values(JSON.parse(build(withGlacier(39))).resource.aws_glue_catalog_table)[0];
     expect(table.parameters["projection.dt.range"]).toBe("NOW-39DAYS,NOW");
+  });
+});
+
+describe("SesGuard composition (library use)", () => {
+  const base = (change: (c: any) => void = () => undefined): SesGuardConfig => {
+    const c: any = { accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } };
+    change(c);
+    return parseConfig(c);
+  };
+  const TOPIC = "arn:aws:sns:us-east-1:123456789012:mine";
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const built = (cfg: SesGuardConfig) => JSON.parse(synthStack(cfg));
+  const keys = (out: any) => Object.keys(out.resource.aws_kms_key ?? {});
+
+  test("a key is created only when a topic of ours or the archive needs one", () => {
+    // Every topic brought and the archive unencrypted: nothing to encrypt, no key.
+    expect(keys(built(base((c) => (c.existing = { alarmTopicArns: { "us-east-1": TOPIC }, notificationTopicArns: { "us-east-1": TOPIC } }))))).toEqual([]);
+    expect(keys(built(base((c) => ((c.existing = { alarmTopicArns: { "us-east-1": TOPIC } }), (c.notifications = { enabled: false })))))).toEqual([]);
+    // Our notification topic, or our alarm topic, or an encrypted archive: a key.
+    expect(keys(built(base((c) => (c.existing = { alarmTopicArns: { "us-east-1": TOPIC } }))))).toEqual(["encryption_key"]);
+    expect(keys(built(base((c) => (c.notifications = { enabled: false }))))).toEqual(["encryption_key"]);
+    expect(
+      keys(built(base((c) => ((c.existing = { alarmTopicArns: { "us-east-1": TOPIC }, notificationTopicArns: { "us-east-1": TOPIC } }), (c.encryption = { archive: true }))))),
+    ).toEqual(["encryption_key"]);
+  });
+
+  test("a key of the user's is used everywhere and none is created", () => {
+    const out = built(base((c) => (c.encryption = { kmsKeyArns: { "us-east-1": KEY }, archive: true })));
+    expect(keys(out)).toEqual([]);
+    expect(out.resource.aws_sns_topic.alarms_topic.kms_master_key_id).toBe(KEY);
+    expect(out.resource.aws_sns_topic.notifications_topic.kms_master_key_id).toBe(KEY);
+    expect(out.resource.aws_kinesis_firehose_delivery_stream.delivery_stream.server_side_encryption.key_arn).toBe(KEY);
+  });
+
+  test("without archive encryption the stream keeps an AWS-owned key, whatever key the topics use", () => {
+    const out = built(base((c) => (c.encryption = { kmsKeyArns: { "us-east-1": KEY } })));
+    expect(out.resource.aws_kinesis_firehose_delivery_stream.delivery_stream.server_side_encryption).toEqual({ enabled: true, key_type: "AWS_OWNED_CMK" });
+  });
+
+  test("a key given as a Terraform expression is not checked for being an alias (its value is known at apply)", () => {
+    const props = sesGuardPropsFromConfig(base());
+    expect(() =>
+      Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, encryption: { kmsKeyArn: "${var.key_arn}" } })),
+    ).not.toThrow();
+  });
+
+  test("the archive alarms follow the buffering interval, 900 s by default", () => {
+    const freshness = (out: any) => out.resource.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness.threshold;
+    expect(freshness(built(base()))).toBe(900);
+    expect(freshness(built(base((c) => (c.archive = { bufferingIntervalSeconds: 300 }))))).toBe(300);
+  });
+
+  test("suppression: the account level only when set; the set's own reasons only when set", () => {
+    const none = built(base());
+    expect(none.resource.aws_sesv2_account_suppression_attributes).toBeUndefined();
+    expect(none.resource.aws_sesv2_configuration_set.event_publishing_configuration_set.suppression_options).toBeUndefined();
+    const both = built(base((c) => (c.suppression = { accountLevel: ["BOUNCE"], configurationSet: ["COMPLAINT"] })));
+    expect(Object.values<any>(both.resource.aws_sesv2_account_suppression_attributes).map((a) => a.suppressed_reasons)).toEqual([["BOUNCE"]]);
+    expect(both.resource.aws_sesv2_configuration_set.event_publishing_configuration_set.suppression_options).toEqual({ suppressed_reasons: ["COMPLAINT"] });
+    const props = sesGuardPropsFromConfig(base());
+    expect(props.suppression).toEqual({ accountLevel: undefined, configurationSet: undefined });
+    // No suppression props at all is the same as none set.
+    expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, suppression: undefined }))).not.toThrow();
+  });
+
+  test("with investigation, a key prefix the table would not read is refused", () => {
+    const props = sesGuardPropsFromConfig(base((c) => (c.investigation = { enabled: true })));
+    expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, archive: { ...props.archive, keyPrefix: "other/" } }))).toThrow(
+      'SesGuard archive.keyPrefix: got "other/"; allowed: "events/us-east-1/" with investigation (the table reads events/<region>/)',
+    );
+    expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, archive: { ...props.archive, keyPrefix: "events/us-east-1/" } }))).not.toThrow();
+  });
+
+  test("notifications: on with identities in this region; off when disabled or when the region has none", () => {
+    expect(sesGuardPropsFromConfig(base()).notifications?.identities).toEqual(["example.com"]);
+    expect(sesGuardPropsFromConfig(base((c) => (c.notifications.enabled = false))).notifications).toBeUndefined();
+    const perRegion = base((c) => ((c.regions = ["us-east-1", "eu-west-1"]), (c.notifications.identities = { "eu-west-1": ["example.eu"] })));
+    expect(sesGuardPropsFromConfig(perRegion, "us-east-1").notifications).toBeUndefined();
+    expect(sesGuardPropsFromConfig(perRegion, "eu-west-1").notifications?.identities).toEqual(["example.eu"]);
+  });
+
+  test("brought topics: no subscriptions of ours, so no pending_email_confirmations output, and next_steps says the policies are the user's", () => {
+    const out = built(base((c) => (c.existing = { alarmTopicArns: { "us-east-1": TOPIC }, notificationTopicArns: { "us-east-1": TOPIC } })));
+    expect(out.resource.aws_sns_topic_subscription).toBeUndefined();
+    expect(out.output.pending_email_confirmations).toBeUndefined();
+    expect(out.output.next_steps.value).toMatch(/^Make sure your existing topics' policies let CloudWatch and SES publish\./);
+  });
+
+  test("two constructs that would share a Terraform name are refused, naming both", () => {
+    const app = Testing.app();
+    const stack = new SesGuardStack(app, "s", { config: base() });
+    expect(() => new SesGuard(stack, "SesGuard2", sesGuardPropsFromConfig(base()))).toThrow(/^Two resources map to the Terraform name "[a-z_]+": s\/SesGuard\/.+ and s\/SesGuard2\/.+; give one a different ID$/);
   });
 });
