@@ -76,9 +76,15 @@ export const ATHENA_UNREADABLE_CLASSES: readonly StorageClass[] = ["GLACIER", "D
  * midnight UTC (S3 User Guide, "Lifecycle configuration elements"), so a day's objects can be gone
  * from day N on: the last readable day is N - 1 days back.
  */
-export function queryableDays(lifecycle: { readonly transitions: readonly { days: number; storageClass: StorageClass }[]; readonly expirationDays: number }): number {
-  const archived = lifecycle.transitions.find((t) => ATHENA_UNREADABLE_CLASSES.includes(t.storageClass));
-  return Math.min(lifecycle.expirationDays, archived?.days ?? Infinity) - 1;
+export function queryableDays(lifecycle: LifecycleDays): number {
+  return Math.min(lifecycle.expirationDays, firstUnreadableTransition(lifecycle)?.days ?? Infinity) - 1;
+}
+
+type LifecycleDays = { readonly transitions: readonly { days: number; storageClass: StorageClass }[]; readonly expirationDays: number };
+
+/** The first transition to a class Athena skips, if any (transitions are in ascending order of days). */
+function firstUnreadableTransition(lifecycle: LifecycleDays): { days: number; storageClass: StorageClass } | undefined {
+  return lifecycle.transitions.find((t) => ATHENA_UNREADABLE_CLASSES.includes(t.storageClass));
 }
 
 /** Retention values CloudWatch Logs accepts. */
@@ -769,7 +775,7 @@ function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
   if (!inv.enabled) return;
   const readable = queryableDays(cfg.archive.lifecycle);
   if (inv.lookbackDays > readable) {
-    const archived = cfg.archive.lifecycle.transitions.find((t) => ATHENA_UNREADABLE_CLASSES.includes(t.storageClass));
+    const archived = firstUnreadableTransition(cfg.archive.lifecycle);
     issue(
       ["investigation", "lookbackDays"],
       inv.lookbackDays,
@@ -1102,7 +1108,7 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
     }
   }
   const home = cfg.regions[0];
-  const shared = cfg.regions.filter((r) => archiveBucketFor(cfg, r).home !== r && r !== home);
+  const shared = cfg.regions.filter((r) => archiveBucketFor(cfg, r).home !== r);
   if (shared.length) {
     warnings.push(
       `${shared.join(", ")} ${shared.length > 1 ? "write" : "writes"} events to the bucket in ${home}: AWS's Firehose documentation does not list cross-region delivery to S3, and those events are billed as inter-region data transfer (about 0.02 USD per GB); for a bucket in each region, set archive.bucketPerRegion to true, without archive.bucketName or existing.bucketName`,

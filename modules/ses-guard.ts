@@ -385,6 +385,7 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
   const bucket = archiveBucketFor(cfg, region);
   const catalog = catalogFor(cfg, region);
   const topic = (arn: string | undefined): TopicRef | undefined => (arn ? { arn } : undefined);
+  const identities = notificationIdentitiesFor(cfg, region);
   return {
     namePrefix: cfg.name,
     accountId: cfg.accountId,
@@ -429,9 +430,9 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
     // A region with no identities of its own gets no notification topic.
-    notifications: cfg.notifications.enabled && notificationIdentitiesFor(cfg, region).length
+    notifications: cfg.notifications.enabled && identities.length
       ? {
-          identities: notificationIdentitiesFor(cfg, region),
+          identities,
           types: cfg.notifications.types,
           emails: cfg.notifications.emails ?? cfg.alarms.emails,
           includeOriginalHeaders: cfg.notifications.includeOriginalHeaders,
