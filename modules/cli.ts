@@ -148,7 +148,10 @@ export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: 
   // (the common case while editing a config) is reported before they are needed.
   const { App } = require("cdktf") as typeof import("cdktf");
   const { SesGuardStack } = require("./ses-guard-stack") as typeof StackModule;
-  const app = new App({ outdir });
+  // cdktf's own validations here are a provider check (each stack configures its provider) and, per imported
+  // resource, `terraform version` run on this machine: synth must not need terraform. The stacks with imports
+  // declare required_version instead, which terraform itself enforces (see SesGuardStack).
+  const app = new App({ outdir, skipValidation: true });
   const [home, ...others] = config.regions;
   const homeStack = new SesGuardStack(app, stackName(config.name, home), { config, region: home, localStatePath: statePathFor?.(stackName(config.name, home)) });
   for (const region of others) {

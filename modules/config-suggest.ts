@@ -86,34 +86,79 @@ function words(key: string): string[] {
     .filter(Boolean);
 }
 
-/** Edit distance where swapping two neighbouring letters counts once (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+/**
+ * Edit distance where swapping two neighbouring letters counts once (optimal string alignment).
+ * Above `max` it stops early and returns max + 1.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  // Letters one string has and the other lacks each cost an edit at least: a quick bound that spares
+  // the table for most pairs (suggestions compare a typed key with every key of the schema).
+  if (max < Infinity && bagDistance(a, b) > max) return max + 1;
+  // Three rows of the table are enough (the swap looks two rows back).
+  let before = new Array<number>(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = new Array<number>(b.length + 1).fill(0);
+  let previousMin = 0;
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let currentMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current[j] = d;
+      if (d < currentMin) currentMin = d;
     }
+    // No entry of a later row is below the smaller minimum of the two rows above it, plus one for the older.
+    if (currentMin > max && previousMin > max) return max + 1;
+    previousMin = currentMin;
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length][b.length];
+  return previous[b.length];
 }
 
+/** max(letters of a missing from b, letters of b missing from a), counted with repeats: at most the edit distance. */
+function bagDistance(a: string, b: string): number {
+  const counts = new Map<string, number>();
+  for (const c of a) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let onlyB = 0;
+  for (const c of b) {
+    const n = counts.get(c) ?? 0;
+    if (n > 0) counts.set(c, n - 1);
+    else onlyB++;
+  }
+  let onlyA = 0;
+  for (const n of counts.values()) onlyA += n;
+  return Math.max(onlyA, onlyB);
+}
+
+/** A typed key's words as written and with synonyms replaced, computed once per suggestion. */
+interface Typed {
+  readonly variants: ReadonlyArray<{ readonly words: readonly string[]; readonly text: string }>;
+}
+
+function typedKey(typed: string): Typed {
+  const written = words(typed);
+  return { variants: [written, written.map((w) => SYNONYMS[w] ?? w)].map((w) => ({ words: w, text: w.join("") })) };
+}
+
+const keyWordsCache = new Map<string, { readonly words: readonly string[]; readonly joined: string }>();
+
 /** How far a typed key is from a schema key; undefined when too far to suggest. */
-function distance(typed: string, key: string): number | undefined {
-  const typedWords = words(typed);
-  const keyWords = words(key);
-  const variants = [typedWords, typedWords.map((w) => SYNONYMS[w] ?? w)];
-  const joined = keyWords.join("");
+function distance(typed: Typed, key: string): number | undefined {
+  let cached = keyWordsCache.get(key);
+  if (!cached) {
+    const w = words(key);
+    keyWordsCache.set(key, (cached = { words: w, joined: w.join("") }));
+  }
+  const { words: keyWords, joined } = cached;
   let best = Infinity;
-  for (const v of variants) {
-    const text = v.join("");
+  for (const { words: v, text } of typed.variants) {
     // Typos and plurals: a few letters off, more for longer keys. Lengths further apart than the
     // allowance cannot be within it, which spares the table for most pairs.
     const allowed = text.length <= 4 ? 1 : text.length <= 8 ? 2 : 3;
     if (Math.abs(text.length - joined.length) <= allowed) {
-      const d = editDistance(text, joined);
+      const d = editDistance(text, joined, allowed);
       if (d <= allowed) best = Math.min(best, d);
     }
     // A key cut short or missing its unit or qualifier (bounceRate, expiration, class): whole words at either end.
@@ -151,8 +196,9 @@ export function suggestKey(root: z.ZodType, at: readonly PropertyKey[], typed: s
     readonly order: number;
   }
   const scored: Scored[] = [];
+  const typedWords = typedKey(typed);
   localKeys.forEach((key, order) => {
-    const d = distance(typed, key);
+    const d = distance(typedWords, key);
     if (d !== undefined && key !== typed) scored.push({ text: JSON.stringify(key), cost: d, local: true, shared: at.length, order });
   });
   for (const c of paths) {
@@ -162,7 +208,7 @@ export function suggestKey(root: z.ZodType, at: readonly PropertyKey[], typed: s
     const parent = c.steps.slice(0, -1);
     if (parent.length === at.length && parent.every((s, i) => fits(s, at[i]))) continue;
     const leaf = c.steps[c.steps.length - 1] as string;
-    const d = distance(typed, leaf);
+    const d = distance(typedWords, leaf);
     if (d === undefined) continue;
     // A concrete region or index the user wrote replaces the placeholder where the paths agree.
     let shared = 0;

@@ -16,6 +16,9 @@ import { logicalIdSegment } from "./logical-id";
 import { regionNames } from "./names";
 import { SesGuard, sesGuardPropsFromConfig } from "./ses-guard";
 
+/** The Terraform versions a stack with `import` blocks (adopted resources) needs. */
+export const IMPORT_BLOCKS_TERRAFORM = ">= 1.5";
+
 export interface SesGuardStackProps {
   /** A validated config (see `parseConfig`). */
   readonly config: SesGuardConfig;
@@ -145,6 +148,8 @@ export class SesGuardStack extends TerraformStack {
       if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
       target.importFrom(id);
     }
+    // Import blocks came with Terraform 1.5: an older one says so at init, before reading anything.
+    if (Object.keys(adopt).length > 0) this.addOverride("terraform.required_version", IMPORT_BLOCKS_TERRAFORM);
   }
 
   /**

@@ -1,5 +1,7 @@
 // Adoption by teams already on Terraform: backends, several regions, bring-your-own resources, imports.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { buildApp } from "../modules/cli";
@@ -243,9 +245,30 @@ describe("adopt: import blocks", () => {
     expect(to).toEqual(["aws_iam_role.delivery_stream_role", "aws_iam_role.event_publishing_role", "aws_sns_topic.notifications_topic"]);
   });
 
-  test("a stack without adopted resources has no import blocks", () => {
-    expect(synthAll(example("minimal.json"))["ses-guard-us-east-1"].import).toBeUndefined();
+  test("a stack without adopted resources has no import blocks and asks for no Terraform version", () => {
+    const json = synthAll(example("minimal.json"))["ses-guard-us-east-1"];
+    expect(json.import).toBeUndefined();
+    expect(json.terraform.required_version).toBeUndefined();
   });
+
+  test("a stack with import blocks requires Terraform 1.5, which terraform enforces; synth needs no terraform", () => {
+    // cdktf would run `terraform version` on this machine once per imported resource, and fail without it.
+    const withoutTerraform = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, "terraform")));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-adopt-"));
+    try {
+      const r = spawnSync(process.execPath, [path.join(__dirname, "..", "scripts", "synth.js"), "--config", path.join(examples, "adopt.json")], {
+        cwd: work,
+        encoding: "utf8",
+        env: { PATH: withoutTerraform.join(path.delimiter) },
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+      const json = JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "stacks", "legacy-us-east-1", "cdk.tf.json"), "utf8"));
+      expect(json.terraform.required_version).toBe(">= 1.5");
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
 });
 
 describe("bad adoption input: one clear message naming the field", () => {

@@ -160,7 +160,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * do; the rest call the same CLI function in this process (the bundle is that code: test/cli.test.ts shows
  * both write the same bytes), which spares a second of process start-up per case.
  */
-const SPAWN_EVERY = 6;
+const SPAWN_EVERY = 10;
 const spawned = (c: CorpusCase, index: number) => c.kind === "cli" || index % SPAWN_EVERY === 0;
 
 function runInProcess(argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {

@@ -112,6 +112,19 @@ describe("an unknown key suggests the nearest key", () => {
     expect(editDistance("email", "emails")).toBe(1);
     expect(editDistance("", "abc")).toBe(3);
     expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("ab", "ba")).toBe(1);
+    expect(editDistance("abcdef", "badcfe")).toBe(3);
+  });
+
+  test("edit distance with a limit: exact up to it, limit + 1 beyond, however far", () => {
+    expect(editDistance("kitten", "sitting", 3)).toBe(3);
+    expect(editDistance("kitten", "sitting", 2)).toBe(3);
+    expect(editDistance("expirationDays", "bucketName", 3)).toBe(4);
+    expect(editDistance("abcdef", "badcfe", 3)).toBe(3);
+    expect(editDistance("abcdef", "badcfe", 2)).toBe(3);
+    // A pair whose rows first dip and then exceed the limit only by a swap two rows back.
+    expect(editDistance("abcd", "bacd", 1)).toBe(1);
+    expect(editDistance("abcd", "abcd", 0)).toBe(0);
   });
 });
 

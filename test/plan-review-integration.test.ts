@@ -197,15 +197,10 @@ function zeroOf(type: unknown, isBlock: boolean): unknown {
   return null;
 }
 
-/** Resource schemas of the aws provider the stack pins, from a scratch folder (runs while the base plan does). */
+/** Resource schemas of the aws provider the stack pins, read in its folder once it is initialized (while it plans). */
 async function providerSchemas(stackDir: string): Promise<Map<string, ResourceSchema>> {
   const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-  const dir = path.join(work, "provider-schema");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: stack.terraform.required_providers } }));
-  const init = await terraform(dir, ["init", "-input=false", "-no-color"]);
-  if (init.code !== 0) throw new Error(`terraform init for the provider schema failed: ${init.stderr}`);
-  const res = await terraform(dir, ["providers", "schema", "-json"]);
+  const res = await terraform(stackDir, ["providers", "schema", "-json"]);
   if (res.code !== 0) throw new Error(`terraform providers schema failed: ${res.stderr}`);
   const all = JSON.parse(res.stdout).provider_schemas["registry.terraform.io/hashicorp/aws"].resource_schemas as Record<
     string,
@@ -320,12 +315,15 @@ async function basePlan(): Promise<{ plan: PlanJson; state: string; resynthesize
   const synth = () => synthesize(parseConfig(BASE, "base"), path.join(out, "cdktf.out"), out)[0];
   const dir = synth();
   let resynthesizedAfterInit = false;
-  const [plan, schemas] = await Promise.all([
-    // Validated by the examples' integration test; plan validates too.
-    initValidatePlan(dir, { backend: false, validate: false, afterInit: () => (resynthesizedAfterInit = synth() === dir) }),
-    providerSchemas(dir),
-  ]);
-  return { plan, state: JSON.stringify(stateFromCreatePlan(plan, schemas), null, 1), resynthesizedAfterInit };
+  let schemas: Promise<Map<string, ResourceSchema>> | undefined;
+  const afterInit = () => {
+    resynthesizedAfterInit = synth() === dir;
+    schemas = providerSchemas(dir);
+    schemas.catch(() => undefined); // awaited below
+  };
+  // Validated by the examples' integration test; plan validates too.
+  const plan = await initValidatePlan(dir, { backend: false, validate: false, afterInit });
+  return { plan, state: JSON.stringify(stateFromCreatePlan(plan, await schemas!), null, 1), resynthesizedAfterInit };
 }
 
 const moduleName = (scenario: string) => scenario.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");

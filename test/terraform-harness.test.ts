@@ -6,8 +6,8 @@ import {
   copyStackToTemp,
   describeTerraform,
   detectTerraform,
-  initValidate,
-  initValidatePlan,
+  initValidateTogether,
+  sharedDir,
   terraform,
   tf,
 } from "./support/terraform";
@@ -78,8 +78,10 @@ describeTerraform("terraform harness (offline, real terraform)", () => {
   let dir: string;
 
   beforeAll(async () => {
+    // A backend that needs AWS does not stop init -backend=false (validate is what the test below runs).
     dir = stackWith(rootModule({ backend: { s3: { bucket: "not-reachable", key: "state", region: "eu-west-1" } } }));
-    await initValidate(dir);
+    const init = await terraform(dir, ["init", "-backend=false", "-input=false", "-no-color"]);
+    if (init.code !== 0) throw new Error(init.stderr);
   });
 
   it("found terraform and an aws mirror with the pinned version", () => {
@@ -100,10 +102,23 @@ describeTerraform("terraform harness (offline, real terraform)", () => {
     expect(res.stderr).not.toMatch(/Unable to open CLI configuration file/);
   });
 
-  it("throws with validate diagnostics for an invalid module", async () => {
-    const bad = stackWith(rootModule({ topicArgs: { no_such_argument: true } }));
-    await expect(initValidatePlan(bad, { vars: { topic_name: "x" } })).rejects.toThrow(
-      /terraform validate failed[\s\S]*no_such_argument/,
+  it("validates stacks together, a stack with import blocks as the root, and throws with terraform's diagnostics", async () => {
+    const withImport = { ...rootModule(), import: [{ to: "aws_sns_topic.alarms", id: "arn:aws:sns:eu-west-1:123456789012:x" }] };
+    const child = rootModule({ topicArgs: { no_such_argument: true } });
+    delete (child as { variable?: unknown }).variable;
+    child.resource.aws_sns_topic.alarms.name = "fixed";
+    const error = await initValidateTogether({ child: stackWith(child) }, true, false, undefined, stackWith(withImport)).then(
+      () => new Error("validate passed"),
+      (e: Error) => e,
     );
+    expect(error.message).toMatch(/^terraform validate failed in \S+combined-\S+\nerror: Extraneous JSON object property \(child\/cdk\.tf\.json:1\)\n.*no_such_argument/);
+    // The root is the stack with the import block, its backend replaced and the child called beside its own resources.
+    const root = /^terraform validate failed in (\S+)/.exec(error.message)![1];
+    expect(path.dirname(root)).toBe(sharedDir());
+    const main = JSON.parse(fs.readFileSync(path.join(root, "main.tf.json"), "utf8"));
+    expect(main.import).toEqual(withImport.import);
+    expect(Object.keys(main.resource.aws_sns_topic)).toEqual(["alarms"]);
+    expect(main.module).toEqual({ child: { source: "./child", providers: { aws: "aws.p0" } } });
+    expect(main.terraform.backend).toEqual({ local: { path: expect.stringMatching(/harness\.tfstate$/) } });
   });
 });
