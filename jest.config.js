@@ -6,6 +6,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest"] },
   setupFilesAfterEnv: ["<rootDir>/test/support/setup.ts"],
   reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
+  testSequencer: "<rootDir>/test/support/sequencer.js",
   // Two workers even on two cores (jest's default would be one): the Terraform suites mostly wait on
   // terraform, so a unit-test file runs beside them.
   maxWorkers: 2,

@@ -460,7 +460,6 @@ const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 describeTerraform("the generated module through terraform", () => {
   let planned: PlanJson;
   let planOutput = "";
-  let failing: TerraformResult;
   let consoleRun: TerraformResult;
   let exampleSourceLines = 0;
   const failures: Record<string, unknown> = {};
@@ -491,21 +490,15 @@ describeTerraform("the generated module through terraform", () => {
         failures[name] = e;
       }
     };
-    // Independent folders run side by side; the two plans share the fixture's init (-lock=false: plans write no state).
+    // Independent folders run side by side.
     await Promise.all([
       part("fixture", async () => {
         await timed("fixture init", () => mustSucceed(work, ["init", "-input=false", "-no-color"]));
-        await Promise.all([
-          timed("plan + show", async () => {
-            const res = await mustSucceed(work, [...PLAN_ARGS, "-out=plan.bin"]);
-            planOutput = squash(res.stdout + res.stderr);
-            planned = JSON.parse((await mustSucceed(work, ["show", "-json", "-no-color", "plan.bin"])).stdout) as PlanJson;
-          }),
-          timed("failing plan", async () => {
-            // Only the call the bad value goes to: one provider configured instead of two (~1.5 s of CPU less).
-            failing = await terraform(work, [...PLAN_ARGS, "-var=minimal_name_prefix=sthree", "-target=module.ses_guard_minimal"]);
-          }),
-        ]);
+        await timed("plan + show", async () => {
+          const res = await mustSucceed(work, [...PLAN_ARGS, "-out=plan.bin"]);
+          planOutput = squash(res.stdout + res.stderr);
+          planned = JSON.parse((await mustSucceed(work, ["show", "-json", "-no-color", "plan.bin"])).stdout) as PlanJson;
+        });
       }),
       part("example", () => initValidate(exampleDir)),
       part("validation cases", async () => {
@@ -861,14 +854,6 @@ describeTerraform("the generated module through terraform", () => {
       expect(managed(planned, "ses_guard_minimal").filter((r) => r.type === "aws_sesv2_account_suppression_attributes")).toEqual([]);
     });
 
-    test("a bad input makes terraform plan fail with the module's message (the rule reads the provider's region)", () => {
-      expect(failing.code).not.toBe(0);
-      const err = squash(failing.stderr);
-      expect(err).toContain("Error: Invalid value for variable");
-      expect(err).toContain(
-        `name_prefix: got "sthree"; allowed: a name that makes a valid default bucket name, but "sthree-events-123456789012-us-east-1" breaks S3's rules; change name_prefix or set bucket_name`,
-      );
-    });
   });
 
   test("examples/terraform-module: terraform init and validate pass with the module where `npm run module` writes it", () => {
