@@ -7,7 +7,7 @@ import {
   describeTerraform,
   detectTerraform,
   initValidateTogether,
-  sharedDir,
+  writeCombinedRoot,
   terraform,
   tf,
 } from "./support/terraform";
@@ -72,6 +72,57 @@ describe("detectTerraform", () => {
   });
 });
 
+describe("the root that stacks are planned together in (no terraform run)", () => {
+  const stack = (region: string, extra: object = {}) => ({
+    terraform: { required_providers: { aws: { source: "aws", version: AWS_VERSION } }, backend: { s3: { bucket: "b", key: "k", region } } },
+    provider: { aws: [{ region, default_tags: [{ tags: { team: "mail" } }] }] },
+    resource: { aws_sns_topic: { alarms: { name: `alarms-${region}` } } },
+    ...extra,
+  });
+  const read = (root: string, file: string) => JSON.parse(fs.readFileSync(path.join(root, file), "utf8"));
+
+  it("moves each stack's provider block to the root, one configuration per distinct block, with the offline switches", () => {
+    const providerOf = new Map<string, string>();
+    const root = writeCombinedRoot(
+      { a: stackWith(stack("eu-west-1")), b: stackWith(stack("us-east-1")), c: stackWith(stack("eu-west-1")) },
+      { providerOf },
+    );
+    const main = read(root, "main.tf.json");
+    expect(main.module).toEqual({
+      a: { source: "./a", providers: { aws: "aws.p0" } },
+      b: { source: "./b", providers: { aws: "aws.p1" } },
+      c: { source: "./c", providers: { aws: "aws.p0" } },
+    });
+    expect(main.provider.aws.map((p: { alias: string; region: string }) => [p.alias, p.region])).toEqual([
+      ["p0", "eu-west-1"],
+      ["p1", "us-east-1"],
+    ]);
+    expect(main.provider.aws[0]).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, default_tags: [{ tags: { team: "mail" } }] });
+    expect([...providerOf]).toEqual([["a", "p0"], ["b", "p1"], ["c", "p0"]]);
+    // Each child keeps its resources and its provider requirement, and loses its provider block and backend.
+    const a = read(root, "a/cdk.tf.json");
+    expect(a.provider).toBeUndefined();
+    expect(a.terraform).toEqual({ required_providers: { aws: { source: "aws", version: AWS_VERSION } } });
+    expect(a.resource).toEqual(stack("eu-west-1").resource);
+    expect(main.terraform.backend).toEqual({ local: { path: path.join(root, "harness.tfstate") } });
+  });
+
+  it("keeps the import blocks of the stack that is the root, and refuses them in a child unless told to drop them", () => {
+    const imports = { import: [{ to: "aws_sns_topic.alarms", id: "arn:aws:sns:eu-west-1:123456789012:x" }] };
+    const main = read(writeCombinedRoot({ b: stackWith(stack("us-east-1")) }, { rootStack: stackWith(stack("eu-west-1", imports)) }), "main.tf.json");
+    expect(main.import).toEqual(imports.import);
+    expect(main.resource).toEqual(stack("eu-west-1").resource);
+    expect(main.provider.aws.map((p: { alias?: string; region: string }) => [p.alias, p.region])).toEqual([
+      [undefined, "eu-west-1"],
+      ["p0", "us-east-1"],
+    ]);
+    expect(main.provider.aws[0].skip_credentials_validation).toBe(true);
+    const withImports = stackWith(stack("us-east-1", imports));
+    expect(() => writeCombinedRoot({ b: withImports })).toThrow(/has import blocks, which only a root module may hold/);
+    expect(read(writeCombinedRoot({ b: withImports }, { dropImports: true }), "b/cdk.tf.json").import).toBeUndefined();
+  });
+});
+
 describeTerraform("terraform harness (offline, real terraform)", () => {
   // Real plans through this harness are the integration suites' job (every example, the review scenarios);
   // here only what they do not show: init links the mirror instead of copying it, failures carry diagnostics.
@@ -102,23 +153,17 @@ describeTerraform("terraform harness (offline, real terraform)", () => {
     expect(res.stderr).not.toMatch(/Unable to open CLI configuration file/);
   });
 
-  it("validates stacks together, a stack with import blocks as the root, and throws with terraform's diagnostics", async () => {
-    const withImport = { ...rootModule(), import: [{ to: "aws_sns_topic.alarms", id: "arn:aws:sns:eu-west-1:123456789012:x" }] };
-    const child = rootModule({ topicArgs: { no_such_argument: true } });
-    delete (child as { variable?: unknown }).variable;
-    child.resource.aws_sns_topic.alarms.name = "fixed";
-    const error = await initValidateTogether({ child: stackWith(child) }, true, false, undefined, stackWith(withImport)).then(
+  it("validates stacks together, a stack as the root, and throws with terraform's diagnostics", async () => {
+    // terraform_data needs no provider, so this costs no provider start.
+    const child = { resource: { terraform_data: { x: { input: "a", no_such_argument: true } } } };
+    const own = { resource: { terraform_data: { y: { input: "b" } } } };
+    const error = await initValidateTogether({ child: stackWith(child) }, true, false, undefined, stackWith(own)).then(
       () => new Error("validate passed"),
       (e: Error) => e,
     );
     expect(error.message).toMatch(/^terraform validate failed in \S+combined-\S+\nerror: Extraneous JSON object property \(child\/cdk\.tf\.json:1\)\n.*no_such_argument/);
-    // The root is the stack with the import block, its backend replaced and the child called beside its own resources.
     const root = /^terraform validate failed in (\S+)/.exec(error.message)![1];
-    expect(path.dirname(root)).toBe(sharedDir());
-    const main = JSON.parse(fs.readFileSync(path.join(root, "main.tf.json"), "utf8"));
-    expect(main.import).toEqual(withImport.import);
-    expect(Object.keys(main.resource.aws_sns_topic)).toEqual(["alarms"]);
-    expect(main.module).toEqual({ child: { source: "./child", providers: { aws: "aws.p0" } } });
-    expect(main.terraform.backend).toEqual({ local: { path: expect.stringMatching(/harness\.tfstate$/) } });
+    expect(JSON.parse(fs.readFileSync(path.join(root, "main.tf.json"), "utf8")).resource).toEqual(own.resource);
   });
+
 });

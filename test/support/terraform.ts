@@ -562,6 +562,17 @@ export async function initValidateTogether(
   providerOf = new Map<string, string>(),
   rootStack?: string,
 ): Promise<string> {
+  const root = writeCombinedRoot(stacks, { dropImports, providerOf, rootStack });
+  await mustRun(root, ["init", "-input=false", "-no-color"]);
+  if (validate) await mustValidate(root);
+  return root;
+}
+
+/** Writes the root that calls each stack as a child module (see planStacksTogether), in a new temp folder. */
+export function writeCombinedRoot(
+  stacks: Record<string, string>,
+  opts: { dropImports?: boolean; providerOf?: Map<string, string>; rootStack?: string } = {},
+): string {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   tempDirs.add(root);
   const modules: Record<string, { source: string; providers?: Record<string, string> }> = {};
@@ -569,7 +580,7 @@ export async function initValidateTogether(
   for (const [name, stackDir] of Object.entries(stacks)) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`module name ${JSON.stringify(name)}: use lower-case letters, digits and _`);
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-    if (json.import && !dropImports) throw new Error(`${stackDir} has import blocks, which only a root module may hold`);
+    if (json.import && !opts.dropImports) throw new Error(`${stackDir} has import blocks, which only a root module may hold`);
     delete json.import;
     delete json.terraform?.backend;
     delete json.terraform?.cloud;
@@ -579,26 +590,26 @@ export async function initValidateTogether(
       // The stack's only provider block, moved to the root and shared with every stack that has the same one.
       const key = JSON.stringify({ ...blocks[0], ...OFFLINE_PROVIDER });
       if (!aliasOf.has(key)) aliasOf.set(key, `p${aliasOf.size}`);
-      providerOf.set(name, aliasOf.get(key)!);
+      opts.providerOf?.set(name, aliasOf.get(key)!);
       modules[name].providers = { aws: `aws.${aliasOf.get(key)}` };
-      delete json.provider;
+      delete json.provider.aws;
+      if (Object.keys(json.provider).length === 0) delete json.provider;
     } else {
       for (const provider of blocks) Object.assign(provider, OFFLINE_PROVIDER);
     }
     fs.mkdirSync(path.join(root, name));
     fs.writeFileSync(path.join(root, name, "cdk.tf.json"), JSON.stringify(json));
   }
-  const backend = { local: { path: path.join(root, "harness.tfstate") } };
-  const aliases = [...aliasOf].map(([key, alias]) => ({ ...JSON.parse(key), alias }));
-  const own = rootStack ? JSON.parse(fs.readFileSync(path.join(rootStack, "cdk.tf.json"), "utf8")) : {};
-  if (own.module) throw new Error(`${rootStack} calls modules of its own; it cannot be the root`);
+  const own = opts.rootStack ? JSON.parse(fs.readFileSync(path.join(opts.rootStack, "cdk.tf.json"), "utf8")) : {};
+  if (own.module) throw new Error(`${opts.rootStack} calls modules of its own; it cannot be the root`);
   for (const provider of own.provider?.aws ?? []) Object.assign(provider, OFFLINE_PROVIDER);
-  const terraform = { required_providers: { aws: { source: "hashicorp/aws" } }, ...own.terraform, backend };
-  delete terraform.cloud;
-  const main = { ...own, terraform, provider: { ...own.provider, aws: [...(own.provider?.aws ?? []), ...aliases] }, module: modules };
+  const main = { ...own, terraform: { ...own.terraform, backend: { local: { path: path.join(root, "harness.tfstate") } } }, module: modules };
+  delete main.terraform.cloud;
+  if (aliasOf.size > 0) {
+    main.terraform.required_providers = { aws: { source: "hashicorp/aws" }, ...main.terraform.required_providers };
+    main.provider = { ...own.provider, aws: [...(own.provider?.aws ?? []), ...[...aliasOf].map(([key, alias]) => ({ ...JSON.parse(key), alias }))] };
+  }
   fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify(main));
-  await mustRun(root, ["init", "-input=false", "-no-color"]);
-  if (validate) await mustValidate(root);
   return root;
 }
 
