@@ -219,6 +219,8 @@ describe("bring your own", () => {
 describe("adopt: import blocks", () => {
   test("each adopted ID becomes an import block to the resource ses-guard manages", () => {
     const json = synthAll(example("adopt.json"))["legacy-us-east-1"];
+    // Import blocks came with Terraform 1.5; terraform init enforces this.
+    expect(json.terraform.required_version).toBe(">= 1.5");
     const imports = Object.fromEntries(json.import.map((i: { to: string; id: string }) => [i.to, i.id]));
     expect(imports).toEqual({
       "aws_sns_topic.alarms_topic": "arn:aws:sns:us-east-1:123456789012:legacy-alarms",
