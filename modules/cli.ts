@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { App } from "cdktf";
 import { parse as parseJsonc, ParseError, printParseErrorCode } from "jsonc-parser";
+import { FlagSpec, Flags, parseFlags, UsageError } from "./args";
 import { ConfigError, configWarnings, parseConfig, problemLines, SesGuardConfig } from "./config";
 import { rejectDuplicateKeys, yamlProblem } from "./config-source";
 import { regionNames } from "./names";
@@ -42,29 +43,23 @@ export interface CliOptions {
   readonly forgetStacks?: readonly string[];
 }
 
+const FLAGS: readonly FlagSpec[] = [
+  { name: "--config", short: "c", metavar: "FILE", value: "a file path" },
+  { name: "--out", short: "o", metavar: "DIR", value: "a directory path" },
+  { name: "--forget-stack", metavar: "STACK", value: "a stack name, such as ses-guard-eu-west-1", repeat: true },
+  { name: "--help", short: "h" },
+];
+
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  let configPath: string | undefined;
-  let outdir: string | undefined;
-  let help = false;
-  const forgetStacks: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (allowed: string) => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === "" || (inline === undefined && v.startsWith("-"))) {
-        throw new UserError(`${flag}: got no value; allowed: ${allowed}`, 2);
-      }
-      return v;
-    };
-    if (flag === "--config" || flag === "-c") configPath = value("a file path");
-    else if (flag === "--out" || flag === "-o") outdir = value("a directory path");
-    else if (flag === "--forget-stack") forgetStacks.push(value("a stack name, such as ses-guard-eu-west-1"));
-    else if ((flag === "--help" || flag === "-h") && inline === undefined) help = true;
-    else throw new UserError(`unknown argument ${JSON.stringify(arg)}; allowed: --config FILE, --out DIR, --forget-stack STACK, --help`, 2);
+  let flags: Flags;
+  try {
+    ({ flags } = parseFlags(argv, FLAGS));
+  } catch (e) {
+    throw e instanceof UsageError ? new UserError(e.message, e.exitCode) : e;
   }
-  configPath ??= env[CONFIG_ENV] || undefined;
-  return { configPath, outdir: outdir ?? (env.CDKTF_OUTDIR || "cdktf.out"), help, forgetStacks };
+  const configPath = (flags["--config"] as string | undefined) ?? (env[CONFIG_ENV] || undefined);
+  const outdir = (flags["--out"] as string | undefined) ?? (env.CDKTF_OUTDIR || "cdktf.out");
+  return { configPath, outdir, help: flags["--help"] === true, forgetStacks: (flags["--forget-stack"] as string[] | undefined) ?? [] };
 }
 
 function lineAndColumn(text: string, position: number): string {

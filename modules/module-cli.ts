@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import { DEFAULT_MODULE_OUTDIR, MODULE_OUTPUTS, writeTerraformModule } from "./terraform-module";
+import { parseFlags } from "./args";
 
 const USAGE = `Usage: node scripts/module.js [--out DIR]
 
@@ -24,25 +25,13 @@ const defaultIo: ModuleCliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Parses `--out DIR` / `--out=DIR` / `-o DIR` and `--help`; throws a one-line message for anything else. */
+/** Parses `--out DIR` / `--out=DIR` / `-o DIR` and `--help`; throws a one-line UsageError for anything else. */
 export function parseModuleArgs(argv: readonly string[]): { outdir: string; help: boolean } {
-  let outdir: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === "--out" || flag === "-o") {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (!value || (eq < 0 && value.startsWith("-"))) throw new Error(`${flag}: got no value; allowed: a directory path`);
-      outdir = value;
-    } else if (flag === "--help" || flag === "-h") {
-      help = true;
-    } else {
-      throw new Error(`unknown argument ${JSON.stringify(arg)}; allowed: --out DIR, --help`);
-    }
-  }
-  return { outdir: outdir ?? DEFAULT_MODULE_OUTDIR, help };
+  const { flags } = parseFlags(argv, [
+    { name: "--out", short: "o", metavar: "DIR", value: "a directory path" },
+    { name: "--help", short: "h" },
+  ]);
+  return { outdir: (flags["--out"] as string | undefined) ?? DEFAULT_MODULE_OUTDIR, help: flags["--help"] === true };
 }
 
 /** The CLI; returns the exit status (2 for a bad flag, 1 for any other error) instead of exiting. */

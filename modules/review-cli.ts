@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { levelRank, PLAN_ALLOWED, PlanInputError, reviewPlanText, RISK_LEVELS, RiskLevel } from "./plan-review";
+import { parseFlags, UsageError } from "./args";
 
 export const EXIT_OK = 0;
 export const EXIT_RISK = 1;
@@ -40,41 +41,30 @@ export interface ReviewArgs {
 }
 
 export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
-  let file: string | undefined;
-  let failOn: RiskLevel | undefined;
-  let title: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const [flag, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = (allowed: string): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === "" || (inline === undefined && v.startsWith("--"))) {
-        throw new ReviewUsageError(`${flag}: got no value; allowed: ${allowed}`);
-      }
-      return v;
-    };
-    if (flag === "--fail-on") {
-      const v = value(RISK_LEVELS.join(", "));
-      if (!(RISK_LEVELS as readonly string[]).includes(v)) {
-        throw new ReviewUsageError(`--fail-on: got ${JSON.stringify(v)}; allowed: ${RISK_LEVELS.join(", ")}`);
-      }
-      failOn = v as RiskLevel;
-    } else if (flag === "--title") {
-      title = value("a short text such as the stack name");
-    } else if (flag === "--help" || flag === "-h") {
-      help = true;
-    } else if (arg === "-" || !arg.startsWith("-")) {
-      if (file !== undefined) {
-        throw new ReviewUsageError(`got a second plan file ${JSON.stringify(arg)} after ${JSON.stringify(file)}; allowed: one plan JSON file, or "-" for stdin`);
-      }
-      file = arg;
-    } else {
-      throw new ReviewUsageError(`unknown argument ${JSON.stringify(arg)}; allowed: PLAN_JSON, -, --fail-on=${RISK_LEVELS.join("|")}, --title TEXT, --help`);
-    }
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(
+      argv,
+      [
+        { name: "--fail-on", metavar: RISK_LEVELS.join("|"), value: RISK_LEVELS.join(", ") },
+        { name: "--title", metavar: "TEXT", value: "a short text such as the stack name" },
+        { name: "--help", short: "h" },
+      ],
+      { positionals: true, allowed: `PLAN_JSON, -, --fail-on=${RISK_LEVELS.join("|")}, --title TEXT, --help` },
+    );
+  } catch (e) {
+    throw e instanceof UsageError ? new ReviewUsageError(e.message) : e;
   }
-  return { file, failOn, title, help };
+  const { flags, positionals } = parsed;
+  const failOn = flags["--fail-on"] as string | undefined;
+  if (failOn !== undefined && !(RISK_LEVELS as readonly string[]).includes(failOn)) {
+    throw new ReviewUsageError(`--fail-on: got ${JSON.stringify(failOn)}; allowed: ${RISK_LEVELS.join(", ")}`);
+  }
+  const [file, second] = positionals;
+  if (second !== undefined) {
+    throw new ReviewUsageError(`got a second plan file ${JSON.stringify(second)} after ${JSON.stringify(file)}; allowed: one plan JSON file, or "-" for stdin`);
+  }
+  return { file, failOn: failOn as RiskLevel | undefined, title: flags["--title"] as string | undefined, help: flags["--help"] === true };
 }
 
 export interface ReviewIo {

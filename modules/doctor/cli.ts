@@ -10,7 +10,7 @@ import { Api, ApiOptions, quietSdk } from "./aws";
 import { CHECKS } from "./checks";
 import { deployedConfig, targetsFor } from "./deployed-config";
 import { CannotCheckError } from "./errors";
-import { parseFlags, wholeNumber } from "./args";
+import { parseFlags, wholeNumber } from "../args";
 import { policyFor } from "./policy";
 import { cannotCheckJson, EXIT_OK, exitCodeOf, exitForError, jsonReport, textReport } from "./report";
 import { runChecks } from "./run";
@@ -60,7 +60,7 @@ export async function doctorMain(argv: readonly string[], io: DoctorIo): Promise
   let json = false;
   let header = { accountId: "", regions: [] as readonly string[], config: "" };
   try {
-    const flags = parseFlags(argv, FLAGS);
+    const { flags } = parseFlags(argv, FLAGS);
     if (flags["--help"]) {
       io.out(`${USAGE}\n`);
       return EXIT_OK;

@@ -8,7 +8,7 @@
  */
 import { isEmailAddress } from "../config";
 import { UserError } from "../cli";
-import { parseFlags, wholeNumber } from "./args";
+import { parseFlags, wholeNumber } from "../args";
 import { Api, ApiOptions, quietSdk, scopedApi } from "./aws";
 import { callerCheck } from "./checks";
 import { deployedConfig, targetsFor } from "./deployed-config";
@@ -122,7 +122,7 @@ export function drillReport(t: RegionTarget, result: DrillResult, timeoutSeconds
 export async function drillMain(argv: readonly string[], io: DrillIo): Promise<number> {
   let api: Api | undefined;
   try {
-    const flags = parseFlags(argv, FLAGS);
+    const { flags } = parseFlags(argv, FLAGS);
     if (flags["--help"]) {
       io.out(`${USAGE}\n`);
       return EXIT_OK;
