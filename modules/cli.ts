@@ -3,6 +3,7 @@ import * as path from "path";
 import type { App } from "cdktf";
 import { parse as parseJsonc, ParseError, printParseErrorCode } from "jsonc-parser";
 import { FlagSpec, Flags, parseFlags, UsageError } from "./args";
+import { replaceFolder, stagingFolderFor } from "./staged-folder";
 import { ConfigError, configWarnings, parseConfig, problemLines, SesGuardConfig } from "./config";
 import { rejectDuplicateKeys, yamlProblem } from "./config-source";
 import { regionNames } from "./names";
@@ -216,7 +217,7 @@ function outputWriteError(e: unknown, given: string): UserError {
  * before anything is built, not as a system error naming the staging path.
  */
 function checkWritable(target: string, given: string): void {
-  const probe = `${target}.staging-${process.pid}`;
+  const probe = stagingFolderFor(target);
   try {
     fs.rmSync(probe, { recursive: true, force: true });
     fs.mkdirSync(probe);
@@ -370,40 +371,12 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
   checkReplaceable(target, outdir);
   const stacks = config.regions.map((region) => stackName(config.name, region));
   const warnings = checkDroppedStacks(config, target, stacks, stateDir, options);
-  const staging = `${target}.staging-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  const moved: Array<readonly [from: string, to: string]> = [];
-  let swapped = false;
-  try {
+  replaceFolder(
+    target,
     // State paths are computed against the final folder, so the staging name never leaks into the output.
-    buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth();
-    // Moved, not copied (.terraform/ may hold provider binaries), once the new output is complete.
-    for (const stack of stacks) {
-      for (const e of entries(path.join(target, "stacks", stack)).filter((f) => WORKING_FILE.test(f.name))) {
-        const pair = [path.join(target, "stacks", stack, e.name), path.join(staging, "stacks", stack, e.name)] as const;
-        fs.renameSync(...pair);
-        moved.push(pair);
-      }
-    }
-    if (fs.existsSync(target)) fs.renameSync(target, old);
-    fs.renameSync(staging, target);
-    swapped = true;
-  } catch (e) {
-    // Put the old output back as it was, working files included; the first error is the one reported.
-    if (!swapped) {
-      try {
-        if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
-        for (const [from, to] of moved.reverse()) fs.renameSync(to, from);
-      } catch {
-        // Restoring failed too (the disk went away?): the first error is the one to report.
-      }
-    }
-    throw e;
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.rmSync(old, { recursive: true, force: true });
-  }
+    (staging) => buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth(),
+    { carry: () => stacks.flatMap((stack) => entries(path.join(target, "stacks", stack)).filter((f) => WORKING_FILE.test(f.name)).map((f) => path.join("stacks", stack, f.name))) },
+  );
   for (const warning of warnings) (options.warn ?? ((w: string) => process.stderr.write(`ses-guard: warning: ${w}\n`)))(warning);
   return stacks.map((stack) => path.join(target, "stacks", stack));
 }

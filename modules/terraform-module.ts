@@ -14,6 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { replaceFolder } from "./staged-folder";
 import { Construct, Node } from "constructs";
 import { App, dependable, TerraformElement, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
@@ -1878,17 +1879,9 @@ export function writeTerraformModule(outdir: string): string {
   }
   const files = moduleFiles();
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const staging = `${target}.staging-${process.pid}`;
-  const old = `${target}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
+  replaceFolder(target, (staging) => {
     fs.mkdirSync(staging);
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(staging, name), content);
-    if (fs.existsSync(target)) fs.renameSync(target, old);
-    fs.renameSync(staging, target);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.rmSync(old, { recursive: true, force: true });
-  }
+  });
   return target;
 }
