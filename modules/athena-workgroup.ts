@@ -77,7 +77,9 @@ export class AthenaWorkgroup extends Construct {
       throw new Error(`AthenaWorkgroup resultsExpirationDays: got ${expiration}; allowed: a whole number of at least 1`);
     }
     if (!Number.isInteger(cutoff) || cutoff < MIN_BYTES_SCANNED_CUTOFF_MIB) {
-      throw new Error(`AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got ${cutoff}; allowed: a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} (Athena's smallest limit)`);
+      throw new Error(
+        `AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got ${cutoff}; allowed: a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} (Athena's smallest limit)`,
+      );
     }
     const queries = props.namedQueries ?? [];
     if (queries.length && !props.database) {
@@ -87,9 +89,12 @@ export class AthenaWorkgroup extends Construct {
     for (const q of queries) {
       if (ids.has(q.id)) throw new Error(`AthenaWorkgroup namedQueries: got ${JSON.stringify(q.id)} twice; allowed: each id once`);
       ids.add(q.id);
-      if (q.name.length < 1 || q.name.length > 128) throw new Error(`AthenaWorkgroup namedQueries ${q.id} name: got ${q.name.length} characters; allowed: 1 to 128`);
-      if (q.description.length > 1024) throw new Error(`AthenaWorkgroup namedQueries ${q.id} description: got ${q.description.length} characters; allowed: at most 1024`);
-      if (q.sql.length < 1 || q.sql.length > 262144) throw new Error(`AthenaWorkgroup namedQueries ${q.id} sql: got ${q.sql.length} characters; allowed: 1 to 262144`);
+      if (q.name.length < 1 || q.name.length > 128)
+        throw new Error(`AthenaWorkgroup namedQueries ${q.id} name: got ${q.name.length} characters; allowed: 1 to 128`);
+      if (q.description.length > 1024)
+        throw new Error(`AthenaWorkgroup namedQueries ${q.id} description: got ${q.description.length} characters; allowed: at most 1024`);
+      if (q.sql.length < 1 || q.sql.length > 262144)
+        throw new Error(`AthenaWorkgroup namedQueries ${q.id} sql: got ${q.sql.length} characters; allowed: 1 to 262144`);
     }
     this.workgroupName = props.workgroupName;
     this.resultsBucketName = props.resultsBucketName;

@@ -142,14 +142,20 @@ export function resolveConfig(configPath: string | undefined, cwd: string): Reso
 export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: (stack: string) => string): App {
   // Loaded here, not at the top: cdktf and the provider take most of start-up, and bad input
   // (the common case while editing a config) is reported before they are needed.
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, as said above */
   const { App } = require("cdktf") as typeof import("cdktf");
   const { SesGuardStack } = require("./ses-guard-stack") as typeof StackModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // cdktf's own validations here are a provider check (each stack configures its provider) and, per imported
   // resource, `terraform version` run on this machine: synth must not need terraform. The stacks with imports
   // declare required_version instead, which terraform itself enforces (see SesGuardStack).
   const app = new App({ outdir, skipValidation: true });
   const [home, ...others] = config.regions;
-  const homeStack = new SesGuardStack(app, stackName(config.name, home), { config, region: home, localStatePath: statePathFor?.(stackName(config.name, home)) });
+  const homeStack = new SesGuardStack(app, stackName(config.name, home), {
+    config,
+    region: home,
+    localStatePath: statePathFor?.(stackName(config.name, home)),
+  });
   for (const region of others) {
     const name = stackName(config.name, region);
     const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name) });
@@ -180,7 +186,10 @@ function checkReplaceable(target: string, given: string): void {
       fs.mkdirSync(parent, { recursive: true });
     } catch (e) {
       if (WRITE_REFUSED[(e as NodeJS.ErrnoException).code ?? ""]) throw outputWriteError(e, given);
-      throw new UserError(`output folder: got ${JSON.stringify(given)}, whose parent ${JSON.stringify(path.dirname(given))} cannot be a folder (a file is in the way); allowed: a path inside a folder`, 2);
+      throw new UserError(
+        `output folder: got ${JSON.stringify(given)}, whose parent ${JSON.stringify(path.dirname(given))} cannot be a folder (a file is in the way); allowed: a path inside a folder`,
+        2,
+      );
     }
     checkWritable(target, given);
     return;
@@ -249,7 +258,9 @@ function entries(dir: string): fs.Dirent[] {
 function holdsOnlyWorkingFiles(target: string): boolean {
   const top = entries(target);
   if (top.length !== 1 || top[0].name !== "stacks" || !top[0].isDirectory()) return false;
-  return entries(path.join(target, "stacks")).every((s) => s.isDirectory() && entries(path.join(target, "stacks", s.name)).every((f) => WORKING_FILE.test(f.name)));
+  return entries(path.join(target, "stacks")).every(
+    (s) => s.isDirectory() && entries(path.join(target, "stacks", s.name)).every((f) => WORKING_FILE.test(f.name)),
+  );
 }
 
 export interface SynthOptions {
@@ -297,7 +308,9 @@ function stateOf(stackDir: string, stack: string, stateDir: string): { local: st
   if (type !== "local") return { remote: type };
   // Other workspaces of a local backend keep their state in the stack folder, which goes too.
   const workspaces = entries(path.join(stackDir, "terraform.tfstate.d")).flatMap((w) =>
-    entries(path.join(stackDir, "terraform.tfstate.d", w.name)).filter((f) => f.name.endsWith(".tfstate")).map((f) => path.join(stackDir, "terraform.tfstate.d", w.name, f.name)),
+    entries(path.join(stackDir, "terraform.tfstate.d", w.name))
+      .filter((f) => f.name.endsWith(".tfstate"))
+      .map((f) => path.join(stackDir, "terraform.tfstate.d", w.name, f.name)),
   );
   return { local: [path.resolve(stackDir, settings?.path ?? "terraform.tfstate"), ...workspaces] };
 }
@@ -344,7 +357,13 @@ function checkDroppedStacks(config: SesGuardConfig, target: string, stacks: read
     }
     const held = state.local.map((file) => ({ file, count: managedInstances(file) })).filter((s) => s.count !== 0 && s.count !== undefined);
     if (held.length === 0) continue;
-    const what = held.map((s) => (Number.isNaN(s.count) ? `${shown(s.file)} (which cannot be read as a Terraform state)` : `${shown(s.file)} (${s.count} resource${s.count === 1 ? "" : "s"})`)).join(", ");
+    const what = held
+      .map((s) =>
+        Number.isNaN(s.count)
+          ? `${shown(s.file)} (which cannot be read as a Terraform state)`
+          : `${shown(s.file)} (${s.count} resource${s.count === 1 ? "" : "s"})`,
+      )
+      .join(", ");
     if (forget.has(stack)) {
       warnings.push(`${gone} and --forget-stack drops it: what its state ${what} manages stays in AWS, managed by nobody; the state file is kept`);
       continue;
@@ -375,7 +394,14 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
     target,
     // State paths are computed against the final folder, so the staging name never leaks into the output.
     (staging) => buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth(),
-    { carry: () => stacks.flatMap((stack) => entries(path.join(target, "stacks", stack)).filter((f) => WORKING_FILE.test(f.name)).map((f) => path.join("stacks", stack, f.name))) },
+    {
+      carry: () =>
+        stacks.flatMap((stack) =>
+          entries(path.join(target, "stacks", stack))
+            .filter((f) => WORKING_FILE.test(f.name))
+            .map((f) => path.join("stacks", stack, f.name)),
+        ),
+    },
   );
   for (const warning of warnings) (options.warn ?? ((w: string) => process.stderr.write(`ses-guard: warning: ${w}\n`)))(warning);
   return stacks.map((stack) => path.join(target, "stacks", stack));
@@ -403,7 +429,9 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
     checkReplaceable(path.resolve(cwd, options.outdir), options.outdir);
     const { config, source } = resolveConfig(options.configPath, cwd);
     if (source === "embedded example") {
-      io.err(`ses-guard: no ${DEFAULT_CONFIG_FILE} found; synthesizing the embedded example (examples/default.json). Copy it to ${DEFAULT_CONFIG_FILE} and edit it.`);
+      io.err(
+        `ses-guard: no ${DEFAULT_CONFIG_FILE} found; synthesizing the embedded example (examples/default.json). Copy it to ${DEFAULT_CONFIG_FILE} and edit it.`,
+      );
     }
     for (const warning of configWarnings(config)) io.err(`ses-guard: warning: ${warning}`);
     let stackDirs: string[];

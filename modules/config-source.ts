@@ -40,7 +40,10 @@ export function duplicateKeyProblems(text: string, source: string): string[] {
           const times = lines.length === 2 ? "twice" : `${lines.length} times`;
           const distinct = [...new Set(lines)];
           const where = distinct.length === 1 ? `line ${distinct[0]}` : `lines ${distinct.slice(0, -1).join(", ")} and ${distinct[distinct.length - 1]}`;
-          found.push({ line: lines[1], message: `${source}: ${formatPath(path)}: key ${JSON.stringify(key)} appears ${times} (${where}); allowed: each key once` });
+          found.push({
+            line: lines[1],
+            message: `${source}: ${formatPath(path)}: key ${JSON.stringify(key)} appears ${times} (${where}); allowed: each key once`,
+          });
         }
       },
     },

@@ -23,15 +23,7 @@ export const SES_EVENT_TYPES = [
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
 
 /** What an investigation needs; OPEN, CLICK and SUBSCRIPTION are engagement data, off by default. */
-export const DEFAULT_EVENT_TYPES: readonly SesEventType[] = [
-  "SEND",
-  "REJECT",
-  "BOUNCE",
-  "COMPLAINT",
-  "DELIVERY",
-  "DELIVERY_DELAY",
-  "RENDERING_FAILURE",
-];
+export const DEFAULT_EVENT_TYPES: readonly SesEventType[] = ["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE"];
 
 export const NOTIFICATION_TYPES = ["Bounce", "Complaint", "Delivery"] as const;
 
@@ -44,14 +36,7 @@ export const MIN_BYTES_SCANNED_CUTOFF_MIB = 10;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** S3 transition targets in S3's waterfall order: a transition may only move down this list. */
-export const STORAGE_CLASSES = [
-  "STANDARD_IA",
-  "INTELLIGENT_TIERING",
-  "ONEZONE_IA",
-  "GLACIER_IR",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-] as const;
+export const STORAGE_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** Days an object is billed for in a class even if deleted or moved earlier. */
@@ -88,10 +73,7 @@ function firstUnreadableTransition(lifecycle: LifecycleDays): { days: number; st
 }
 
 /** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Regions with an SES sending endpoint (AWS General Reference, SES endpoints). */
 export const SES_REGIONS = [
@@ -144,9 +126,7 @@ export function isEmailAddress(value: string): boolean {
   return local.length <= 64 && EMAIL_LOCAL.test(local) && isDomain(value.slice(at + 1));
 }
 
-const email = z
-  .string()
-  .refine(isEmailAddress, "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)");
+const email = z.string().refine(isEmailAddress, "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)");
 
 const identity = z
   .string()
@@ -255,7 +235,9 @@ export const lifecycleSchema = z
     transitionMinimumObjectSize: z
       .enum(["all_storage_classes_128K", "varies_by_storage_class"])
       .default("all_storage_classes_128K")
-      .describe("S3's default keeps objects under 128 KB in STANDARD (transitioning tiny objects costs more than it saves); varies_by_storage_class lets them go to Glacier classes."),
+      .describe(
+        "S3's default keeps objects under 128 KB in STANDARD (transitioning tiny objects costs more than it saves); varies_by_storage_class lets them go to Glacier classes.",
+      ),
   })
   .superRefine((lc, ctx) => {
     lc.transitions.forEach((t, i) => {
@@ -340,42 +322,55 @@ export const PARTITION = "aws(?:-cn|-us-gov)?";
 export const STACK_PLACEHOLDER = "{stack}";
 
 const backendSchema = z
-  .discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("local"),
-    }),
-    z.strictObject({
-      type: z.literal("s3"),
-      bucket: bucketName.describe("State bucket (must exist)."),
-      key: z
-        .string()
-        .min(1)
-        .max(1024)
-        .refine(noTemplate, NO_TEMPLATE)
-        .default(`ses-guard/${STACK_PLACEHOLDER}.tfstate`)
-        .describe("State object key; {stack} becomes the stack name."),
-      region: z.string().regex(AWS_REGION, "an AWS region such as eu-west-1").describe("Region of the state bucket."),
-      useLockfile: z.boolean().default(true).describe("S3-native state locking (Terraform >= 1.11)."),
-      dynamodbTable: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name (3 to 255 letters, digits, _ . -)")
-        .optional()
-        .describe("DynamoDB table for state locking (the older way; may be combined with useLockfile while migrating)."),
-      encrypt: z.boolean().default(true).describe("Server-side encryption of the state object."),
-    }),
-    z.strictObject({
-      type: z.literal("cloud"),
-      organization: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "an organization name: letters, digits, - and _").describe("HCP Terraform (or Terraform Enterprise) organization."),
-      hostname: z.string().regex(/^[a-z0-9.-]+$/, "a host name such as app.terraform.io").optional().describe("Default: app.terraform.io."),
-      workspace: z
-        .string()
-        .regex(/^[A-Za-z0-9_{}-]{1,90}$/, "letters, digits, - and _ (and {stack})")
-        .optional()
-        .describe("Workspace name; {stack} becomes the stack name. Default: {stack}."),
-      workspaceTags: uniqueList(z.string().regex(/^[A-Za-z0-9_:.-]{1,255}$/, "a workspace tag: letters, digits, _ : . and -"), "tag", 1).optional().describe("Select workspaces by tags instead of by name."),
-      project: z.string().min(1).max(40).refine(noTemplate, NO_TEMPLATE).optional().describe("HCP Terraform project of the workspaces."),
-    }),
-  ], { error: 'one of "local", "s3", "cloud" in backend.type, with that type\'s keys' })
+  .discriminatedUnion(
+    "type",
+    [
+      z.strictObject({
+        type: z.literal("local"),
+      }),
+      z.strictObject({
+        type: z.literal("s3"),
+        bucket: bucketName.describe("State bucket (must exist)."),
+        key: z
+          .string()
+          .min(1)
+          .max(1024)
+          .refine(noTemplate, NO_TEMPLATE)
+          .default(`ses-guard/${STACK_PLACEHOLDER}.tfstate`)
+          .describe("State object key; {stack} becomes the stack name."),
+        region: z.string().regex(AWS_REGION, "an AWS region such as eu-west-1").describe("Region of the state bucket."),
+        useLockfile: z.boolean().default(true).describe("S3-native state locking (Terraform >= 1.11)."),
+        dynamodbTable: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name (3 to 255 letters, digits, _ . -)")
+          .optional()
+          .describe("DynamoDB table for state locking (the older way; may be combined with useLockfile while migrating)."),
+        encrypt: z.boolean().default(true).describe("Server-side encryption of the state object."),
+      }),
+      z.strictObject({
+        type: z.literal("cloud"),
+        organization: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,40}$/, "an organization name: letters, digits, - and _")
+          .describe("HCP Terraform (or Terraform Enterprise) organization."),
+        hostname: z
+          .string()
+          .regex(/^[a-z0-9.-]+$/, "a host name such as app.terraform.io")
+          .optional()
+          .describe("Default: app.terraform.io."),
+        workspace: z
+          .string()
+          .regex(/^[A-Za-z0-9_{}-]{1,90}$/, "letters, digits, - and _ (and {stack})")
+          .optional()
+          .describe("Workspace name; {stack} becomes the stack name. Default: {stack}."),
+        workspaceTags: uniqueList(z.string().regex(/^[A-Za-z0-9_:.-]{1,255}$/, "a workspace tag: letters, digits, _ : . and -"), "tag", 1)
+          .optional()
+          .describe("Select workspaces by tags instead of by name."),
+        project: z.string().min(1).max(40).refine(noTemplate, NO_TEMPLATE).optional().describe("HCP Terraform project of the workspaces."),
+      }),
+    ],
+    { error: 'one of "local", "s3", "cloud" in backend.type, with that type\'s keys' },
+  )
   .default({ type: "local" })
   .describe("Where Terraform keeps state: local (default), s3 or cloud (HCP Terraform / Terraform Enterprise).");
 
@@ -386,15 +381,13 @@ const topicArn = z
 /** A KMS key ARN; aliases are refused (`kmsAliasProblem`). */
 export const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]{1,64}$`);
 
-const kmsKeyArn = z
-  .string()
-  .superRefine((v, ctx) => {
-    const problem = awsManagedKeyProblem(v) ?? kmsAliasProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-    else if (!KMS_KEY_ARN.test(v)) {
-      ctx.addIssue({ code: "custom", input: v, message: "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
-    }
-  });
+const kmsKeyArn = z.string().superRefine((v, ctx) => {
+  const problem = awsManagedKeyProblem(v) ?? kmsAliasProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+  else if (!KMS_KEY_ARN.test(v)) {
+    ctx.addIssue({ code: "custom", input: v, message: "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+  }
+});
 
 const existingSchema = z
   .strictObject({
@@ -443,9 +436,21 @@ const adoptSchema = z.strictObject({
     .regex(new RegExp(`^arn:${PARTITION}:firehose:[a-z0-9-]+:\\d{12}:deliverystream/[A-Za-z0-9._-]{1,64}$`), "a Firehose delivery stream ARN")
     .optional()
     .describe("Firehose delivery stream to import (its ARN)."),
-  logGroup: z.string().regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, "a log group name").optional().describe("Firehose error log group to import (its name)."),
-  firehoseRole: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name").optional().describe("Firehose IAM role to import (its name)."),
-  sesRole: z.string().regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name").optional().describe("SES publishing IAM role to import (its name)."),
+  logGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, "a log group name")
+    .optional()
+    .describe("Firehose error log group to import (its name)."),
+  firehoseRole: z
+    .string()
+    .regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name")
+    .optional()
+    .describe("Firehose IAM role to import (its name)."),
+  sesRole: z
+    .string()
+    .regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name")
+    .optional()
+    .describe("SES publishing IAM role to import (its name)."),
 });
 
 const suppressionReasons = uniqueList(z.enum(SUPPRESSION_REASONS), "reason", 0);
@@ -455,7 +460,9 @@ const investigationSchema = z
     enabled: z
       .boolean()
       .default(false)
-      .describe("Create a Glue table over the archive (partition projection, no crawler), an Athena workgroup with an encrypted results bucket, and saved queries."),
+      .describe(
+        "Create a Glue table over the archive (partition projection, no crawler), an Athena workgroup with an encrypted results bucket, and saved queries.",
+      ),
     lookbackDays: z
       .number()
       .int()
@@ -494,7 +501,9 @@ const suppressionSchema = z
     accountLevel: suppressionReasons
       .nullable()
       .default(null)
-      .describe("Reasons SES adds an address to the account-level suppression list, in each configured region (BOUNCE, COMPLAINT). null: leave the account setting alone."),
+      .describe(
+        "Reasons SES adds an address to the account-level suppression list, in each configured region (BOUNCE, COMPLAINT). null: leave the account setting alone.",
+      ),
     configurationSet: suppressionReasons
       .nullable()
       .default(null)
@@ -531,9 +540,7 @@ export const configSchema = z
       .strictObject({
         emails: uniqueList(email, "address", 1).describe("Who is e-mailed when an alarm changes state."),
         bounceRatePercent: rateLevels(2, 5, "bounce").describe("Bounce-rate alarm levels in percent. AWS reviews at 5 %, may pause at 10 %."),
-        complaintRatePercent: rateLevels(0.05, 0.1, "complaint").describe(
-          "Complaint-rate alarm levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %.",
-        ),
+        complaintRatePercent: rateLevels(0.05, 0.1, "complaint").describe("Complaint-rate alarm levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %."),
         periodSeconds: z
           .number()
           .int()
@@ -576,7 +583,11 @@ export const configSchema = z
         accessLogging: z
           .strictObject({
             bucketName: bucketName.describe("Existing bucket that receives the server access logs."),
-            prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,512}$/, "an S3 key prefix of letters, digits and !_.*'()/-").optional().describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
+            prefix: z
+              .string()
+              .regex(/^[A-Za-z0-9!_.*'()/-]{0,512}$/, "an S3 key prefix of letters, digits and !_.*'()/-")
+              .optional()
+              .describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
           })
           .optional()
           .describe("S3 server access logging of the archive bucket. Default: off."),
@@ -607,10 +618,7 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores")
           .optional()
           .describe("SES configuration set name; senders pass it with each message. Default: <name>."),
-        requireTls: z
-          .boolean()
-          .default(true)
-          .describe("TLS policy REQUIRE: SES delivers only over TLS. false sets OPTIONAL."),
+        requireTls: z.boolean().default(true).describe("TLS policy REQUIRE: SES delivers only over TLS. false sets OPTIONAL."),
       })
       .prefault({})
       .describe("The SES v2 configuration set whose events are archived."),
@@ -623,7 +631,7 @@ export const configSchema = z
           })
           .default([])
           .describe(
-            "SES identities (domains or addresses) to notify for: a list (verified in every region) or, per region, an object of lists such as {\"eu-west-1\": [\"example.com\"]}. SES accepts a notification topic only for an identity verified in that region, and setting it replaces any bounce or complaint topic the identity had.",
+            'SES identities (domains or addresses) to notify for: a list (verified in every region) or, per region, an object of lists such as {"eu-west-1": ["example.com"]}. SES accepts a notification topic only for an identity verified in that region, and setting it replaces any bounce or complaint topic the identity had.',
           ),
         types: uniqueList(z.enum(NOTIFICATION_TYPES), "notification type", 1)
           .default(["Bounce", "Complaint"])
@@ -640,7 +648,9 @@ export const configSchema = z
         kmsKeyArns: z
           .partialRecord(z.enum(SES_REGIONS), kmsKeyArn)
           .default({})
-          .describe("Per region, an existing customer-managed KMS key to use instead of the one ses-guard creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use it."),
+          .describe(
+            "Per region, an existing customer-managed KMS key to use instead of the one ses-guard creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use it.",
+          ),
         archive: z
           .boolean()
           .default(false)
@@ -707,7 +717,8 @@ export const configSchema = z
         code: "custom",
         path: ["suppression", "configurationSet"],
         input: cfg.suppression.configurationSet,
-        message: "null with existing.configurationSetName: that configuration set is yours, so are its suppression options (suppression.accountLevel still applies)",
+        message:
+          "null with existing.configurationSetName: that configuration set is yours, so are its suppression options (suppression.accountLevel still applies)",
       });
     }
   });
@@ -787,11 +798,19 @@ function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
   const catalogRegions = cfg.regions.filter((r) => catalogFor(cfg, r));
   if (inv.resultsBucketName) {
     if (catalogRegions.length > 1) {
-      issue(["investigation", "resultsBucketName"], inv.resultsBucketName, "no fixed results bucket name with archive.bucketPerRegion and several regions (bucket names are global); leave it unset to get one name per region");
+      issue(
+        ["investigation", "resultsBucketName"],
+        inv.resultsBucketName,
+        "no fixed results bucket name with archive.bucketPerRegion and several regions (bucket names are global); leave it unset to get one name per region",
+      );
     }
     const archiveNames = cfg.regions.map((r) => archiveBucketFor(cfg, r).name);
     if (archiveNames.includes(inv.resultsBucketName) || cfg.archive.accessLogging?.bucketName === inv.resultsBucketName) {
-      issue(["investigation", "resultsBucketName"], inv.resultsBucketName, "a bucket of its own: not the archive bucket or the access-log bucket (results expire after resultsExpirationDays)");
+      issue(
+        ["investigation", "resultsBucketName"],
+        inv.resultsBucketName,
+        "a bucket of its own: not the archive bucket or the access-log bucket (results expire after resultsExpirationDays)",
+      );
     }
     return;
   }
@@ -799,7 +818,11 @@ function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
     const derived = defaultResultsBucketName(cfg.name, cfg.accountId, region);
     const problem = bucketNameProblem(derived);
     if (problem) {
-      issue(["name"], cfg.name, `a name that makes a valid Athena results bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set investigation.resultsBucketName`);
+      issue(
+        ["name"],
+        cfg.name,
+        `a name that makes a valid Athena results bucket name, but "${derived}" breaks S3's rules (${problem}); change name or set investigation.resultsBucketName`,
+      );
       return;
     }
   }
@@ -825,7 +848,11 @@ function checkRegionalKeys(cfg: SesGuardConfig, ctx: Ctx): void {
     else if (arnParts(arn).region !== region) issue(["encryption", "kmsKeyArns", region], arn, `a key in ${region} (KMS keys are regional)`);
   }
   if (cfg.encryption.archive && regions.length > 1 && !cfg.archive.bucketPerRegion) {
-    issue(["encryption", "archive"], true, "false with one bucket shared by several regions (a KMS key serves one region); set archive.bucketPerRegion to encrypt each region's bucket with its own key");
+    issue(
+      ["encryption", "archive"],
+      true,
+      "false with one bucket shared by several regions (a KMS key serves one region); set archive.bucketPerRegion to encrypt each region's bucket with its own key",
+    );
   }
   if (cfg.encryption.archive && cfg.existing.bucketName) {
     issue(["encryption", "archive"], true, "false with existing.bucketName: the bucket's encryption is yours to set");
@@ -850,28 +877,43 @@ function checkRegionalKeys(cfg: SesGuardConfig, ctx: Ctx): void {
       }
     };
     const expectName = (k: AdoptKey, id: string | undefined, name: string) => {
-      if (id !== undefined && id !== name) issue(at(k), id, `${JSON.stringify(name)}, ${ADOPT_ID_SHAPES[k]} ses-guard manages here (an import under another name would be replaced)`);
+      if (id !== undefined && id !== name)
+        issue(at(k), id, `${JSON.stringify(name)}, ${ADOPT_ID_SHAPES[k]} ses-guard manages here (an import under another name would be replaced)`);
     };
     const notOurs = (k: AdoptKey, id: string | undefined, why: string | undefined) => {
       if (id !== undefined && why) issue(at(k), id, `nothing: ${why}`);
     };
 
-    notOurs("alarmTopic", adopt.alarmTopic, cfg.existing.alarmTopicArns[region] && "existing.alarmTopicArns names this region's topic, which ses-guard does not manage");
+    notOurs(
+      "alarmTopic",
+      adopt.alarmTopic,
+      cfg.existing.alarmTopicArns[region] && "existing.alarmTopicArns names this region's topic, which ses-guard does not manage",
+    );
     expectArn("alarmTopic", adopt.alarmTopic, names.alarmTopic);
     notOurs(
       "notificationTopic",
       adopt.notificationTopic,
-      !cfg.notifications.enabled ? "notifications are disabled" : cfg.existing.notificationTopicArns[region] && "existing.notificationTopicArns names this region's topic",
+      !cfg.notifications.enabled
+        ? "notifications are disabled"
+        : cfg.existing.notificationTopicArns[region] && "existing.notificationTopicArns names this region's topic",
     );
     expectArn("notificationTopic", adopt.notificationTopic, names.notificationTopic);
     const bucket = archiveBucketFor(cfg, region);
     notOurs(
       "archiveBucket",
       adopt.archiveBucket,
-      !bucket.created ? "existing.bucketName is used, which ses-guard does not manage" : bucket.home !== region ? `the shared bucket is managed by the home region ${bucket.home}` : undefined,
+      !bucket.created
+        ? "existing.bucketName is used, which ses-guard does not manage"
+        : bucket.home !== region
+          ? `the shared bucket is managed by the home region ${bucket.home}`
+          : undefined,
     );
     expectName("archiveBucket", adopt.archiveBucket, bucket.name);
-    notOurs("configurationSet", adopt.configurationSet, cfg.existing.configurationSetName && "existing.configurationSetName is used, which ses-guard does not manage");
+    notOurs(
+      "configurationSet",
+      adopt.configurationSet,
+      cfg.existing.configurationSetName && "existing.configurationSetName is used, which ses-guard does not manage",
+    );
     expectName("configurationSet", adopt.configurationSet, names.configurationSet);
     expectArn("deliveryStream", adopt.deliveryStream, `deliverystream/${names.deliveryStream}`);
     expectName("logGroup", adopt.logGroup, names.logGroup);
@@ -914,7 +956,11 @@ export class ConfigError extends Error {
   /** Every problem, one line each; `message` stays one line (the first, and how many more) for callers that show one. */
   readonly problems: readonly string[];
 
-  constructor(message: string, problems: readonly string[] = [message], readonly source?: string) {
+  constructor(
+    message: string,
+    problems: readonly string[] = [message],
+    readonly source?: string,
+  ) {
     super(message);
     this.name = "ConfigError";
     this.problems = problems;
@@ -976,7 +1022,11 @@ function allowedKeysAt(root: z.ZodType, path: readonly PropertyKey[], raw: unkno
     if (!(s instanceof z.ZodDiscriminatedUnion)) return s;
     const value = valueAt(raw, at) as Record<string, unknown> | undefined;
     const options = s.options as z.ZodType[];
-    return options.find((o) => o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[s.def.discriminator]?.safeParse(value?.[s.def.discriminator]).success) ?? s;
+    return (
+      options.find(
+        (o) => o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[s.def.discriminator]?.safeParse(value?.[s.def.discriminator]).success,
+      ) ?? s
+    );
   };
   let schema: z.ZodType = root;
   for (let i = 0; i < path.length; i++) {

@@ -58,7 +58,10 @@ export class EventCatalog extends Construct {
     const tableName = props.tableName ?? "ses_events";
     const prefix = props.eventsPrefix ?? "events/";
     const days = props.queryableDays ?? 729;
-    for (const [key, value] of [["databaseName", props.databaseName], ["tableName", tableName]] as const) {
+    for (const [key, value] of [
+      ["databaseName", props.databaseName],
+      ["tableName", tableName],
+    ] as const) {
       if (!NAME.test(value)) {
         throw new Error(`EventCatalog ${key}: got ${JSON.stringify(value)}; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit`);
       }

@@ -49,9 +49,7 @@ export function main(argv: readonly string[], cwd = process.cwd(), io: ModuleCli
   }
   try {
     const dir = writeTerraformModule(path.resolve(cwd, options.outdir));
-    io.out(
-      `ses-guard: wrote Terraform module to ${path.relative(cwd, dir) || "."} (outputs: ${MODULE_OUTPUTS.map((o) => o.name).join(", ")})`,
-    );
+    io.out(`ses-guard: wrote Terraform module to ${path.relative(cwd, dir) || "."} (outputs: ${MODULE_OUTPUTS.map((o) => o.name).join(", ")})`);
     return 0;
   } catch (e) {
     io.err(`ses-guard: error: ${(e as Error).message}`);

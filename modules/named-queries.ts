@@ -50,12 +50,15 @@ const COMPLAINT = "eventtype = 'Complaint' AND coalesce(complaint.complaintsubty
 
 /** The saved queries for one table; validates the context, since it is written into SQL. */
 export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
-  if (!IDENTIFIER.test(ctx.database)) throw new Error(`namedQueries database: got ${JSON.stringify(ctx.database)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
-  if (!IDENTIFIER.test(ctx.table)) throw new Error(`namedQueries table: got ${JSON.stringify(ctx.table)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
+  if (!IDENTIFIER.test(ctx.database))
+    throw new Error(`namedQueries database: got ${JSON.stringify(ctx.database)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
+  if (!IDENTIFIER.test(ctx.table))
+    throw new Error(`namedQueries table: got ${JSON.stringify(ctx.table)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
   if (!Number.isInteger(ctx.lookbackDays) || ctx.lookbackDays < 1 || ctx.lookbackDays > 3653) {
     throw new Error(`namedQueries lookbackDays: got ${ctx.lookbackDays}; allowed: a whole number from 1 to 3653`);
   }
-  if (!TAG.test(ctx.campaignTag)) throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: 1 to 256 letters, digits, _ or -`);
+  if (!TAG.test(ctx.campaignTag))
+    throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: 1 to 256 letters, digits, _ or -`);
 
   const n = ctx.lookbackDays;
   const from = `${ctx.database}.${ctx.table}`;

@@ -93,7 +93,8 @@ export function parsePlanText(text: string, source: string): Plan {
     // plan file itself, which is a zip archive (it starts with the "PK\x03\x04" signature).
     const hint = text.startsWith("PK\u0003\u0004")
       ? " (this looks like a binary plan file saved by terraform plan -out; use terraform show -json <planfile>)"
-      : /^\s*(Terraform|[#~+-]|\x1b)/.test(text)
+      : // eslint-disable-next-line no-control-regex -- \x1b starts terraform's colour codes
+        /^\s*(Terraform|[#~+-]|\x1b)/.test(text)
         ? " (this looks like terraform's text output; use terraform show -json)"
         : "";
     throw new PlanInputError(`${source}: not valid JSON${where} (${reason.replace(/\s+/g, " ")})${hint}; allowed: ${PLAN_ALLOWED}`);
@@ -107,15 +108,21 @@ export function parsePlan(raw: unknown, source: string): Plan {
   const isPlan = "resource_changes" in raw || "planned_values" in raw;
   if (!isPlan) {
     const keys = Object.keys(raw).sort();
-    let got = `a JSON object with keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 8 ? ", ..." : ""}`;
+    let got = `a JSON object with keys ${keys
+      .slice(0, 8)
+      .map((k) => JSON.stringify(k))
+      .join(", ")}${keys.length > 8 ? ", ..." : ""}`;
     if (keys.length === 0) got = "an empty JSON object";
-    else if ("values" in raw && "format_version" in raw) got = 'a Terraform state (it has "values", not "planned_values"; run terraform show -json on a plan file)';
+    else if ("values" in raw && "format_version" in raw)
+      got = 'a Terraform state (it has "values", not "planned_values"; run terraform show -json on a plan file)';
     else if ("resource" in raw || "terraform" in raw || "provider" in raw) got = "Terraform configuration (such as cdk.tf.json), not a plan";
     throw new PlanInputError(`${source}: not a Terraform plan: got ${got}; allowed: ${PLAN_ALLOWED}`);
   }
   const version = raw.format_version;
   if (typeof version !== "string") {
-    throw new PlanInputError(`${source}: format_version: got ${version === undefined ? "none" : describeJson(version)}; allowed: a string "1.x" (${PLAN_ALLOWED})`);
+    throw new PlanInputError(
+      `${source}: format_version: got ${version === undefined ? "none" : describeJson(version)}; allowed: a string "1.x" (${PLAN_ALLOWED})`,
+    );
   }
   // Minor versions only add fields; a new major may change meaning, so it is refused rather than misread.
   if (!/^1\.\d+$/.test(version)) {
@@ -147,7 +154,9 @@ function normalizeChange(entry: unknown, where: string): Change {
   if (!isObject(change)) throw new PlanInputError(`${where}.change: got ${change === undefined ? "none" : describeJson(change)}; allowed: a JSON object`);
   const actions = change.actions;
   if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === "string")) {
-    throw new PlanInputError(`${where}.change.actions: got ${actions === undefined ? "none" : JSON.stringify(actions)}; allowed: a list of actions such as ["create"]`);
+    throw new PlanInputError(
+      `${where}.change.actions: got ${actions === undefined ? "none" : JSON.stringify(actions)}; allowed: a list of actions such as ["create"]`,
+    );
   }
   const acts = actions as string[];
   const importing = isObject(change.importing);

@@ -36,8 +36,7 @@ export interface PolicyWidening {
 /** The confused-deputy guards whose loss the review reports. */
 const GUARD_KEYS = ["aws:sourceaccount", "aws:sourcearn"];
 
-const asList = (v: Json | undefined): string[] =>
-  typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : [];
+const asList = (v: Json | undefined): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : []);
 
 /** JSON with sorted keys and sorted arrays: two spellings of one principal compare equal. */
 function canonical(v: Json | undefined): string {
@@ -157,9 +156,7 @@ export function policyWidening(before: Json | undefined, after: Json | undefined
   }
 
   const oldPublic = new Set(allowedBefore.filter((s) => s.publicPrincipal && !s.hasCondition).map((s) => s.label));
-  const publicStatements = allowedAfter
-    .filter((s) => s.publicPrincipal && !s.hasCondition && !oldPublic.has(s.label))
-    .map((s) => s.label);
+  const publicStatements = allowedAfter.filter((s) => s.publicPrincipal && !s.hasCondition && !oldPublic.has(s.label)).map((s) => s.label);
 
   const sorted = (set: Iterable<string>) => [...set].sort(compare);
   return {

@@ -67,11 +67,7 @@ export function findRisks(plan: Plan): Risk[] {
   const context = new Context(plan);
   const risks = plan.changes.flatMap((c) => (c.kind === "no-op" || c.kind === "forget" ? [] : checksFor(c.type).flatMap((check) => check(c, context))));
   return risks.sort(
-    (a, b) =>
-      levelRank(b.level) - levelRank(a.level) ||
-      compare(a.kind, b.kind) ||
-      compare(a.address, b.address) ||
-      compare(a.reason, b.reason),
+    (a, b) => levelRank(b.level) - levelRank(a.level) || compare(a.kind, b.kind) || compare(a.address, b.address) || compare(a.reason, b.reason),
   );
 }
 
@@ -201,9 +197,16 @@ const alarmLabel = (c: Change): string => code(str(c.after, "alarm_name") ?? str
 const alarmChecks: Check = (c) => {
   const out: Risk[] = [];
   if (isGone(c) && isWatchedAlarm(c.before)) {
-    out.push(risk("high", "alarm-removed", c, `Alarm ${alarmLabel(c)} on ${code(str(c.before, "metric_name") ?? "metric math")} is deleted: nobody is told when ${
-        str(c.before, "namespace") === "AWS/Firehose" ? "the archive stops receiving events" : "the rate rises"
-      }.`));
+    out.push(
+      risk(
+        "high",
+        "alarm-removed",
+        c,
+        `Alarm ${alarmLabel(c)} on ${code(str(c.before, "metric_name") ?? "metric math")} is deleted: nobody is told when ${
+          str(c.before, "namespace") === "AWS/Firehose" ? "the archive stops receiving events" : "the rate rises"
+        }.`,
+      ),
+    );
   }
   const after = c.after;
   if (!after || !isWatchedAlarm(after)) return out;
@@ -225,7 +228,8 @@ const alarmChecks: Check = (c) => {
     const sameMetric = str(before, "metric_name") === str(after, "metric_name");
     const old = sameMetric ? num(before, "threshold") : undefined;
     if (old === undefined || threshold > old) {
-      const change = old !== undefined ? `raised from ${thresholdPercent(old)} % to ${thresholdPercent(threshold)} %` : `set to ${thresholdPercent(threshold)} %`;
+      const change =
+        old !== undefined ? `raised from ${thresholdPercent(old)} % to ${thresholdPercent(threshold)} %` : `set to ${thresholdPercent(threshold)} %`;
       out.push(
         risk(
           "high",
@@ -247,7 +251,8 @@ const bucketChecks: Check = (c, ctx) => {
     .filter((s) => s.type === "aws_kinesis_firehose_delivery_stream")
     .filter((s) => [s.before, s.after].some((v) => str(block(v, "extended_s3_configuration"), "bucket_arn")?.endsWith(`:::${name}`)))
     .map((s) => code(nameOf(s) ?? s.address));
-  const what = streams.length > 0 ? `Event archive bucket ${code(name)} (written by Firehose stream ${[...new Set(streams)].join(", ")})` : `S3 bucket ${code(name)}`;
+  const what =
+    streams.length > 0 ? `Event archive bucket ${code(name)} (written by Firehose stream ${[...new Set(streams)].join(", ")})` : `S3 bucket ${code(name)}`;
   const loss =
     c.before?.force_destroy === true
       ? "every object in it is deleted with it (`force_destroy = true`)"
@@ -273,11 +278,20 @@ const streamChecks: Check = (c) => {
     if (sseBefore?.enabled === true && sseAfter?.enabled !== true && !isUnknown(c, ["server_side_encryption"])) {
       out.push(risk("medium", "encryption-weakened", c, `Firehose stream ${code(nameOf(c) ?? c.name)} no longer encrypts buffered records at rest.`));
     } else if (str(sseBefore, "key_type") === "CUSTOMER_MANAGED_CMK" && str(sseAfter, "key_type") === "AWS_OWNED_CMK") {
-      out.push(risk("medium", "encryption-weakened", c, `Firehose stream ${code(nameOf(c) ?? c.name)} moves from a customer-managed KMS key to an AWS-owned key.`));
+      out.push(
+        risk("medium", "encryption-weakened", c, `Firehose stream ${code(nameOf(c) ?? c.name)} moves from a customer-managed KMS key to an AWS-owned key.`),
+      );
     }
     const kmsBefore = str(block(c.before, "extended_s3_configuration"), "kms_key_arn");
     if (kmsBefore && !str(block(c.after, "extended_s3_configuration"), "kms_key_arn") && !isUnknown(c, ["extended_s3_configuration", 0, "kms_key_arn"])) {
-      out.push(risk("medium", "encryption-weakened", c, `Firehose stream ${code(nameOf(c) ?? c.name)} stops encrypting delivered objects with KMS key ${code(arnName(kmsBefore))}.`));
+      out.push(
+        risk(
+          "medium",
+          "encryption-weakened",
+          c,
+          `Firehose stream ${code(nameOf(c) ?? c.name)} stops encrypting delivered objects with KMS key ${code(arnName(kmsBefore))}.`,
+        ),
+      );
     }
   }
   return out;
@@ -301,7 +315,14 @@ const configurationSetChecks: Check = (c) => {
     const tlsBefore = str(block(c.before, "delivery_options"), "tls_policy")?.toUpperCase();
     const tlsAfter = str(block(c.after, "delivery_options"), "tls_policy");
     if (tlsBefore === "REQUIRE" && tlsAfter?.toUpperCase() !== "REQUIRE" && !isUnknown(c, ["delivery_options"])) {
-      out.push(risk("medium", "encryption-weakened", c, `Configuration set ${name} TLS policy changes from ${code("REQUIRE")} to ${code(tlsAfter ?? "OPTIONAL")}: SES may deliver mail unencrypted.`));
+      out.push(
+        risk(
+          "medium",
+          "encryption-weakened",
+          c,
+          `Configuration set ${name} TLS policy changes from ${code("REQUIRE")} to ${code(tlsAfter ?? "OPTIONAL")}: SES may deliver mail unencrypted.`,
+        ),
+      );
     }
   }
   return out;
@@ -326,7 +347,9 @@ const ESSENTIAL_EVENT_TYPES = ["BOUNCE", "COMPLAINT"];
 
 const destinationChecks: Check = (c) => {
   const out: Risk[] = [];
-  const name = code(str(c.after, "event_destination_name") ?? str(c.before, "event_destination_name") ?? str(c.before, "name") ?? str(c.after, "name") ?? c.name);
+  const name = code(
+    str(c.after, "event_destination_name") ?? str(c.before, "event_destination_name") ?? str(c.before, "name") ?? str(c.after, "name") ?? c.name,
+  );
   const set = str(c.after, "configuration_set_name") ?? str(c.before, "configuration_set_name");
   const of = set ? ` of configuration set ${code(set)}` : "";
   if (isGone(c)) {
@@ -336,14 +359,28 @@ const destinationChecks: Check = (c) => {
   const before = destinationValues(c, c.before);
   const after = destinationValues(c, c.after);
   if (c.after && after.enabled === false && before.enabled !== false) {
-    out.push(risk("high", "event-destination-disabled", c, `Event destination ${name}${of} is ${c.before ? "disabled" : "created disabled"} (\`enabled = false\`): SES publishes nothing to it.`));
+    out.push(
+      risk(
+        "high",
+        "event-destination-disabled",
+        c,
+        `Event destination ${name}${of} is ${c.before ? "disabled" : "created disabled"} (\`enabled = false\`): SES publishes nothing to it.`,
+      ),
+    );
   }
   if (hasBeforeAndAfter(c) && before.types && after.types) {
     const lost = before.types.filter((t) => !after.types!.includes(t)).sort(compare);
     const essential = lost.filter((t) => ESSENTIAL_EVENT_TYPES.includes(t));
     const other = lost.filter((t) => !ESSENTIAL_EVENT_TYPES.includes(t));
     if (essential.length > 0) {
-      out.push(risk("high", "event-types-lost", c, `Event destination ${name}${of} stops archiving ${essential.map(code).join(" and ")}: the archive can no longer say which recipients bounced or complained.`));
+      out.push(
+        risk(
+          "high",
+          "event-types-lost",
+          c,
+          `Event destination ${name}${of} stops archiving ${essential.map(code).join(" and ")}: the archive can no longer say which recipients bounced or complained.`,
+        ),
+      );
     }
     if (other.length > 0) {
       out.push(risk("low", "event-types-reduced", c, `Event destination ${name}${of} stops archiving ${other.map(code).join(", ")}.`));
@@ -381,10 +418,15 @@ const lifecycleChecks: Check = (c, ctx) => {
 const PUBLIC_ACCESS_FLAGS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
 
 const publicAccessBlockChecks: Check = (c, ctx) => {
-  const where = c.type === "aws_s3_account_public_access_block" ? "the account" : code(ctx.targets(c, ["bucket"], "before")?.[0] ?? ctx.targets(c, ["bucket"])?.[0] ?? c.name);
+  const where =
+    c.type === "aws_s3_account_public_access_block"
+      ? "the account"
+      : code(ctx.targets(c, ["bucket"], "before")?.[0] ?? ctx.targets(c, ["bucket"])?.[0] ?? c.name);
   const wereOn = PUBLIC_ACCESS_FLAGS.filter((f) => c.before?.[f] === true);
   if (isGone(c) && wereOn.length > 0) {
-    return [risk("high", "public-access-weakened", c, `The S3 public access block of ${where} is deleted: bucket policies and ACLs may make objects public again.`)];
+    return [
+      risk("high", "public-access-weakened", c, `The S3 public access block of ${where} is deleted: bucket policies and ACLs may make objects public again.`),
+    ];
   }
   if (!hasBeforeAndAfter(c)) return [];
   const turnedOff = wereOn.filter((f) => c.after?.[f] === false);
@@ -402,14 +444,28 @@ const bucketAclChecks: Check = (c, ctx) => {
     blocks(block(v, "access_control_policy"), "grant").filter((g) => PUBLIC_GRANTEES.test(str(block(g, "grantee"), "uri") ?? "")).length;
   if (publicGrants(c.after) <= publicGrants(c.before)) return [];
   const bucket = ctx.targets(c, ["bucket"])?.[0] ?? c.name;
-  return [risk("high", "public-access-weakened", c, `The ACL of bucket ${code(bucket)} grants access to everyone (${code(str(c.after, "acl") ?? "AllUsers grant")}).`)];
+  return [
+    risk(
+      "high",
+      "public-access-weakened",
+      c,
+      `The ACL of bucket ${code(bucket)} grants access to everyone (${code(str(c.after, "acl") ?? "AllUsers grant")}).`,
+    ),
+  ];
 };
 
 const encryptionConfigChecks: Check = (c, ctx) => {
   const bucket = code(ctx.targets(c, ["bucket"], c.after ? "after" : "before")?.[0] ?? c.name);
   const sse = (v: JsonObject | null) => block(blocks(v, "rule")[0] ?? null, "apply_server_side_encryption_by_default");
   if (isGone(c)) {
-    return [risk("medium", "encryption-weakened", c, `The default encryption configuration of ${bucket} is deleted: new objects fall back to S3's default (SSE-S3, no bucket key, no KMS key).`)];
+    return [
+      risk(
+        "medium",
+        "encryption-weakened",
+        c,
+        `The default encryption configuration of ${bucket} is deleted: new objects fall back to S3's default (SSE-S3, no bucket key, no KMS key).`,
+      ),
+    ];
   }
   if (!hasBeforeAndAfter(c) || isUnknown(c, ["rule"])) return [];
   const before = sse(c.before);
@@ -417,7 +473,14 @@ const encryptionConfigChecks: Check = (c, ctx) => {
   const algBefore = str(before, "sse_algorithm") ?? "";
   const algAfter = str(after, "sse_algorithm") ?? "";
   if (algBefore.startsWith("aws:kms") && !algAfter.startsWith("aws:kms")) {
-    return [risk("medium", "encryption-weakened", c, `Default encryption of ${bucket} changes from ${code(algBefore)} to ${code(algAfter || "none")}: objects are no longer protected by a KMS key.`)];
+    return [
+      risk(
+        "medium",
+        "encryption-weakened",
+        c,
+        `Default encryption of ${bucket} changes from ${code(algBefore)} to ${code(algAfter || "none")}: objects are no longer protected by a KMS key.`,
+      ),
+    ];
   }
   if (str(before, "kms_master_key_id") && !str(after, "kms_master_key_id")) {
     return [risk("medium", "encryption-weakened", c, `Default encryption of ${bucket} no longer names a KMS key; S3 uses the AWS managed key instead.`)];

@@ -8,19 +8,7 @@
  * sorted in code-unit order and nothing depends on the clock or the locale, so
  * the same plan always gives the same bytes. Pure: no I/O.
  */
-import {
-  block,
-  blocks,
-  Change,
-  compare,
-  isChanged,
-  JsonObject,
-  num,
-  parsePlanText,
-  Plan,
-  str,
-  strings,
-} from "./plan-review-model";
+import { block, blocks, Change, compare, isChanged, JsonObject, num, parsePlanText, Plan, str, strings } from "./plan-review-model";
 import { regionNames } from "./names";
 import { AWS_REVIEW_LEVEL } from "./rate";
 import { code, Context, findRisks, isWatchedAlarm, replaceCause, reviewLevel, Risk, RISK_KINDS, RiskLevel, thresholdPercent } from "./plan-review-risks";
@@ -132,8 +120,8 @@ const NONE = "none";
 
 /** "before → after" for an update, one side otherwise. */
 function diff(c: Change, render: (values: JsonObject) => string | undefined): string {
-  const b = c.before ? render(c.before) ?? NONE : undefined;
-  const a = c.after ? render(c.after) ?? NONE : undefined;
+  const b = c.before ? (render(c.before) ?? NONE) : undefined;
+  const a = c.after ? (render(c.after) ?? NONE) : undefined;
   if (b === undefined) return a ?? NONE;
   if (a === undefined) return b;
   return a === b ? a : `${b} → ${a}`;
@@ -143,7 +131,7 @@ function diff(c: Change, render: (values: JsonObject) => string | undefined): st
 function diffValues(c: Change, b: string | undefined, a: string | undefined): string {
   if (!c.before) return a ?? NONE;
   if (!c.after) return b ?? NONE;
-  return (a ?? NONE) === (b ?? NONE) ? a ?? NONE : `${b ?? NONE} → ${a ?? NONE}`;
+  return (a ?? NONE) === (b ?? NONE) ? (a ?? NONE) : `${b ?? NONE} → ${a ?? NONE}`;
 }
 
 const codes = (values: readonly string[]): string => (values.length === 0 ? NONE : values.map(code).join(", "));
@@ -231,7 +219,7 @@ function destinationRows(ctx: Context, changes: readonly Change[]): string[][] {
     .filter((c) => c.type === "aws_sesv2_configuration_set_event_destination" || c.type === "aws_ses_event_destination")
     .map((c) => {
       const v1 = c.type === "aws_ses_event_destination";
-      const ed = (v: JsonObject | null) => (v1 ? v : block(v, "event_destination") ?? null);
+      const ed = (v: JsonObject | null) => (v1 ? v : (block(v, "event_destination") ?? null));
       const types = (v: JsonObject | null) => (v1 ? strings(v, "matching_types")?.map((t) => t.toUpperCase()) : strings(ed(v), "matching_event_types"));
       const before = types(c.before);
       const after = types(c.after);
@@ -286,7 +274,7 @@ function lifecycleRows(ctx: Context, changes: readonly Change[]): string[][] {
       const list = blocks(r, "transition")
         .map((t) => ({ days: num(t, "days"), date: str(t, "date"), cls: str(t, "storage_class") ?? "?" }))
         .sort((a, b) => (a.days ?? 0) - (b.days ?? 0));
-      return list.length === 0 ? NONE : list.map((t) => `${t.days !== undefined ? `${t.days} d` : t.date ?? "?"} ${code(t.cls)}`).join(", ");
+      return list.length === 0 ? NONE : list.map((t) => `${t.days !== undefined ? `${t.days} d` : (t.date ?? "?")} ${code(t.cls)}`).join(", ");
     };
     const expiration = (r: JsonObject | undefined) => {
       if (!r) return undefined;
@@ -301,7 +289,8 @@ function lifecycleRows(ctx: Context, changes: readonly Change[]): string[][] {
       const d = num(block(r, "abort_incomplete_multipart_upload"), "days_after_initiation");
       return d === undefined ? "—" : `abort after ${d} d`;
     };
-    const status = (r: JsonObject | undefined) => (r ? (str(r, "status") === "Enabled" ? "enabled" : `**${(str(r, "status") ?? "disabled").toLowerCase()}**`) : "absent");
+    const status = (r: JsonObject | undefined) =>
+      r ? (str(r, "status") === "Enabled" ? "enabled" : `**${(str(r, "status") ?? "disabled").toLowerCase()}**`) : "absent";
     for (const id of ids) {
       const b = before.get(id);
       const a = after.get(id);
@@ -346,7 +335,11 @@ function notificationRows(ctx: Context, changes: readonly Change[]): string[][] 
       actionLabel(c),
       diff(c, (v) => code(str(v, "identity") ?? NONE)),
       diff(c, (v) => str(v, "notification_type")),
-      diffValues(c, ctx.targets(c, ["topic_arn"], "before")?.map(code).join(", ") || (c.before ? NONE : undefined), ctx.targets(c, ["topic_arn"], "after")?.map(code).join(", ") || (c.after ? NONE : undefined)),
+      diffValues(
+        c,
+        ctx.targets(c, ["topic_arn"], "before")?.map(code).join(", ") || (c.before ? NONE : undefined),
+        ctx.targets(c, ["topic_arn"], "after")?.map(code).join(", ") || (c.after ? NONE : undefined),
+      ),
       diff(c, (v) => (v.include_original_headers === true ? "yes" : v.include_original_headers === false ? "no" : undefined)),
     ]);
 }
@@ -409,7 +402,13 @@ export function renderMarkdown(plan: Plan, risks: readonly Risk[], counts: Chang
   if (risks.length === 0) {
     lines.push("No risks found.", "");
   } else {
-    lines.push(...table(["Level", "Risk", "Resource", "Why"], risks.map((r) => [LEVEL_BADGE[r.level], RISK_KINDS[r.kind], code(r.address), r.reason])), "");
+    lines.push(
+      ...table(
+        ["Level", "Risk", "Resource", "Why"],
+        risks.map((r) => [LEVEL_BADGE[r.level], RISK_KINDS[r.kind], code(r.address), r.reason]),
+      ),
+      "",
+    );
   }
 
   // Only resources that change; unchanged ones are in the state, not in this review.
@@ -436,6 +435,8 @@ export function renderMarkdown(plan: Plan, risks: readonly Risk[], counts: Chang
       lines.push(...rows, "");
     }
   }
-  lines.push(`<sub>Terraform ${html(plan.terraformVersion)}, plan format ${html(plan.formatVersion)}. Thresholds in percent of the rate CloudWatch reports as a fraction; AWS reviews an account at a ${AWS_REVIEW_LEVEL.bounce} bounce or ${AWS_REVIEW_LEVEL.complaint} complaint rate.</sub>`);
+  lines.push(
+    `<sub>Terraform ${html(plan.terraformVersion)}, plan format ${html(plan.formatVersion)}. Thresholds in percent of the rate CloudWatch reports as a fraction; AWS reviews an account at a ${AWS_REVIEW_LEVEL.bounce} bounce or ${AWS_REVIEW_LEVEL.complaint} complaint rate.</sub>`,
+  );
   return `${lines.join("\n")}\n`;
 }

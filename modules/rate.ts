@@ -7,9 +7,7 @@ export class Rate {
   /** A rate given in percent, strictly between 0 and 100 (5 means 5 %). */
   public static percent(value: number): Rate {
     if (!Number.isFinite(value) || value <= 0 || value >= 100) {
-      throw new Error(
-        `Rate.percent: got ${String(value)}; allowed: a number greater than 0 and less than 100 (5 means 5 %)`,
-      );
+      throw new Error(`Rate.percent: got ${String(value)}; allowed: a number greater than 0 and less than 100 (5 means 5 %)`);
     }
     return new Rate(value);
   }
@@ -17,9 +15,7 @@ export class Rate {
   /** A rate given as the fraction CloudWatch reports, strictly between 0 and 1. */
   public static fraction(value: number): Rate {
     if (!Number.isFinite(value) || value <= 0 || value >= 1) {
-      throw new Error(
-        `Rate.fraction: got ${String(value)}; allowed: a number greater than 0 and less than 1 (0.05 means 5 %)`,
-      );
+      throw new Error(`Rate.fraction: got ${String(value)}; allowed: a number greater than 0 and less than 1 (0.05 means 5 %)`);
     }
     // 0.07 * 100 is 7.000000000000001 in floating point; 12 significant digits is far beyond any real threshold.
     return new Rate(Number((value * 100).toPrecision(12)));

@@ -68,16 +68,17 @@ export class ReputationAlarms extends Construct {
         `ReputationAlarms evaluationPeriods: got ${evaluationPeriods}; allowed: a whole number >= 1 with periodSeconds x evaluationPeriods <= 86400`,
       );
     }
-    for (const [name, levels] of [["bounceRate", props.bounceRate], ["complaintRate", props.complaintRate]] as const) {
+    for (const [name, levels] of [
+      ["bounceRate", props.bounceRate],
+      ["complaintRate", props.complaintRate],
+    ] as const) {
       const kind = name === "bounceRate" ? "bounce" : "complaint";
       for (const level of ["warning", "critical"] as const) {
         const problem = implausibleLevelProblem(kind, levels[level].percent);
         if (problem) throw new Error(`ReputationAlarms ${name}.${level}: got ${levels[level]}; allowed: ${problem}`);
       }
       if (levels.warning.percent >= levels.critical.percent) {
-        throw new Error(
-          `ReputationAlarms ${name}.warning: got ${levels.warning}; allowed: below ${name}.critical (${levels.critical})`,
-        );
+        throw new Error(`ReputationAlarms ${name}.warning: got ${levels.warning}; allowed: below ${name}.critical (${levels.critical})`);
       }
     }
 

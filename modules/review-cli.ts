@@ -100,7 +100,9 @@ export function reviewMain(argv: readonly string[], io: ReviewIo = defaultIo): n
     if (options.file === undefined || options.file === "-") {
       const input = io.readStdin();
       if (input === undefined) {
-        throw new ReviewUsageError(`no plan given: got no PLAN_JSON argument and stdin is a terminal; allowed: npm run review -- plan.json, or pipe ${PLAN_ALLOWED} to stdin`);
+        throw new ReviewUsageError(
+          `no plan given: got no PLAN_JSON argument and stdin is a terminal; allowed: npm run review -- plan.json, or pipe ${PLAN_ALLOWED} to stdin`,
+        );
       }
       text = input;
       source = "<stdin>";

@@ -67,10 +67,18 @@ export class SesGuardStack extends TerraformStack {
       "SES configuration set to send with (ConfigurationSetName) so events are archived.",
     );
     if (this.guard.eventCatalog && this.guard.athena) {
-      output("athena_workgroup", this.guard.athena.workgroupName, "Athena workgroup to investigate the archive in: its saved queries answer who bounced or complained, where and since when.");
+      output(
+        "athena_workgroup",
+        this.guard.athena.workgroupName,
+        "Athena workgroup to investigate the archive in: its saved queries answer who bounced or complained, where and since when.",
+      );
       output("glue_database", this.guard.eventCatalog.databaseName, "Glue database of the event archive's table.");
       output("glue_table", this.guard.eventCatalog.tableName, "Glue table over the event archive (partition projection: new days need no crawler).");
-      output("athena_results_bucket_name", this.guard.athena.resultsBucketName, "S3 bucket holding Athena query results (expired after investigation.resultsExpirationDays).");
+      output(
+        "athena_results_bucket_name",
+        this.guard.athena.resultsBucketName,
+        "S3 bucket holding Athena query results (expired after investigation.resultsExpirationDays).",
+      );
     }
     if (this.guard.notifications) {
       output("notification_topic_arn", this.guard.notifications.topic.arn, "SNS topic receiving per-message bounce and complaint notifications.");

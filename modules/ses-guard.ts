@@ -3,7 +3,19 @@ import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
 import { dependable, Token } from "cdktf";
 import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./arn";
 import { AthenaWorkgroup } from "./athena-workgroup";
-import { archiveBucketFor, catalogFor, lifecycleSchema, notificationIdentitiesFor, NotificationType, parseWith, queryableDays, SesEventType, SesGuardConfig, SesRegion, SuppressionReason } from "./config";
+import {
+  archiveBucketFor,
+  catalogFor,
+  lifecycleSchema,
+  notificationIdentitiesFor,
+  NotificationType,
+  parseWith,
+  queryableDays,
+  SesEventType,
+  SesGuardConfig,
+  SesRegion,
+  SuppressionReason,
+} from "./config";
 import { defaultBucketName, investigationNames, regionNames } from "./names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
@@ -274,7 +286,9 @@ export class SesGuard extends Construct {
     const eventsPrefix = "events/";
     const keyPrefix = archive.keyPrefix ?? `${eventsPrefix}${region}/`;
     if (props.investigation && keyPrefix !== `${eventsPrefix}${region}/`) {
-      throw new Error(`SesGuard archive.keyPrefix: got ${JSON.stringify(keyPrefix)}; allowed: "${eventsPrefix}${region}/" with investigation (the table reads events/<region>/)`);
+      throw new Error(
+        `SesGuard archive.keyPrefix: got ${JSON.stringify(keyPrefix)}; allowed: "${eventsPrefix}${region}/" with investigation (the table reads events/<region>/)`,
+      );
     }
     this.deliveryStream = new DeliveryStream(this, "DeliveryStream", {
       accountId,
@@ -430,14 +444,15 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
     // A region with no identities of its own gets no notification topic.
-    notifications: cfg.notifications.enabled && identities.length
-      ? {
-          identities,
-          types: cfg.notifications.types,
-          emails: cfg.notifications.emails ?? cfg.alarms.emails,
-          includeOriginalHeaders: cfg.notifications.includeOriginalHeaders,
-          topic: topic(cfg.existing.notificationTopicArns[region]),
-        }
-      : undefined,
+    notifications:
+      cfg.notifications.enabled && identities.length
+        ? {
+            identities,
+            types: cfg.notifications.types,
+            emails: cfg.notifications.emails ?? cfg.alarms.emails,
+            includeOriginalHeaders: cfg.notifications.includeOriginalHeaders,
+            topic: topic(cfg.existing.notificationTopicArns[region]),
+          }
+        : undefined,
   };
 }

@@ -173,8 +173,7 @@ export const MODULE_PATTERNS = {
 
 const matches = (pattern: string, x: string) => `can(regex(${hclString(pattern)}, ${x}))`;
 // try(): a null list element must fail the rule, not crash the condition.
-const isEmail = (x: string) =>
-  `try(length(${x}) <= 254 && length(split("@", ${x})[0]) <= 64 && ${matches(MODULE_PATTERNS.email, x)}, false)`;
+const isEmail = (x: string) => `try(length(${x}) <= 254 && length(split("@", ${x})[0]) <= 64 && ${matches(MODULE_PATTERNS.email, x)}, false)`;
 const isDomain = (x: string) => `try(length(${x}) <= ${DOMAIN_MAX} && ${matches(MODULE_PATTERNS.domain, x)}, false)`;
 const isWhole = (x: string) => `floor(${x}) == ${x}`;
 
@@ -245,13 +244,20 @@ const duplicates = (list: string) => `[for i, x in ${list} : x if contains([for 
 
 /** A config that config.ts accepts, for `configSays` to break one rule of. */
 const PROBE_REGION = "us-east-1";
-const PROBE_CONFIG = { accountId: "123456789012", regions: [PROBE_REGION], alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } };
+const PROBE_CONFIG = {
+  accountId: "123456789012",
+  regions: [PROBE_REGION],
+  alarms: { emails: ["ops@example.com"] },
+  notifications: { identities: ["example.com"] },
+};
 
 /**
  * What config.ts says is allowed when a config breaks one rule: its own wording,
  * read from the error it gives, so the module's messages cannot drift from it.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the probe config is patched at any depth
 export function configSays(patch: (cfg: Record<string, any>) => void): string {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   const cfg: Record<string, any> = structuredClone(PROBE_CONFIG);
   patch(cfg);
   try {
@@ -298,6 +304,7 @@ const RESULTS_BUCKET_OWN_TEXT = inputNames(
 );
 const SUPPRESSION_REASON_TEXT = configSays((c) => (c.suppression = { accountLevel: ["OPEN"] }));
 /** The [min, max] config.ts allows for a number, read from its messages for values far outside. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the probe config is patched at any depth
 function configRange(patch: (n: number) => (cfg: Record<string, any>) => void): [number, number] {
   const bound = (n: number) => {
     const said = configSays(patch(n));
@@ -386,7 +393,11 @@ export function moduleVariables(): ModuleVariable[] {
     const known = (x: string) => `contains(${hclLiteral(SUPPRESSION_REASONS)}, ${x})`;
     return [
       { condition: `${v(name)} == null ? true : ${every(v(name), known)}`, allowed: text(SUPPRESSION_REASON_TEXT), got: failing(v(name), known) },
-      { condition: `${v(name)} == null ? true : length(distinct(${v(name)})) == length(${v(name)})`, allowed: text("each reason once"), got: duplicates(v(name)) },
+      {
+        condition: `${v(name)} == null ? true : length(distinct(${v(name)})) == length(${v(name)})`,
+        allowed: text("each reason once"),
+        got: duplicates(v(name)),
+      },
     ];
   };
   const bucketRules = bucketNameRules();
@@ -402,7 +413,10 @@ export function moduleVariables(): ModuleVariable[] {
       description:
         "Prefix of every resource name (alarms, topics, stream, roles, and the default bucket and configuration set names): 1 to 24 lower-case letters, digits or hyphens, starting with a letter.",
       rules: [
-        { condition: matches(MODULE_PATTERNS.namePrefix, v("name_prefix")), allowed: text("1 to 24 lower-case letters, digits or hyphens, starting with a letter") },
+        {
+          condition: matches(MODULE_PATTERNS.namePrefix, v("name_prefix")),
+          allowed: text("1 to 24 lower-case letters, digits or hyphens, starting with a letter"),
+        },
         {
           condition: `!endswith(${v("name_prefix")}, "-") && !strcontains(${v("name_prefix")}, "--")`,
           allowed: text("no trailing or doubled hyphen"),
@@ -895,8 +909,7 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
   },
   {
     name: "pending_email_confirmations",
-    description:
-      "Addresses that have not confirmed their SNS subscription yet: they receive nothing until they click the link in the confirmation mail.",
+    description: "Addresses that have not confirmed their SNS subscription yet: they receive nothing until they click the link in the confirmation mail.",
   },
   { name: "next_steps", description: "What to do after the first apply." },
   {
@@ -958,9 +971,12 @@ const NAMED_QUERIES = (() => {
       if (out.includes(from)) used.add(from);
       return out.split(from).join(to);
     }, text(value));
-  const queries = namedQueries({ database: stand.database, table: INVESTIGATION_NAMES.glueTable, lookbackDays: stand.lookbackDays, campaignTag: stand.campaignTag }).map(
-    (q) => ({ id: q.id, name: fill(q.name), description: fill(q.description), sql: fill(q.sql) }),
-  );
+  const queries = namedQueries({
+    database: stand.database,
+    table: INVESTIGATION_NAMES.glueTable,
+    lookbackDays: stand.lookbackDays,
+    campaignTag: stand.campaignTag,
+  }).map((q) => ({ id: q.id, name: fill(q.name), description: fill(q.description), sql: fill(q.sql) }));
   const unused = replacements.map(([from]) => from).filter((from) => !used.has(from));
   if (unused.length) throw new Error(`named-queries.ts no longer uses ${unused.join(", ")} as terraform-module.ts expects; update it`);
   return queries;
@@ -1331,7 +1347,10 @@ export class SesGuardModule extends TerraformStack {
 
     // ------------------------------------------------------------ archive alarms
     // The archive watches itself, as the stack's ArchiveAlarms do: a broken archive is found the day it breaks.
-    const archiveAlarm = (id: string, props: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "statistic" | "threshold" | "comparisonOperator">) =>
+    const archiveAlarm = (
+      id: string,
+      props: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "statistic" | "threshold" | "comparisonOperator">,
+    ) =>
       new CloudwatchMetricAlarm(this, id, {
         ...props,
         namespace: "AWS/Firehose",
@@ -1394,9 +1413,7 @@ export class SesGuardModule extends TerraformStack {
     const sesPolicy = new IamRolePolicy(this, "event_publishing_role_policy", {
       name: "publish-to-firehose",
       role: sesRole.id,
-      policy: renderPolicy(
-        policyDocument({ Sid: "PutEventRecords", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: local("stream_arn") }),
-      ),
+      policy: renderPolicy(policyDocument({ Sid: "PutEventRecords", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: local("stream_arn") })),
     });
     new Sesv2ConfigurationSetEventDestination(this, "event_publishing_event_destination", {
       configurationSetName: configurationSet.configurationSetName,
@@ -1590,7 +1607,9 @@ export class SesGuardModule extends TerraformStack {
         assert: [
           {
             // A conditional, not ||: HCL evaluates both sides of ||, and setsubtract refuses null.
-            condition: expr(`var.suppression_account_level == null ? true : length(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level)) == 0`),
+            condition: expr(
+              `var.suppression_account_level == null ? true : length(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level)) == 0`,
+            ),
             error_message: `suppression_account_level leaves out ${expr(
               `join(" and ", sort(setsubtract(${hclLiteral(SUPPRESSION_REASONS)}, var.suppression_account_level == null ? [] : var.suppression_account_level)))`,
             )}: SES keeps sending to addresses that ${expr(
@@ -1638,7 +1657,11 @@ function stripComments(value: unknown): unknown {
 
 function sortedByKey(value: unknown): Json {
   const map = (value ?? {}) as Json;
-  return Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k]]));
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort()
+      .map((k) => [k, map[k]]),
+  );
 }
 
 /** The synthesized module as Terraform JSON documents, one per file. */
@@ -1666,9 +1689,7 @@ export function moduleDocuments(stack: SesGuardModule = new SesGuardModule(new A
     };
   }
   const outputJson = (tf.output ?? {}) as Record<string, Json>;
-  const outputs = Object.fromEntries(
-    stack.outputs.map((o) => [o.name, { description: outputJson[o.name].description, value: outputJson[o.name].value }]),
-  );
+  const outputs = Object.fromEntries(stack.outputs.map((o) => [o.name, { description: outputJson[o.name].description, value: outputJson[o.name].value }]));
   const resources = sortedByKey(tf.resource);
   for (const type of Object.keys(resources)) resources[type] = sortedByKey(resources[type]);
   const main: Json = {
@@ -1719,7 +1740,7 @@ function preventDestroyText(resources: Record<string, Record<string, Json>>): st
     "literally. To retire the module but keep the archive, replace the module call with",
     "`removed { from = module.ses_guard  lifecycle { destroy = false } }` (Terraform 1.7+), which forgets",
     "its resources without destroying them. To delete the archive on purpose, empty the bucket, set both",
-    "`\"prevent_destroy\": true` to `false` in your copy of `main.tf.json`, apply or destroy, and",
+    '`"prevent_destroy": true` to `false` in your copy of `main.tf.json`, apply or destroy, and',
     "regenerate the module afterwards.",
   ];
 }

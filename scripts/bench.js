@@ -44,7 +44,9 @@ const flag = (name, fallback) => {
 const known = new Set(["--runs", "--scale-runs", "--test-runs", "--skip-tests", "--skip-baselines", "--out"]);
 for (const a of args) {
   if (a.startsWith("--") && !known.has(a)) {
-    process.stderr.write(`bench: unknown argument ${JSON.stringify(a)}; allowed: --runs N, --scale-runs N, --test-runs N, --skip-tests, --skip-baselines, --out FILE\n`);
+    process.stderr.write(
+      `bench: unknown argument ${JSON.stringify(a)}; allowed: --runs N, --scale-runs N, --test-runs N, --skip-tests, --skip-baselines, --out FILE\n`,
+    );
     process.exit(2);
   }
 }
@@ -135,29 +137,27 @@ async function main() {
 
   // The bundle is rebuilt only when stale: build once so the fast path measures what users see on the second synth.
   await runOnce(process.execPath, [path.join(root, "scripts", "synth.js"), "--build-only"]);
-  const bare = await measure("bare node (node -e 0)", process.execPath, ["-e", "0"]);
+  await measure("bare node (node -e 0)", process.execPath, ["-e", "0"]);
   const floor = await measure("floor: node -e \"require('cdktf')\"", process.execPath, ["-e", "require('cdktf')"]);
   const npmStart = await measure("npm start-up (npm run env)", npm, ["run", "env"]);
   const synth = await measure("npm run synth (default example)", npm, ["run", "synth"]);
   const direct = await measure("node scripts/synth.js (what npm runs)", process.execPath, [path.join(root, "scripts", "synth.js")]);
   let tsNode;
-  let cdktfCli;
   if (!args.includes("--skip-baselines")) {
     tsNode = await measure("baseline: ts-node main.ts (cdktf template)", npx, ["ts-node", "main.ts"], { runs: Math.min(RUNS, 3) });
-    cdktfCli = await measure("baseline: npx cdktf synth", npx, ["cdktf", "synth"], { runs: Math.min(RUNS, 3) });
+    await measure("baseline: npx cdktf synth", npx, ["cdktf", "synth"], { runs: Math.min(RUNS, 3) });
   }
 
   process.stdout.write("\nscale (fast path: node scripts/synth.js --config <generated>):\n");
   const scale = [];
   for (const regions of [1, 4, 8]) {
     for (const identities of [1, 10, 100, 500]) {
-      const r = await measure(`scale ${identities} identities x ${regions} regions`, process.execPath, [
-        path.join(root, "scripts", "synth.js"),
-        "--config",
-        scaleConfig(identities, regions),
-        "--out",
-        path.join(work, "out"),
-      ], { runs: SCALE_RUNS });
+      const r = await measure(
+        `scale ${identities} identities x ${regions} regions`,
+        process.execPath,
+        [path.join(root, "scripts", "synth.js"), "--config", scaleConfig(identities, regions), "--out", path.join(work, "out")],
+        { runs: SCALE_RUNS },
+      );
       scale.push({ identities, regions, ...r });
     }
   }
@@ -186,7 +186,11 @@ async function main() {
     scale500x8Seconds: big.medianSeconds,
     scale500x8RssMb: big.peakRssMb,
     // Growth per identity x region beyond the 1 x 1 case: flat or falling means no worse than linear.
-    scaleSecondsPerUnit: scale.map((s) => ({ identities: s.identities, regions: s.regions, perUnit: (s.medianSeconds - small.medianSeconds) / Math.max(1, s.identities * s.regions - 1) })),
+    scaleSecondsPerUnit: scale.map((s) => ({
+      identities: s.identities,
+      regions: s.regions,
+      perUnit: (s.medianSeconds - small.medianSeconds) / Math.max(1, s.identities * s.regions - 1),
+    })),
     testsSeconds: tests ? tests.unit.medianSeconds + tests.integration.medianSeconds + tests.typecheck.medianSeconds : null,
   };
   process.stdout.write(`
@@ -201,7 +205,13 @@ targets (ratios are what count):
 
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     runs: RUNS,
     cases: results,
     targets,

@@ -18,12 +18,18 @@ function usage(message) {
 
 /** Every example's stacks and the module, written under `into`, by the tree at `tree`. */
 function writeOutputs(tree, into) {
-  const examples = fs.readdirSync(path.join(tree, "examples")).filter((f) => f.endsWith(".json")).sort();
+  const examples = fs
+    .readdirSync(path.join(tree, "examples"))
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   for (const example of examples) {
     const cwd = path.join(into, example.replace(/\.json$/, ""));
     fs.mkdirSync(cwd, { recursive: true });
     // Run from the same depth in both trees, so relative state paths match.
-    const r = spawnSync(process.execPath, [path.join(tree, "scripts", "synth.js"), "--config", path.join(tree, "examples", example), "--out", "out"], { cwd, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(tree, "scripts", "synth.js"), "--config", path.join(tree, "examples", example), "--out", "out"], {
+      cwd,
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`${example} at ${tree}: synth failed (exit ${r.status})\n${r.stderr}`);
   }
   const m = spawnSync(process.execPath, [path.join(tree, "scripts", "module.js"), "--out", path.join(into, "module")], { cwd: tree, encoding: "utf8" });
@@ -46,17 +52,25 @@ function files(dir) {
 
 function main() {
   // The same one-line refusals as the other commands (modules/args.ts), in plain JavaScript: this script runs unbundled.
-  const { tokens } = parseArgs({ options: { base: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    options: { base: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values = {};
   for (const t of tokens) {
     const arg = process.argv[2 + t.index];
     if (t.kind !== "option" || !["base", "help"].includes(t.name)) usage(`unknown argument ${JSON.stringify(arg)}; allowed: --base REV, --help`);
     if (t.name === "help") values.help = true;
-    else if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-"))) usage(`--base: got no value; allowed: a commit, branch or tag`);
+    else if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-")))
+      usage(`--base: got no value; allowed: a commit, branch or tag`);
     else values.base = t.value;
   }
   if (values.help) {
-    process.stdout.write("Usage: npm run compare-output -- [--base REV]\n  Synthesizes every example and the module here and at REV (default HEAD); lists the files that differ.\n");
+    process.stdout.write(
+      "Usage: npm run compare-output -- [--base REV]\n  Synthesizes every example and the module here and at REV (default HEAD); lists the files that differ.\n",
+    );
     return 0;
   }
   const base = values.base ?? "HEAD";
@@ -87,7 +101,9 @@ function main() {
       process.stdout.write(`identical: ${after.size} files (every example's stacks and the module) here and at ${short}\n`);
       return 0;
     }
-    process.stdout.write(`${lines.sort((a, b) => a.slice(9).localeCompare(b.slice(9))).join("\n")}\n${lines.length} of ${new Set([...before.keys(), ...after.keys()]).size} files differ from ${short}\n`);
+    process.stdout.write(
+      `${lines.sort((a, b) => a.slice(9).localeCompare(b.slice(9))).join("\n")}\n${lines.length} of ${new Set([...before.keys(), ...after.keys()]).size} files differ from ${short}\n`,
+    );
     return 1;
   } finally {
     spawnSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });

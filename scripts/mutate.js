@@ -62,18 +62,32 @@ function scores(report) {
     const detected = count("Killed", "Timeout");
     const undetected = count("Survived", "NoCoverage");
     const valid = detected + undetected;
-    return { file, detected, survived: count("Survived"), noCoverage: count("NoCoverage"), ignored: count("Ignored"), valid, percent: valid ? (100 * detected) / valid : 100 };
+    return {
+      file,
+      detected,
+      survived: count("Survived"),
+      noCoverage: count("NoCoverage"),
+      ignored: count("Ignored"),
+      valid,
+      percent: valid ? (100 * detected) / valid : 100,
+    };
   });
 }
 
 function printScores(rows, seconds) {
   const width = Math.max(...rows.map((r) => r.file.length), 4);
-  const line = (cols) => `${cols[0].padEnd(width)}  ${cols.slice(1).map((c) => String(c).padStart(8)).join("  ")}`;
+  const line = (cols) =>
+    `${cols[0].padEnd(width)}  ${cols
+      .slice(1)
+      .map((c) => String(c).padStart(8))
+      .join("  ")}`;
   const out = [line(["file", "score %", "killed", "survived", "no cover", "ignored", "target"])];
   for (const r of rows.sort((a, b) => a.file.localeCompare(b.file))) {
     out.push(line([r.file, r.percent.toFixed(1), r.detected, r.survived, r.noCoverage, r.ignored, r.percent >= TARGET_PERCENT ? "ok" : "BELOW"]));
   }
-  out.push(`mutation run: ${rows.length} file(s), ${Math.round(seconds)} s; target ${TARGET_PERCENT} % per file; reports in reports/mutation/<group>/index.html`);
+  out.push(
+    `mutation run: ${rows.length} file(s), ${Math.round(seconds)} s; target ${TARGET_PERCENT} % per file; reports in reports/mutation/<group>/index.html`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
@@ -89,7 +103,11 @@ function runGroup(group, files, tests, concurrency) {
   fs.rmSync(report, { force: true });
   process.stdout.write(`\nmutate: ${group.name}: ${files.length} file(s) against ${tests.join(", ")}\n`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js"), ...strykerArgs], { cwd: root, env, stdio: "inherit" });
+    const child = spawn(process.execPath, [path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js"), ...strykerArgs], {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    });
     // Mutation runs are long and CPU-bound: lower their priority so editors and other tests stay responsive.
     try {
       os.setPriority(child.pid, 10);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check (tsc, once) and the jest suites at the same time; fails if either fails.
-// Jest only strips types (@swc/jest), so tsc is the type check; running it beside jest saves its wall time.
+// `npm test`: type-check (tsc, once), lint (eslint), the format check (prettier) and the jest suites at
+// the same time; fails if any fails. Jest only strips types (@swc/jest), so tsc is the type check.
 "use strict";
 const { spawn } = require("child_process");
 const path = require("path");
@@ -8,18 +8,27 @@ const path = require("path");
 const root = path.join(__dirname, "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
-const tsc = new Promise((resolve) => {
-  // One GC thread: tsc runs beside two jest workers on what may be two cores, and parallel GC there only adds CPU time.
-  const tscJs = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const child = spawn(process.execPath, ["--single-threaded-gc", tscJs, "--noEmit", "-p", "."], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  child.on("close", (code) => {
-    process.stderr.write(code === 0 ? "typecheck: tsc --noEmit passed\n" : `typecheck: tsc --noEmit failed\n${output}`);
-    resolve(code ?? 1);
+/** Runs a checker beside jest, quietly; prints one line when it passes, and its output when it fails. */
+function check(label, args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code) => {
+      process.stderr.write(code === 0 ? `${label} passed\n` : `${label} failed\n${output}`);
+      resolve(code ?? 1);
+    });
   });
-});
+}
+
+const pkg = (...parts) => path.join(root, "node_modules", ...parts);
+// One GC thread: the checkers run beside two jest workers on what may be two cores, where parallel GC only adds CPU time.
+const checks = [
+  check("typecheck: tsc --noEmit", ["--single-threaded-gc", pkg("typescript", "bin", "tsc"), "--noEmit", "-p", "."]),
+  check("lint: eslint .", ["--single-threaded-gc", pkg("eslint", "bin", "eslint.js"), "."]),
+  check("format: prettier --check .", ["--single-threaded-gc", pkg("prettier", "bin", "prettier.cjs"), "--check", "--log-level=warn", "."]),
+];
 // The commands' bundles, built once now (only those whose sources changed) while tsc starts: suites that run
 // a built command then find them fresh, instead of several workers building the same bundle at once.
 for (const script of ["synth", "review", "module", "doctor", "drill"]) {
@@ -32,6 +41,6 @@ const jest = new Promise((resolve) => {
   child.on("close", (code) => resolve(code ?? 1));
 });
 
-Promise.all([tsc, jest]).then(([t, j]) => {
-  process.exitCode = t !== 0 ? t : j;
+Promise.all([...checks, jest]).then((codes) => {
+  process.exitCode = codes.find((code) => code !== 0) ?? 0;
 });

@@ -118,7 +118,9 @@ describe("several regions", () => {
       expect(r.aws_iam_role.event_publishing_role.name).toBe(names.sesRole);
       // Each region notifies for its own identities (an identity is verified per region).
       expect(Object.keys(r.aws_ses_identity_notification_topic.notifications_identities.for_each).sort()).toEqual(
-        notificationIdentitiesFor(cfg, region).flatMap((i) => [`${i}/Bounce`, `${i}/Complaint`]).sort(),
+        notificationIdentitiesFor(cfg, region)
+          .flatMap((i) => [`${i}/Bounce`, `${i}/Complaint`])
+          .sort(),
       );
     }
     expect(notificationIdentitiesFor(cfg, "ap-southeast-2")).toEqual(["example.com.au"]);
@@ -243,7 +245,8 @@ describe("adopt: import blocks", () => {
         };
       }),
     );
-    const to = synthAll(cfg)["ses-guard-us-east-1"].import.map((i: { to: string }) => i.to).sort();
+    const imports: Array<{ to: string }> = synthAll(cfg)["ses-guard-us-east-1"].import;
+    const to = imports.map((i) => i.to).sort();
     expect(to).toEqual(["aws_iam_role.delivery_stream_role", "aws_iam_role.event_publishing_role", "aws_sns_topic.notifications_topic"]);
   });
 
@@ -270,28 +273,95 @@ describe("adopt: import blocks", () => {
       fs.rmSync(work, { recursive: true, force: true });
     }
   });
-
 });
 
 describe("bad adoption input: one clear message naming the field", () => {
   test.each<[string, (c: Record<string, any>) => void, string]>([
-    ["an ARN in the wrong format", (c) => (c.existing = { alarmTopicArns: { "us-east-1": "arn:aws:sqs:us-east-1:123456789012:q" } }), 'existing.alarmTopicArns.us-east-1: got "arn:aws:sqs:us-east-1:123456789012:q"; allowed: an SNS topic ARN'],
-    ["an existing topic from another region", (c) => (c.existing = { alarmTopicArns: { "us-east-1": "arn:aws:sns:eu-west-1:123456789012:t" } }), "allowed: a topic in us-east-1 (SNS topics are regional)"],
-    ["an existing topic for a region not guarded", (c) => (c.existing = { alarmTopicArns: { "eu-west-1": "arn:aws:sns:eu-west-1:123456789012:t" } }), "existing.alarmTopicArns.eu-west-1: got \"arn:aws:sns:eu-west-1:123456789012:t\"; allowed: a key from regions (us-east-1)"],
+    [
+      "an ARN in the wrong format",
+      (c) => (c.existing = { alarmTopicArns: { "us-east-1": "arn:aws:sqs:us-east-1:123456789012:q" } }),
+      'existing.alarmTopicArns.us-east-1: got "arn:aws:sqs:us-east-1:123456789012:q"; allowed: an SNS topic ARN',
+    ],
+    [
+      "an existing topic from another region",
+      (c) => (c.existing = { alarmTopicArns: { "us-east-1": "arn:aws:sns:eu-west-1:123456789012:t" } }),
+      "allowed: a topic in us-east-1 (SNS topics are regional)",
+    ],
+    [
+      "an existing topic for a region not guarded",
+      (c) => (c.existing = { alarmTopicArns: { "eu-west-1": "arn:aws:sns:eu-west-1:123456789012:t" } }),
+      'existing.alarmTopicArns.eu-west-1: got "arn:aws:sns:eu-west-1:123456789012:t"; allowed: a key from regions (us-east-1)',
+    ],
     ["a region SES does not serve", (c) => (c.regions = ["us-east-1", "eu-west-9"]), 'regions[1]: got "eu-west-9"; allowed: one of "us-east-1"'],
-    ["a duplicate region", (c) => (c.regions = ["us-east-1", "us-east-1"]), "regions[1]: got \"us-east-1\"; allowed: each region once"],
-    ["an existing bucket name that breaks S3 rules", (c) => (c.existing = { bucketName: "Logs_Bucket" }), 'existing.bucketName: got "Logs_Bucket"; allowed: an S3 bucket name'],
-    ["an import ID of the wrong shape", (c) => (c.adopt = { "us-east-1": { deliveryStream: "ses-guard-events" } }), 'adopt.us-east-1.deliveryStream: got "ses-guard-events"; allowed: a Firehose delivery stream ARN'],
-    ["an import ID for another name", (c) => (c.adopt = { "us-east-1": { configurationSet: "other" } }), 'adopt.us-east-1.configurationSet: got "other"; allowed: "ses-guard", the configuration set name ses-guard manages here'],
-    ["an import ARN from another account", (c) => (c.adopt = { "us-east-1": { alarmTopic: "arn:aws:sns:us-east-1:999999999999:ses-guard-alarms" } }), "allowed: the topic ARN of the resource ses-guard manages here: region us-east-1, account 123456789012, ses-guard-alarms"],
-    ["adopting a resource that is brought", (c) => { c.existing = { configurationSetName: "mine" }; c.adopt = { "us-east-1": { configurationSet: "mine" } }; }, "adopt.us-east-1.configurationSet: got \"mine\"; allowed: nothing: existing.configurationSetName is used"],
-    ["adopting the shared bucket outside the home region", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.archive = { bucketPerRegion: false }; c.adopt = { "eu-west-1": { archiveBucket: "ses-guard-events-123456789012-us-east-1" } }; }, "allowed: nothing: the shared bucket is managed by the home region us-east-1"],
+    ["a duplicate region", (c) => (c.regions = ["us-east-1", "us-east-1"]), 'regions[1]: got "us-east-1"; allowed: each region once'],
+    [
+      "an existing bucket name that breaks S3 rules",
+      (c) => (c.existing = { bucketName: "Logs_Bucket" }),
+      'existing.bucketName: got "Logs_Bucket"; allowed: an S3 bucket name',
+    ],
+    [
+      "an import ID of the wrong shape",
+      (c) => (c.adopt = { "us-east-1": { deliveryStream: "ses-guard-events" } }),
+      'adopt.us-east-1.deliveryStream: got "ses-guard-events"; allowed: a Firehose delivery stream ARN',
+    ],
+    [
+      "an import ID for another name",
+      (c) => (c.adopt = { "us-east-1": { configurationSet: "other" } }),
+      'adopt.us-east-1.configurationSet: got "other"; allowed: "ses-guard", the configuration set name ses-guard manages here',
+    ],
+    [
+      "an import ARN from another account",
+      (c) => (c.adopt = { "us-east-1": { alarmTopic: "arn:aws:sns:us-east-1:999999999999:ses-guard-alarms" } }),
+      "allowed: the topic ARN of the resource ses-guard manages here: region us-east-1, account 123456789012, ses-guard-alarms",
+    ],
+    [
+      "adopting a resource that is brought",
+      (c) => {
+        c.existing = { configurationSetName: "mine" };
+        c.adopt = { "us-east-1": { configurationSet: "mine" } };
+      },
+      'adopt.us-east-1.configurationSet: got "mine"; allowed: nothing: existing.configurationSetName is used',
+    ],
+    [
+      "adopting the shared bucket outside the home region",
+      (c) => {
+        c.regions = ["us-east-1", "eu-west-1"];
+        c.archive = { bucketPerRegion: false };
+        c.adopt = { "eu-west-1": { archiveBucket: "ses-guard-events-123456789012-us-east-1" } };
+      },
+      "allowed: nothing: the shared bucket is managed by the home region us-east-1",
+    ],
     ["adopting in a region not guarded", (c) => (c.adopt = { "eu-west-1": { archiveBucket: "b-b-b" } }), "adopt.eu-west-1: got"],
-    ["an s3 state key shared by several regions", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.backend = { type: "s3", bucket: "state-bucket", region: "us-east-1", key: "ses.tfstate" }; }, 'backend.key: got "ses.tfstate"; allowed: a key containing {stack} when there are several regions'],
-    ["a cloud workspace shared by several regions", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.backend = { type: "cloud", organization: "o", workspace: "ses" }; }, "backend.workspace: got \"ses\"; allowed: a workspace name containing {stack}"],
+    [
+      "an s3 state key shared by several regions",
+      (c) => {
+        c.regions = ["us-east-1", "eu-west-1"];
+        c.backend = { type: "s3", bucket: "state-bucket", region: "us-east-1", key: "ses.tfstate" };
+      },
+      'backend.key: got "ses.tfstate"; allowed: a key containing {stack} when there are several regions',
+    ],
+    [
+      "a cloud workspace shared by several regions",
+      (c) => {
+        c.regions = ["us-east-1", "eu-west-1"];
+        c.backend = { type: "cloud", organization: "o", workspace: "ses" };
+      },
+      'backend.workspace: got "ses"; allowed: a workspace name containing {stack}',
+    ],
     ["an unknown backend type", (c) => (c.backend = { type: "gcs" }), 'backend.type: got "gcs"; allowed: one of "local", "s3", "cloud"'],
-    ["an s3 backend without a bucket", (c) => (c.backend = { type: "s3", region: "us-east-1" }), "backend.bucket: got nothing; allowed: a value (required) of type string"],
-    ["a fixed bucket name with one bucket per region", (c) => { c.regions = ["us-east-1", "eu-west-1"]; c.archive = { bucketPerRegion: true, bucketName: "one-bucket" }; }, "archive.bucketName: got \"one-bucket\"; allowed: no fixed bucket name with archive.bucketPerRegion"],
+    [
+      "an s3 backend without a bucket",
+      (c) => (c.backend = { type: "s3", region: "us-east-1" }),
+      "backend.bucket: got nothing; allowed: a value (required) of type string",
+    ],
+    [
+      "a fixed bucket name with one bucket per region",
+      (c) => {
+        c.regions = ["us-east-1", "eu-west-1"];
+        c.archive = { bucketPerRegion: true, bucketName: "one-bucket" };
+      },
+      'archive.bucketName: got "one-bucket"; allowed: no fixed bucket name with archive.bucketPerRegion',
+    ],
   ])("%s", (_name, change, message) => {
     expect(configError(withChange(change))).toContain(message);
   });
@@ -299,7 +369,12 @@ describe("bad adoption input: one clear message naming the field", () => {
 
 describe("names stay within service limits", () => {
   test("the longest name prefix in the longest region", () => {
-    const cfg = parseConfig(withChange((c) => { c.name = "a".repeat(24); c.regions = ["ap-southeast-2"]; }));
+    const cfg = parseConfig(
+      withChange((c) => {
+        c.name = "a".repeat(24);
+        c.regions = ["ap-southeast-2"];
+      }),
+    );
     const names = regionNames(cfg.name, "ap-southeast-2");
     const r = synthAll(cfg)[names.stack].resource;
     const limits: Array<[string, number]> = [

@@ -34,7 +34,10 @@ describe("parseFlags accepts", () => {
   });
 
   test("positional arguments, in order, where the command takes them (a lone - too)", () => {
-    expect(parseFlags(["plan.json", "--verbose", "-"], SPECS, { positionals: true })).toEqual({ flags: { "--verbose": true }, positionals: ["plan.json", "-"] });
+    expect(parseFlags(["plan.json", "--verbose", "-"], SPECS, { positionals: true })).toEqual({
+      flags: { "--verbose": true },
+      positionals: ["plan.json", "-"],
+    });
   });
 });
 

@@ -62,8 +62,14 @@ describe("AthenaWorkgroup workgroup", () => {
 
   test("with a key: SSE_KMS results and an SSE-KMS bucket", () => {
     const out = synth({ kmsKeyArn: KEY });
-    expect(only(out, AthenaWorkgroupResource).configuration.result_configuration.encryption_configuration).toEqual({ encryption_option: "SSE_KMS", kms_key_arn: KEY });
-    expect(only(out, S3BucketServerSideEncryptionConfigurationA).rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: KEY });
+    expect(only(out, AthenaWorkgroupResource).configuration.result_configuration.encryption_configuration).toEqual({
+      encryption_option: "SSE_KMS",
+      kms_key_arn: KEY,
+    });
+    expect(only(out, S3BucketServerSideEncryptionConfigurationA).rule[0].apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: "aws:kms",
+      kms_master_key_id: KEY,
+    });
   });
 
   test("is created after its results bucket", () => {
@@ -113,7 +119,12 @@ describe("AthenaWorkgroup results bucket", () => {
     const rules = only(synth(), S3BucketLifecycleConfiguration).rule;
     expect(rules).toEqual([
       { id: "expire-query-results", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: 30 }] },
-      { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: [{ prefix: "" }], abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }] },
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+      },
     ]);
     expect(only(synth({ resultsExpirationDays: 3 }), S3BucketLifecycleConfiguration).rule[0].expiration).toEqual([{ days: 3 }]);
   });
@@ -150,13 +161,22 @@ describe("AthenaWorkgroup validation", () => {
     [{ workgroupName: "bad name" }, 'AthenaWorkgroup workgroupName: got "bad name"; allowed: 1 to 128 letters, digits, ., _ or -'],
     [{ resultsBucketName: "Bad" }, 'AthenaWorkgroup resultsBucketName: got "Bad"; allowed: lower-case letters, digits and hyphens'],
     [{ resultsExpirationDays: 0 }, "AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number of at least 1"],
-    [{ bytesScannedCutoffPerQueryMiB: 9 }, "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)"],
+    [
+      { bytesScannedCutoffPerQueryMiB: 9 },
+      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)",
+    ],
     [{ bytesScannedCutoffPerQueryMiB: 10.5 }, "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 10.5"],
     [{ accessLogBucketName: "x" }, 'AthenaWorkgroup accessLogBucketName: got "x"; allowed: 3 to 63 characters'],
     [{ namedQueries: QUERIES }, "AthenaWorkgroup database: got nothing; allowed: the Glue database the namedQueries run in"],
     [{ namedQueries: [QUERIES[0], QUERIES[0]], database: "d" }, 'AthenaWorkgroup namedQueries: got "HardBouncesByRecipient" twice; allowed: each id once'],
-    [{ namedQueries: [query({ name: "x".repeat(129) })], database: "d" }, "AthenaWorkgroup namedQueries HardBouncesByRecipient name: got 129 characters; allowed: 1 to 128"],
-    [{ namedQueries: [query({ description: "x".repeat(1025) })], database: "d" }, "AthenaWorkgroup namedQueries HardBouncesByRecipient description: got 1025 characters; allowed: at most 1024"],
+    [
+      { namedQueries: [query({ name: "x".repeat(129) })], database: "d" },
+      "AthenaWorkgroup namedQueries HardBouncesByRecipient name: got 129 characters; allowed: 1 to 128",
+    ],
+    [
+      { namedQueries: [query({ description: "x".repeat(1025) })], database: "d" },
+      "AthenaWorkgroup namedQueries HardBouncesByRecipient description: got 1025 characters; allowed: at most 1024",
+    ],
     [{ namedQueries: [query({ sql: "" })], database: "d" }, "AthenaWorkgroup namedQueries HardBouncesByRecipient sql: got 0 characters; allowed: 1 to 262144"],
   ])("refuses %j", (override, message) => {
     expect(() => synth(override as Partial<AthenaWorkgroupProps>)).toThrow(message);

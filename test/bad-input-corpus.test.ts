@@ -66,15 +66,19 @@ function manifestProblems(cases: CorpusCase[]): string[] {
     const sources = [c.content !== undefined, c.json !== undefined, c.generator !== undefined].filter(Boolean).length;
     if (sources > 1) problems.push(`${where}: at most one of content, json, generator`);
     if (c.kind === "cli" && !c.argv) problems.push(`${where}: a cli case needs argv`);
-    if ([c.stderr, c.stderrPattern, c.stderrLines].filter((x) => x !== undefined).length !== 1) problems.push(`${where}: exactly one of stderr, stderrPattern, stderrLines`);
-    if (c.stderrLines !== undefined && (!Array.isArray(c.stderrLines) || c.stderrLines.length < 2)) problems.push(`${where}: stderrLines must list two lines or more (one line is stderr or stderrPattern)`);
+    if ([c.stderr, c.stderrPattern, c.stderrLines].filter((x) => x !== undefined).length !== 1)
+      problems.push(`${where}: exactly one of stderr, stderrPattern, stderrLines`);
+    if (c.stderrLines !== undefined && (!Array.isArray(c.stderrLines) || c.stderrLines.length < 2))
+      problems.push(`${where}: stderrLines must list two lines or more (one line is stderr or stderrPattern)`);
     for (const l of Array.isArray(c.stderrLines) ? c.stderrLines : []) {
       if (typeof l === "string" ? !l.startsWith(prefixOf(c)) || /[\r\n]/.test(l) : typeof l?.pattern !== "string" || !l.pattern.startsWith(`^${prefixOf(c)}`)) {
         problems.push(`${where}: each of stderrLines must be one line starting with "${prefixOf(c)}", or {pattern} anchored at "^${prefixOf(c)}"`);
       }
     }
-    if (c.stderr !== undefined && (!c.stderr.startsWith(prefixOf(c)) || /[\r\n]/.test(c.stderr))) problems.push(`${where}: stderr must be one line starting with "${prefixOf(c)}"`);
-    if (c.stderrPattern !== undefined && !c.stderrPattern.startsWith(`^${prefixOf(c)}`)) problems.push(`${where}: stderrPattern must be anchored at "^${prefixOf(c)}"`);
+    if (c.stderr !== undefined && (!c.stderr.startsWith(prefixOf(c)) || /[\r\n]/.test(c.stderr)))
+      problems.push(`${where}: stderr must be one line starting with "${prefixOf(c)}"`);
+    if (c.stderrPattern !== undefined && !c.stderrPattern.startsWith(`^${prefixOf(c)}`))
+      problems.push(`${where}: stderrPattern must be anchored at "^${prefixOf(c)}"`);
     if (![1, 2].includes(c.exit)) problems.push(`${where}: exit must be 1 (config) or 2 (usage)`);
     if (c.field !== null && typeof c.field !== "string") problems.push(`${where}: field must be a string or null`);
   }
@@ -163,7 +167,11 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 const SPAWN_EVERY = 10;
 const spawned = (c: CorpusCase, index: number) => c.kind === "cli" || index % SPAWN_EVERY === 0;
 
-function runInProcess(argv: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function runInProcess(
+  argv: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = main(argv, cleanEnv(extraEnv), cwd, { out: (l) => out.push(`${l}\n`), err: (l) => err.push(`${l}\n`) });
@@ -289,7 +297,9 @@ beforeAll(async () => {
   const byKind = Object.fromEntries(RUNNABLE_KINDS.map((k) => [k, cases.filter((c) => c.kind === k).length]));
   const nSpawned = runnable.filter((c, i) => spawned(c, i)).length;
   console.log(
-    `bad-input corpus: ${cases.length} cases (${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(", ")}); ${nSpawned} through the built command, the rest in-process; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `bad-input corpus: ${cases.length} cases (${Object.entries(byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}); ${nSpawned} through the built command, the rest in-process; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }, 300_000);
 
@@ -327,7 +337,8 @@ describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_ti
     }
     if (c.stderr !== undefined) expect(lines[0]).toBe(c.stderr);
     else if (c.stderrPattern !== undefined) expect(lines[0]).toMatch(new RegExp(c.stderrPattern, "u"));
-    else c.stderrLines!.forEach((want, i) => (typeof want === "string" ? expect(lines[i]).toBe(want) : expect(lines[i]).toMatch(new RegExp(want.pattern, "u"))));
+    else
+      c.stderrLines!.forEach((want, i) => (typeof want === "string" ? expect(lines[i]).toBe(want) : expect(lines[i]).toMatch(new RegExp(want.pattern, "u"))));
     if (c.field !== null) expect(lines[0].startsWith(`${prefixOf(c)}${sourcePrefix(c)}${c.field}: `)).toBe(true);
   });
 
@@ -340,11 +351,27 @@ describe.each(cases.map((c) => [`${c.kind}: ${c.name}`, c] as const))("%s", (_ti
 describe("library API: numbers JSON cannot carry", () => {
   const base = () => minimalConfig() as Record<string, any>;
   test.each([
-    ["critical NaN", (c: any) => (c.alarms.bounceRatePercent = { critical: NaN }), "alarms.bounceRatePercent.critical: got NaN; allowed: a value of type number"],
-    ["warning NaN", (c: any) => (c.alarms.complaintRatePercent = { warning: NaN }), "alarms.complaintRatePercent.warning: got NaN; allowed: a value of type number"],
+    [
+      "critical NaN",
+      (c: any) => (c.alarms.bounceRatePercent = { critical: NaN }),
+      "alarms.bounceRatePercent.critical: got NaN; allowed: a value of type number",
+    ],
+    [
+      "warning NaN",
+      (c: any) => (c.alarms.complaintRatePercent = { warning: NaN }),
+      "alarms.complaintRatePercent.warning: got NaN; allowed: a value of type number",
+    ],
     ["periodSeconds Infinity", (c: any) => (c.alarms.periodSeconds = Infinity), "alarms.periodSeconds: got Infinity; allowed: a value of type number"],
-    ["bufferingSizeMiB -Infinity", (c: any) => (c.archive = { bufferingSizeMiB: -Infinity }), "archive.bufferingSizeMiB: got -Infinity; allowed: a value of type number"],
-    ["transition days NaN", (c: any) => (c.archive = { lifecycle: { transitions: [{ days: NaN, storageClass: "GLACIER" }] } }), "archive.lifecycle.transitions[0].days: got NaN; allowed: a value of type number"],
+    [
+      "bufferingSizeMiB -Infinity",
+      (c: any) => (c.archive = { bufferingSizeMiB: -Infinity }),
+      "archive.bufferingSizeMiB: got -Infinity; allowed: a value of type number",
+    ],
+    [
+      "transition days NaN",
+      (c: any) => (c.archive = { lifecycle: { transitions: [{ days: NaN, storageClass: "GLACIER" }] } }),
+      "archive.lifecycle.transitions[0].days: got NaN; allowed: a value of type number",
+    ],
   ])("%s", (_name, patch, message) => {
     const cfg = base();
     patch(cfg);

@@ -85,9 +85,7 @@ describe("config discovery", () => {
     expect(run(["--config", "config.json"]).code).toBe(0);
     const statePath = stackJson().terraform.backend.local.path;
     expect(statePath).toBe("../../../terraform.ses-guard-us-east-1.tfstate");
-    expect(path.resolve(dir, "cdktf.out", "stacks", "ses-guard-us-east-1", statePath)).toBe(
-      path.join(dir, "terraform.ses-guard-us-east-1.tfstate"),
-    );
+    expect(path.resolve(dir, "cdktf.out", "stacks", "ses-guard-us-east-1", statePath)).toBe(path.join(dir, "terraform.ses-guard-us-east-1.tfstate"));
   });
 
   test("--help prints usage and writes nothing", () => {
@@ -126,15 +124,47 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
     ["not an object", "[1, 2]", /\(top level\): got \[1,2\]; allowed: a value of type object/],
     ["unknown key", withMinimal((c) => (c.alarm = {})), /unknown key "alarm"; allowed keys: .*alarms/],
     ["wrong type", withMinimal((c) => (c.alarms.periodSeconds = "900")), /alarms\.periodSeconds: got "900"; allowed: a value of type number/],
-    ["invalid e-mail", withMinimal((c) => (c.alarms.emails = ["ops @example.com"])), /alarms\.emails\[0\]: got "ops @example\.com"; allowed: an e-mail address/],
-    ["identity neither domain nor address", withMinimal((c) => (c.notifications.identities = ["not a domain"])), /notifications\.identities\[0\]: got "not a domain"; allowed: an SES identity/],
-    ["invalid bucket name", withMinimal((c) => (c.archive = { bucketName: "My.Bucket" })), /archive\.bucketName: got "My\.Bucket"; allowed: an S3 bucket name: lower-case/],
-    ["threshold out of range", withMinimal((c) => (c.alarms.bounceRatePercent = { critical: 100 })), /alarms\.bounceRatePercent\.critical: got 100; allowed: a percentage greater than 0 and less than 100/],
-    ["warning not below critical", withMinimal((c) => (c.alarms.complaintRatePercent = { warning: 0.1, critical: 0.1 })), /alarms\.complaintRatePercent\.warning: got 0\.1; allowed: a warning level below the critical level/],
-    ["lifecycle S3 would reject", withMinimal((c) => (c.archive = { lifecycle: { transitions: [{ days: 10, storageClass: "STANDARD_IA" }] } })), /archive\.lifecycle\.transitions\[0\]\.days: got 10; allowed: at least 30 days for STANDARD_IA/],
-    ["unknown event type", withMinimal((c) => (c.archive = { eventTypes: ["BOUNCE", "OPENED"] })), /archive\.eventTypes\[1\]: got "OPENED"; allowed: one of "SEND", "REJECT"/],
+    [
+      "invalid e-mail",
+      withMinimal((c) => (c.alarms.emails = ["ops @example.com"])),
+      /alarms\.emails\[0\]: got "ops @example\.com"; allowed: an e-mail address/,
+    ],
+    [
+      "identity neither domain nor address",
+      withMinimal((c) => (c.notifications.identities = ["not a domain"])),
+      /notifications\.identities\[0\]: got "not a domain"; allowed: an SES identity/,
+    ],
+    [
+      "invalid bucket name",
+      withMinimal((c) => (c.archive = { bucketName: "My.Bucket" })),
+      /archive\.bucketName: got "My\.Bucket"; allowed: an S3 bucket name: lower-case/,
+    ],
+    [
+      "threshold out of range",
+      withMinimal((c) => (c.alarms.bounceRatePercent = { critical: 100 })),
+      /alarms\.bounceRatePercent\.critical: got 100; allowed: a percentage greater than 0 and less than 100/,
+    ],
+    [
+      "warning not below critical",
+      withMinimal((c) => (c.alarms.complaintRatePercent = { warning: 0.1, critical: 0.1 })),
+      /alarms\.complaintRatePercent\.warning: got 0\.1; allowed: a warning level below the critical level/,
+    ],
+    [
+      "lifecycle S3 would reject",
+      withMinimal((c) => (c.archive = { lifecycle: { transitions: [{ days: 10, storageClass: "STANDARD_IA" }] } })),
+      /archive\.lifecycle\.transitions\[0\]\.days: got 10; allowed: at least 30 days for STANDARD_IA/,
+    ],
+    [
+      "unknown event type",
+      withMinimal((c) => (c.archive = { eventTypes: ["BOUNCE", "OPENED"] })),
+      /archive\.eventTypes\[1\]: got "OPENED"; allowed: one of "SEND", "REJECT"/,
+    ],
     ["missing account ID", withMinimal((c) => delete c.accountId), /accountId: got nothing; allowed: a value \(required\) of type string/],
-    ["import ID of the wrong shape", withMinimal((c) => (c.adopt = { "us-east-1": { alarmTopic: "ses-guard-alarms" } })), /adopt\.us-east-1\.alarmTopic: got "ses-guard-alarms"; allowed: an SNS topic ARN/],
+    [
+      "import ID of the wrong shape",
+      withMinimal((c) => (c.adopt = { "us-east-1": { alarmTopic: "ses-guard-alarms" } })),
+      /adopt\.us-east-1\.alarmTopic: got "ses-guard-alarms"; allowed: an SNS topic ARN/,
+    ],
     ["region SES does not serve", withMinimal((c) => (c.regions = ["us-east-7"])), /regions\[0\]: got "us-east-7"; allowed: one of "us-east-1"/],
   ];
 
@@ -214,7 +244,14 @@ describe("the built command (npm run synth path)", () => {
 describe("the output folder is replaced whole, so only a synth's own folder may be", () => {
   test.each([
     ["a file", () => fs.writeFileSync(path.join(dir, "out"), "keep me"), "which exists and is not a folder"],
-    ["a folder of other things", () => { fs.mkdirSync(path.join(dir, "out")); fs.writeFileSync(path.join(dir, "out", "notes.txt"), "keep me"); }, "which exists and is a folder that no synth wrote"],
+    [
+      "a folder of other things",
+      () => {
+        fs.mkdirSync(path.join(dir, "out"));
+        fs.writeFileSync(path.join(dir, "out", "notes.txt"), "keep me");
+      },
+      "which exists and is a folder that no synth wrote",
+    ],
   ])("--out naming %s is refused and left untouched", (_what, make, message) => {
     make();
     const before = fs.statSync(path.join(dir, "out")).isDirectory() ? tree(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
@@ -327,7 +364,13 @@ describe("a stack the config drops (a region removed) is not dropped while its s
   const euStack = path.join("cdktf.out", "stacks", "ses-guard-eu-west-1");
   const euState = "terraform.ses-guard-eu-west-1.tfstate";
   const state = (...resources: object[]) => JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 3, lineage: "x", outputs: {}, resources });
-  const managed = (type: string, instances = 1) => ({ mode: "managed", type, name: "x", provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: Array.from({ length: instances }, () => ({ attributes: {} })) });
+  const managed = (type: string, instances = 1) => ({
+    mode: "managed",
+    type,
+    name: "x",
+    provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+    instances: Array.from({ length: instances }, () => ({ attributes: {} })),
+  });
 
   /** A previous synth of both regions, eu-west-1's state (if any), and a config without eu-west-1; returns the output's files. */
   function dropEuWithState(content: string | undefined, extra: object = {}) {
@@ -338,7 +381,9 @@ describe("a stack the config drops (a region removed) is not dropped while its s
   }
 
   test("local state with resources: exit 1, one line naming the stack and both ways out, nothing written", () => {
-    const before = dropEuWithState(state(managed("aws_sns_topic", 2), managed("aws_s3_bucket"), { mode: "data", type: "aws_caller_identity", name: "me", instances: [{}] }));
+    const before = dropEuWithState(
+      state(managed("aws_sns_topic", 2), managed("aws_s3_bucket"), { mode: "data", type: "aws_caller_identity", name: "me", instances: [{}] }),
+    );
     const r = run(["--config", "config.json"]);
     expect(r.code).toBe(1);
     expect(r.errLines).toEqual([

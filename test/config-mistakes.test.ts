@@ -19,7 +19,8 @@ jest.mock("fs", () => {
 const realFs = jest.requireActual<typeof import("fs")>("fs");
 
 const root = path.join(__dirname, "..");
-const minimal = () => ({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } }) as Record<string, any>;
+const minimal = () =>
+  ({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } }) as Record<string, any>;
 
 function problemsOf(raw: unknown): readonly string[] {
   try {
@@ -33,7 +34,9 @@ function problemsOf(raw: unknown): readonly string[] {
 
 describe("duplicate keys are refused, naming the key and its lines", () => {
   test("at the top level and nested, in file order", () => {
-    const text = ['{', '  "accountId": "1",', '  "alarms": {', '    "emails": [],', '    "emails": ["a@example.com"]', '  },', '  "accountId": "2"', '}'].join("\n");
+    const text = ["{", '  "accountId": "1",', '  "alarms": {', '    "emails": [],', '    "emails": ["a@example.com"]', "  },", '  "accountId": "2"', "}"].join(
+      "\n",
+    );
     expect(duplicateKeyProblems(text, "c.json")).toEqual([
       'c.json: alarms.emails: key "emails" appears twice (lines 4 and 5); allowed: each key once',
       'c.json: accountId: key "accountId" appears twice (lines 2 and 7); allowed: each key once',
@@ -84,24 +87,53 @@ describe("an unknown key suggests the nearest key", () => {
   };
 
   test.each([
-    ["a synonym, in another object of the section: archive.retentionDays", (c: any) => (c.archive = { retentionDays: 90 }), "retentionDays", "archive.lifecycle.expirationDays"],
+    [
+      "a synonym, in another object of the section: archive.retentionDays",
+      (c: any) => (c.archive = { retentionDays: 90 }),
+      "retentionDays",
+      "archive.lifecycle.expirationDays",
+    ],
     ["a key missing its unit: alarms.bounceRate", (c: any) => (c.alarms.bounceRate = 4), "bounceRate", '"bounceRatePercent"'],
     ["a typo with swapped letters: alarms.emials", (c: any) => (c.alarms.emials = []), "emials", '"emails"'],
     ["a plural missing: top-level region (not backend.region)", (c: any) => (c.region = "us-east-1"), "region", '"regions"'],
     ["a key put at the top level: emails", (c: any) => (c.emails = []), "emails", "alarms.emails"],
-    ["a key one level too high: archive.expirationDays", (c: any) => (c.archive = { expirationDays: 30 }), "expirationDays", "archive.lifecycle.expirationDays"],
+    [
+      "a key one level too high: archive.expirationDays",
+      (c: any) => (c.archive = { expirationDays: 30 }),
+      "expirationDays",
+      "archive.lifecycle.expirationDays",
+    ],
     ["a key of a region map: adopt.us-east-1.bucket", (c: any) => (c.adopt = { "us-east-1": { bucket: "b" } }), "bucket", '"archiveBucket"'],
-    ["a misspelt region: existing.alarmTopicArns.us-east-l", (c: any) => (c.existing = { alarmTopicArns: { "us-east-l": "arn:aws:sns:us-east-1:123456789012:t" } }), "us-east-l", '"us-east-1"'],
+    [
+      "a misspelt region: existing.alarmTopicArns.us-east-l",
+      (c: any) => (c.existing = { alarmTopicArns: { "us-east-l": "arn:aws:sns:us-east-1:123456789012:t" } }),
+      "us-east-l",
+      '"us-east-1"',
+    ],
     // identities is a list or an object of lists by region: the object's keys are the regions.
-    ["a misspelt region where a list or a region map is allowed: notifications.identities.eu-west-l", (c: any) => (c.notifications.identities = { "eu-west-l": ["example.com"] }), "eu-west-l", '"eu-west-1"'],
-    ["a field of a list item: transitions[0].class", (c: any) => (c.archive = { lifecycle: { transitions: [{ days: 90, class: "GLACIER" }] } }), "class", '"storageClass"'],
+    [
+      "a misspelt region where a list or a region map is allowed: notifications.identities.eu-west-l",
+      (c: any) => (c.notifications.identities = { "eu-west-l": ["example.com"] }),
+      "eu-west-l",
+      '"eu-west-1"',
+    ],
+    [
+      "a field of a list item: transitions[0].class",
+      (c: any) => (c.archive = { lifecycle: { transitions: [{ days: 90, class: "GLACIER" }] } }),
+      "class",
+      '"storageClass"',
+    ],
   ])("%s", (_name, patch, key, suggestion) => {
     expect(lineFor(patch, key)).toMatch(new RegExp(`; allowed keys: [^;]+; did you mean ${suggestion.replace(/[.[\]]/g, "\\$&")}\\?$`));
   });
 
   test.each([
     ["nothing close", (c: any) => (c.alarms.frobnicate = 1), "frobnicate"],
-    ["a key of another backend type is not offered for this one", (c: any) => (c.backend = { type: "s3", bucket: "b", region: "us-east-1", organisation: "o" }), "organisation"],
+    [
+      "a key of another backend type is not offered for this one",
+      (c: any) => (c.backend = { type: "s3", bucket: "b", region: "us-east-1", organisation: "o" }),
+      "organisation",
+    ],
     ["a key of another section is not offered", (c: any) => (c.alarms.bucketName = "b"), "bucketName"],
   ])("no suggestion: %s", (_name, patch, key) => {
     expect(lineFor(patch, key)).not.toContain("did you mean");
@@ -159,14 +191,19 @@ describe("every problem is reported, one line each", () => {
   });
 
   test(`the CLI prints up to ${MAX_PROBLEMS_SHOWN} problems, then how many more`, () => {
-    const many = ConfigError.of(Array.from({ length: 13 }, (_, i) => `f.json: p${i}: got x; allowed: y`), "f.json");
+    const many = ConfigError.of(
+      Array.from({ length: 13 }, (_, i) => `f.json: p${i}: got x; allowed: y`),
+      "f.json",
+    );
     const lines = problemLines(many);
     expect(lines).toHaveLength(MAX_PROBLEMS_SHOWN + 1);
     expect(lines.slice(0, MAX_PROBLEMS_SHOWN)).toEqual(many.problems.slice(0, MAX_PROBLEMS_SHOWN));
     expect(lines[MAX_PROBLEMS_SHOWN]).toBe("f.json: ... and 3 more problems (fix the ones above, then run again to see them)");
     const exact = ConfigError.of(many.problems.slice(0, MAX_PROBLEMS_SHOWN), "f.json");
     expect(problemLines(exact)).toEqual(exact.problems);
-    expect(problemLines(ConfigError.of(many.problems.slice(0, MAX_PROBLEMS_SHOWN + 1), "f.json")).at(-1)).toBe("f.json: ... and 1 more problem (fix the ones above, then run again to see them)");
+    expect(problemLines(ConfigError.of(many.problems.slice(0, MAX_PROBLEMS_SHOWN + 1), "f.json")).at(-1)).toBe(
+      "f.json: ... and 1 more problem (fix the ones above, then run again to see them)",
+    );
   });
 });
 
@@ -201,7 +238,11 @@ describe("an output folder that cannot be written: one line naming --out and the
       return realFs.mkdirSync(p, o);
     }) as typeof fs.mkdirSync);
     const r = run(["--config", "config.json", "--out", "out"]);
-    expect(r).toEqual({ code: 2, out: [], err: ['ses-guard: error: --out: cannot write to "out" (read-only file system); allowed: a folder you can write to'] });
+    expect(r).toEqual({
+      code: 2,
+      out: [],
+      err: ['ses-guard: error: --out: cannot write to "out" (read-only file system); allowed: a folder you can write to'],
+    });
     expect(listing()).toEqual(["config.json"]);
   });
 
@@ -239,7 +280,8 @@ describe("an output folder that cannot be written: one line naming --out and the
       if (app.stale()) app.build();
     });
 
-    const runBuilt = (argv: string[]) => spawnSync(process.execPath, [path.join(root, "dist", "main.js"), ...argv], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH }, ...nobody });
+    const runBuilt = (argv: string[]) =>
+      spawnSync(process.execPath, [path.join(root, "dist", "main.js"), ...argv], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH }, ...nobody });
 
     test("a read-only parent folder", () => {
       realFs.chmodSync(dir, 0o755);

@@ -102,7 +102,9 @@ const bucket = fc.stringMatching(/^[a-z0-9][a-z0-9-]{2,40}[a-z0-9]$/);
 const percentPair = (floorPercent: number) =>
   fc
     .integer({ min: Math.round(floorPercent * 100) + 1, max: 9999 })
-    .chain((critical) => fc.integer({ min: Math.round(floorPercent * 100), max: critical - 1 }).map((warning) => ({ warning: warning / 100, critical: critical / 100 })));
+    .chain((critical) =>
+      fc.integer({ min: Math.round(floorPercent * 100), max: critical - 1 }).map((warning) => ({ warning: warning / 100, critical: critical / 100 })),
+    );
 const alarmWindow = fc
   .integer({ min: 1, max: 1440 })
   .chain((k) => fc.integer({ min: 1, max: Math.floor(86400 / (60 * k)) }).map((evaluationPeriods) => ({ periodSeconds: 60 * k, evaluationPeriods })));
@@ -217,7 +219,10 @@ const validConfig = fc
     if (archive.bucketPerRegion && regions.length > 1) delete archive.bucketName;
     out.archive = archive;
     if (encryptArchive && (regions.length === 1 || archive.bucketPerRegion)) {
-      out.encryption = { archive: true, ...(ownKmsKey ? { kmsKeyArns: { [home]: `arn:aws:kms:${home}:${cfg.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } } : {}) };
+      out.encryption = {
+        archive: true,
+        ...(ownKmsKey ? { kmsKeyArns: { [home]: `arn:aws:kms:${home}:${cfg.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } } : {}),
+      };
     }
     if (out.backend?.type === "s3" && regions.length > 1 && !out.backend.key) out.backend.key = "ses-guard/{stack}.tfstate";
     if (out.backend?.type === "cloud" && regions.length > 1 && out.backend.workspace) out.backend.workspace = "{stack}";
@@ -274,7 +279,10 @@ function mutate(config: unknown, pick: number, kind: Mutation, payload: unknown,
   return root;
 }
 
-const keyName = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("name", "emails", "days", "type", "bucket", "us-east-1", "__proto__", "constructor", "warning", "line\nbreak"));
+const keyName = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom("name", "emails", "days", "type", "bucket", "us-east-1", "__proto__", "constructor", "warning", "line\nbreak"),
+);
 
 // ------------------------------------------------------------------ tests
 

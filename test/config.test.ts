@@ -58,15 +58,7 @@ describe("parseConfig defaults", () => {
   });
 
   test("the seven investigation event types", () => {
-    expect(cfg.archive.eventTypes).toEqual([
-      "SEND",
-      "REJECT",
-      "BOUNCE",
-      "COMPLAINT",
-      "DELIVERY",
-      "DELIVERY_DELAY",
-      "RENDERING_FAILURE",
-    ]);
+    expect(cfg.archive.eventTypes).toEqual(["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE"]);
     expect(cfg.archive.eventTypes).toEqual([...DEFAULT_EVENT_TYPES]);
   });
 
@@ -130,7 +122,10 @@ describe("parseConfig error format", () => {
   test("is a ConfigError prefixed with the source", () => {
     let error: unknown;
     try {
-      parseConfig(withChange((c) => (c.regions = ["mars-1"])), "ses-guard.json");
+      parseConfig(
+        withChange((c) => (c.regions = ["mars-1"])),
+        "ses-guard.json",
+      );
     } catch (e) {
       error = e;
     }
@@ -181,7 +176,9 @@ describe("parseConfig rejects an unknown key", () => {
   test("at the top level, listing the allowed keys", () => {
     const { message } = configError(withChange((c) => (c.foo = 1)));
     expect(message).toContain('config: unknown key "foo"; allowed keys: ');
-    expect(message).toContain("$schema, name, accountId, regions, backend, tags, alarms, archive, configurationSet, notifications, encryption, existing, adopt");
+    expect(message).toContain(
+      "$schema, name, accountId, regions, backend, tags, alarms, archive, configurationSet, notifications, encryption, existing, adopt",
+    );
   });
 
   test("in alarms, listing alarms' keys", () => {
@@ -231,7 +228,12 @@ describe("parseConfig rejects a wrong type", () => {
   });
 
   test("accountId as a number", () => {
-    expectError(withChange((c) => (c.accountId = 123456789012)), "accountId", "123456789012", "a value of type string");
+    expectError(
+      withChange((c) => (c.accountId = 123456789012)),
+      "accountId",
+      "123456789012",
+      "a value of type string",
+    );
   });
 
   test("a missing accountId", () => {
@@ -244,7 +246,12 @@ describe("parseConfig rejects a wrong type", () => {
   });
 
   test("a fractional evaluationPeriods", () => {
-    expectError(withChange((c) => (c.alarms.evaluationPeriods = 1.5)), "alarms.evaluationPeriods", "1.5", "a whole number");
+    expectError(
+      withChange((c) => (c.alarms.evaluationPeriods = 1.5)),
+      "alarms.evaluationPeriods",
+      "1.5",
+      "a whole number",
+    );
   });
 });
 
@@ -257,7 +264,12 @@ describe("parseConfig rejects an e-mail address", () => {
     ["with a unicode domain", "ops@exämple.com"],
     ["without a domain", "ops@"],
   ])("%s", (_what, address) => {
-    expectError(withChange((c) => (c.alarms.emails = [address])), "alarms.emails[0]", JSON.stringify(address), allowed);
+    expectError(
+      withChange((c) => (c.alarms.emails = [address])),
+      "alarms.emails[0]",
+      JSON.stringify(address),
+      allowed,
+    );
   });
 
   test("in notifications.emails", () => {
@@ -279,7 +291,12 @@ describe("parseConfig rejects an e-mail address", () => {
   });
 
   test("an empty alarm e-mail list", () => {
-    expectError(withChange((c) => (c.alarms.emails = [])), "alarms.emails", "[]", "a list of at least 1 item(s)");
+    expectError(
+      withChange((c) => (c.alarms.emails = [])),
+      "alarms.emails",
+      "[]",
+      "a list of at least 1 item(s)",
+    );
   });
 });
 
@@ -330,7 +347,12 @@ describe("parseConfig rejects archive.bucketName", () => {
     ["reserved prefix xn--", "xn--bucket", "a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)"],
     ["reserved suffix -s3alias", "my-bucket-s3alias", "a name not ending with a reserved suffix"],
   ])("with %s", (_what, name, allowed) => {
-    expectError(withChange((c) => (c.archive = { bucketName: name })), "archive.bucketName", JSON.stringify(name), `an S3 bucket name: ${allowed}`);
+    expectError(
+      withChange((c) => (c.archive = { bucketName: name })),
+      "archive.bucketName",
+      JSON.stringify(name),
+      `an S3 bucket name: ${allowed}`,
+    );
   });
 
   test("accepts 3 and 63 characters", () => {
@@ -346,7 +368,12 @@ describe("parseConfig rejects archive.eventTypes", () => {
   });
 
   test("an empty list", () => {
-    expectError(withChange((c) => (c.archive = { eventTypes: [] })), "archive.eventTypes", "[]", "a list of at least 1 item(s)");
+    expectError(
+      withChange((c) => (c.archive = { eventTypes: [] })),
+      "archive.eventTypes",
+      "[]",
+      "a list of at least 1 item(s)",
+    );
   });
 
   test("a repeated type", () => {
@@ -448,11 +475,21 @@ describe("parseConfig rejects archive.lifecycle", () => {
 
 describe("parseConfig rejects other fields", () => {
   test("a region without SES", () => {
-    expectError(withChange((c) => (c.regions = ["mars-1"])), "regions[0]", '"mars-1"', 'one of "us-east-1", "us-east-2"');
+    expectError(
+      withChange((c) => (c.regions = ["mars-1"])),
+      "regions[0]",
+      '"mars-1"',
+      'one of "us-east-1", "us-east-2"',
+    );
   });
 
   test.each(["12345", "1234567890123", "12345678901a"])("accountId %p", (id) => {
-    expectError(withChange((c) => (c.accountId = id)), "accountId", JSON.stringify(id), "a 12-digit AWS account ID, as a string");
+    expectError(
+      withChange((c) => (c.accountId = id)),
+      "accountId",
+      JSON.stringify(id),
+      "a 12-digit AWS account ID, as a string",
+    );
   });
 
   test("a name longer than 24 characters", () => {
@@ -466,19 +503,39 @@ describe("parseConfig rejects other fields", () => {
   });
 
   test("a name with a doubled hyphen", () => {
-    expectError(withChange((c) => (c.name = "ses--guard")), "name", '"ses--guard"', "no trailing or doubled hyphen");
+    expectError(
+      withChange((c) => (c.name = "ses--guard")),
+      "name",
+      '"ses--guard"',
+      "no trailing or doubled hyphen",
+    );
   });
 
   test("a log retention CloudWatch does not offer", () => {
-    expectError(withChange((c) => (c.archive = { logRetentionDays: 31 })), "archive.logRetentionDays", "31", "one of 1, 3, 5, 7, 14, 30, 60");
+    expectError(
+      withChange((c) => (c.archive = { logRetentionDays: 31 })),
+      "archive.logRetentionDays",
+      "31",
+      "one of 1, 3, 5, 7, 14, 30, 60",
+    );
   });
 
   test("a period that is not a multiple of 60", () => {
-    expectError(withChange((c) => (c.alarms.periodSeconds = 90)), "alarms.periodSeconds", "90", "a multiple of 60 from 60 to 86400");
+    expectError(
+      withChange((c) => (c.alarms.periodSeconds = 90)),
+      "alarms.periodSeconds",
+      "90",
+      "a multiple of 60 from 60 to 86400",
+    );
   });
 
   test("a buffer above Firehose's 128 MiB", () => {
-    expectError(withChange((c) => (c.archive = { bufferingSizeMiB: 129 })), "archive.bufferingSizeMiB", "129", "a number <= 128");
+    expectError(
+      withChange((c) => (c.archive = { bufferingSizeMiB: 129 })),
+      "archive.bufferingSizeMiB",
+      "129",
+      "a number <= 128",
+    );
   });
 
   test("a buffering interval above 900 s", () => {
@@ -528,22 +585,23 @@ describe("configWarnings", () => {
 
   test("identities listed while notifications are disabled", () => {
     const cfg = parseConfig(withChange((c) => (c.notifications.enabled = false)));
-    expect(configWarnings(cfg)).toEqual([
-      "notifications.identities is set but notifications.enabled is false; no notification topics are created",
-    ]);
+    expect(configWarnings(cfg)).toEqual(["notifications.identities is set but notifications.enabled is false; no notification topics are created"]);
   });
 });
 
 describe("rules found in review", () => {
   test("an unknown key inside a lifecycle transition lists that object's keys", () => {
-    const { message } = configError(
-      withChange((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "STANDARD_IA", x: 1 }] } })),
-    );
+    const { message } = configError(withChange((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "STANDARD_IA", x: 1 }] } })));
     expect(message).toContain('archive.lifecycle.transitions[0]: unknown key "x"; allowed keys: days, storageClass');
   });
 
   test("a name whose default bucket name breaks S3's rules is rejected at name", () => {
-    expectError(withChange((c) => (c.name = "sthree")), "name", '"sthree"', 'but "sthree-events-123456789012-us-east-1" breaks S3');
+    expectError(
+      withChange((c) => (c.name = "sthree")),
+      "name",
+      '"sthree"',
+      'but "sthree-events-123456789012-us-east-1" breaks S3',
+    );
   });
 
   test("periodSeconds x evaluationPeriods over one day is rejected at evaluationPeriods", () => {

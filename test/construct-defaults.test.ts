@@ -58,9 +58,9 @@ describe("AlarmTopic", () => {
   });
 
   test("an AWS managed key is refused with the reason", () => {
-    expect(() => synth((s) => new AlarmTopic(s, "T", { accountId: ACCOUNT, region: REGION, topicName: "ops", emails: [], kmsKeyArn: "alias/aws/sns" }))).toThrow(
-      /^AlarmTopic kmsKeyArn: got "alias\/aws\/sns"; allowed: /,
-    );
+    expect(() =>
+      synth((s) => new AlarmTopic(s, "T", { accountId: ACCOUNT, region: REGION, topicName: "ops", emails: [], kmsKeyArn: "alias/aws/sns" })),
+    ).toThrow(/^AlarmTopic kmsKeyArn: got "alias\/aws\/sns"; allowed: /);
   });
 });
 
@@ -77,7 +77,8 @@ describe("EmailSubscriptions", () => {
 
 describe("ArchiveAlarms", () => {
   const build = (bufferingIntervalSeconds: number) =>
-    synth((s) => new ArchiveAlarms(s, "A", { namePrefix: "mail", streamName: "mail-events", bufferingIntervalSeconds, topic: TOPIC })).aws_cloudwatch_metric_alarm;
+    synth((s) => new ArchiveAlarms(s, "A", { namePrefix: "mail", streamName: "mail-events", bufferingIntervalSeconds, topic: TOPIC }))
+      .aws_cloudwatch_metric_alarm;
 
   test("data freshness above the buffering interval, and any failed delivery, notify the topic", () => {
     const [freshness, success] = build(300);
@@ -123,7 +124,9 @@ describe("ArchiveBucket", () => {
     expect(one(r, "aws_s3_bucket")).toEqual({ bucket: "mail-archive", force_destroy: false, lifecycle: { prevent_destroy: true } });
     expect(r.aws_s3_bucket_versioning).toBeUndefined();
     expect(r.aws_s3_bucket_logging).toBeUndefined();
-    expect(one(r, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" }, bucket_key_enabled: true }]);
+    expect(one(r, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" }, bucket_key_enabled: true },
+    ]);
     const lifecycle = one(r, "aws_s3_bucket_lifecycle_configuration");
     expect(lifecycle.transition_default_minimum_object_size).toBe("all_storage_classes_128K");
     const [tiering, abort] = lifecycle.rule;
@@ -137,13 +140,30 @@ describe("ArchiveBucket", () => {
       ],
       expiration: [{ days: 730 }],
     });
-    expect(abort).toEqual({ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: [{ prefix: "" }], abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] });
-    expect(policyOf(one(r, "aws_s3_bucket_policy")).Statement[0]).toMatchObject({ Sid: "DenyInsecureTransport", Effect: "Deny", Resource: ["arn:aws:s3:::mail-archive", "arn:aws:s3:::mail-archive/*"] });
-    expect(one(r, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(abort).toEqual({
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: [{ prefix: "" }],
+      abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+    });
+    expect(policyOf(one(r, "aws_s3_bucket_policy")).Statement[0]).toMatchObject({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Resource: ["arn:aws:s3:::mail-archive", "arn:aws:s3:::mail-archive/*"],
+    });
+    expect(one(r, "aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
   });
 
   test("versioning keeps old versions the default 30 days; access logs go under s3-access/<bucket>/ by default", () => {
-    const r = synth((s) => new ArchiveBucket(s, "B", { bucketName: "mail-archive", region: REGION, versioning: true, accessLogBucketName: "mail-logs", preventDestroy: false }));
+    const r = synth(
+      (s) =>
+        new ArchiveBucket(s, "B", { bucketName: "mail-archive", region: REGION, versioning: true, accessLogBucketName: "mail-logs", preventDestroy: false }),
+    );
     expect(one(r, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(one(r, "aws_s3_bucket_lifecycle_configuration").rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
     expect(one(r, "aws_s3_bucket_logging")).toMatchObject({ target_bucket: "mail-logs", target_prefix: "s3-access/mail-archive/" });
@@ -151,16 +171,25 @@ describe("ArchiveBucket", () => {
   });
 
   test("bad names and lifecycles are refused naming the prop", () => {
-    expect(() => synth((s) => new ArchiveBucket(s, "B", { bucketName: "Mail", region: REGION }))).toThrow(/^ArchiveBucket bucketName: got "Mail"; allowed: lower-case letters/);
+    expect(() => synth((s) => new ArchiveBucket(s, "B", { bucketName: "Mail", region: REGION }))).toThrow(
+      /^ArchiveBucket bucketName: got "Mail"; allowed: lower-case letters/,
+    );
     expect(() => synth((s) => new ArchiveBucket(s, "B", { bucketName: "mail-archive", region: REGION, accessLogBucketName: "x" }))).toThrow(
       'ArchiveBucket accessLogBucketName: got "x"; allowed: 3 to 63 characters',
     );
-    expect(() => synth((s) => new ArchiveBucket(s, "B", { bucketName: "mail-archive", region: REGION, lifecycle: { expirationDays: 0 } }))).toThrow(/^ArchiveBucket lifecycle: expirationDays: got 0/);
+    expect(() => synth((s) => new ArchiveBucket(s, "B", { bucketName: "mail-archive", region: REGION, lifecycle: { expirationDays: 0 } }))).toThrow(
+      /^ArchiveBucket lifecycle: expirationDays: got 0/,
+    );
   });
 });
 
 describe("DeliveryStream", () => {
-  const base = { accountId: ACCOUNT, region: REGION, streamName: "mail-events", bucket: { bucketName: "mail-archive", bucketArn: "arn:aws:s3:::mail-archive" } };
+  const base = {
+    accountId: ACCOUNT,
+    region: REGION,
+    streamName: "mail-events",
+    bucket: { bucketName: "mail-archive", bucketArn: "arn:aws:s3:::mail-archive" },
+  };
 
   test("defaults: 900 s / 128 MiB buffers, 30-day error logs, events/ and errors/ prefixes, an AWS-owned key, protected from destroy", () => {
     const r = synth((s) => new DeliveryStream(s, "D", base));
@@ -185,7 +214,14 @@ describe("DeliveryStream", () => {
 
   test("the buffering and retention limits: smallest and largest accepted, one past each refused", () => {
     const make = (extra: object) => () => synth((s) => new DeliveryStream(s, "D", { ...base, ...extra }));
-    for (const ok of [{ bufferingIntervalSeconds: 0 }, { bufferingIntervalSeconds: 900 }, { bufferingSizeMiB: 1 }, { bufferingSizeMiB: 128 }, { logRetentionDays: 1 }, { logRetentionDays: 3653 }]) {
+    for (const ok of [
+      { bufferingIntervalSeconds: 0 },
+      { bufferingIntervalSeconds: 900 },
+      { bufferingSizeMiB: 1 },
+      { bufferingSizeMiB: 128 },
+      { logRetentionDays: 1 },
+      { logRetentionDays: 3653 },
+    ]) {
       expect(make(ok)).not.toThrow();
     }
     expect(make({ bufferingIntervalSeconds: -1 })).toThrow("DeliveryStream bufferingIntervalSeconds: got -1; allowed: a whole number from 0 to 900");
@@ -195,7 +231,9 @@ describe("DeliveryStream", () => {
     expect(make({ bufferingSizeMiB: 129 })).toThrow("DeliveryStream bufferingSizeMiB: got 129; allowed: a whole number from 1 to 128");
     expect(make({ bufferingSizeMiB: 2.5 })).toThrow("DeliveryStream bufferingSizeMiB: got 2.5;");
     expect(make({ logRetentionDays: 2 })).toThrow(/^DeliveryStream logRetentionDays: got 2; allowed: one of 1, 3, 5, 7, /);
-    expect(make({ kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/mine" })).toThrow(/^DeliveryStream kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:alias\/mine"; allowed: /);
+    expect(make({ kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/mine" })).toThrow(
+      /^DeliveryStream kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:alias\/mine"; allowed: /,
+    );
   });
 });
 
@@ -228,7 +266,8 @@ describe("EncryptionKey", () => {
   });
 
   test("the deletion window: 7 and 30 accepted, 6, 31 and fractions refused", () => {
-    const make = (deletionWindowInDays: number) => () => synth((s) => new EncryptionKey(s, "K", { accountId: ACCOUNT, region: REGION, aliasName: "k", deletionWindowInDays }));
+    const make = (deletionWindowInDays: number) => () =>
+      synth((s) => new EncryptionKey(s, "K", { accountId: ACCOUNT, region: REGION, aliasName: "k", deletionWindowInDays }));
     expect(make(7)).not.toThrow();
     expect(make(30)).not.toThrow();
     for (const bad of [6, 31, 7.5]) expect(make(bad)).toThrow(`EncryptionKey deletionWindowInDays: got ${bad}; allowed: a whole number from 7 to 30`);
@@ -236,7 +275,12 @@ describe("EncryptionKey", () => {
 });
 
 describe("EventPublishing", () => {
-  const base = { accountId: ACCOUNT, region: REGION, configurationSetName: "mail", deliveryStream: { streamName: "mail-events", streamArn: "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mail-events" } };
+  const base = {
+    accountId: ACCOUNT,
+    region: REGION,
+    configurationSetName: "mail",
+    deliveryStream: { streamName: "mail-events", streamArn: "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mail-events" },
+  };
 
   test("defaults: a new set requiring TLS with reputation metrics, the default event types, an enabled destination, a role named after the set", () => {
     const r = synth((s) => new EventPublishing(s, "P", base));
@@ -248,31 +292,58 @@ describe("EventPublishing", () => {
     const destination = one(r, "aws_sesv2_configuration_set_event_destination");
     expect(destination.event_destination_name).toBe("archive-to-firehose");
     expect(destination.event_destination.enabled).toBe(true);
-    expect(destination.event_destination.matching_event_types).toEqual(["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE"]);
+    expect(destination.event_destination.matching_event_types).toEqual([
+      "SEND",
+      "REJECT",
+      "BOUNCE",
+      "COMPLAINT",
+      "DELIVERY",
+      "DELIVERY_DELAY",
+      "RENDERING_FAILURE",
+    ]);
     expect(destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe(base.deliveryStream.streamArn);
     const role = one(r, "aws_iam_role");
     expect(role.name).toBe("mail-ses-events-eu-west-1");
     expect(role.description).toBe("Lets SES configuration set mail publish events to Firehose stream mail-events");
-    expect(policyOf(one(r, "aws_iam_role_policy")).Statement).toEqual([{ Sid: "PutEventRecords", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: base.deliveryStream.streamArn }]);
+    expect(policyOf(one(r, "aws_iam_role_policy")).Statement).toEqual([
+      { Sid: "PutEventRecords", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: base.deliveryStream.streamArn },
+    ]);
   });
 
   test("an existing set: no set created, the destination names it; TLS optional only when asked", () => {
     const r = synth((s) => new EventPublishing(s, "P", { ...base, existingConfigurationSet: true }));
     expect(r.aws_sesv2_configuration_set).toBeUndefined();
     expect(one(r, "aws_sesv2_configuration_set_event_destination").configuration_set_name).toBe("mail");
-    expect(one(synth((s) => new EventPublishing(s, "P", { ...base, requireTls: false })), "aws_sesv2_configuration_set").delivery_options).toEqual({ tls_policy: "OPTIONAL" });
-    expect(one(synth((s) => new EventPublishing(s, "P", { ...base, requireTls: true })), "aws_sesv2_configuration_set").delivery_options).toEqual({ tls_policy: "REQUIRE" });
+    expect(
+      one(
+        synth((s) => new EventPublishing(s, "P", { ...base, requireTls: false })),
+        "aws_sesv2_configuration_set",
+      ).delivery_options,
+    ).toEqual({ tls_policy: "OPTIONAL" });
+    expect(
+      one(
+        synth((s) => new EventPublishing(s, "P", { ...base, requireTls: true })),
+        "aws_sesv2_configuration_set",
+      ).delivery_options,
+    ).toEqual({ tls_policy: "REQUIRE" });
   });
 
   test("bad event types and suppression reasons are refused naming the prop", () => {
     const make = (extra: object) => () => synth((s) => new EventPublishing(s, "P", { ...base, ...extra }));
-    expect(make({ eventTypes: [] })).toThrow("EventPublishing eventTypes: got []; allowed: one or more of SEND, REJECT, BOUNCE, COMPLAINT, DELIVERY, OPEN, CLICK, RENDERING_FAILURE, DELIVERY_DELAY, SUBSCRIPTION");
+    expect(make({ eventTypes: [] })).toThrow(
+      "EventPublishing eventTypes: got []; allowed: one or more of SEND, REJECT, BOUNCE, COMPLAINT, DELIVERY, OPEN, CLICK, RENDERING_FAILURE, DELIVERY_DELAY, SUBSCRIPTION",
+    );
     expect(make({ eventTypes: ["SEND", "bounce"] })).toThrow('EventPublishing eventTypes: got "bounce"; allowed: SEND, REJECT,');
     expect(make({ suppressedReasons: ["BOUNCE"], existingConfigurationSet: true })).toThrow(
       'EventPublishing suppressedReasons: got ["BOUNCE"]; allowed: nothing with existingConfigurationSet (the set is not managed here)',
     );
     expect(make({ suppressedReasons: ["SPAM"] })).toThrow('EventPublishing suppressedReasons: got "SPAM"; allowed: BOUNCE, COMPLAINT');
-    expect(one(synth((s) => new EventPublishing(s, "P", { ...base, suppressedReasons: ["COMPLAINT"] })), "aws_sesv2_configuration_set").suppression_options).toEqual({ suppressed_reasons: ["COMPLAINT"] });
+    expect(
+      one(
+        synth((s) => new EventPublishing(s, "P", { ...base, suppressedReasons: ["COMPLAINT"] })),
+        "aws_sesv2_configuration_set",
+      ).suppression_options,
+    ).toEqual({ suppressed_reasons: ["COMPLAINT"] });
   });
 });
 
@@ -317,7 +388,9 @@ describe("ReputationAlarms", () => {
     const r = synth((s) => new ReputationAlarms(s, "R", base));
     expect(one(r, "aws_sns_topic")).toEqual({ name: "mail-alarms" });
     expect(r.aws_sns_topic_subscription).toBeUndefined();
-    expect(policyOf(one(r, "aws_sns_topic_policy")).Statement[0].Condition.ArnLike).toEqual({ "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mail-*" });
+    expect(policyOf(one(r, "aws_sns_topic_policy")).Statement[0].Condition.ArnLike).toEqual({
+      "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mail-*",
+    });
     const alarms = r.aws_cloudwatch_metric_alarm;
     expect(alarms.map((a) => [a.alarm_name, a.threshold, a.period, a.evaluation_periods])).toEqual([
       ["mail-bounce-rate-critical", 0.05, 900, 1],
@@ -325,14 +398,20 @@ describe("ReputationAlarms", () => {
       ["mail-complaint-rate-critical", 0.001, 900, 1],
       ["mail-complaint-rate-warning", 0.0005, 900, 1],
     ]);
-    expect(alarms[0].alarm_description).toBe("SES account bounce rate reached 5 % (critical). AWS reviews the account at 5 %. Query the ses-guard event archive to find the recipients.");
-    expect(alarms[3].alarm_description).toBe("SES account complaint rate reached 0.05 % (warning). AWS reviews the account at 0.1 %. Query the ses-guard event archive to find the recipients.");
+    expect(alarms[0].alarm_description).toBe(
+      "SES account bounce rate reached 5 % (critical). AWS reviews the account at 5 %. Query the ses-guard event archive to find the recipients.",
+    );
+    expect(alarms[3].alarm_description).toBe(
+      "SES account complaint rate reached 0.05 % (warning). AWS reviews the account at 0.1 %. Query the ses-guard event archive to find the recipients.",
+    );
   });
 
   test("the period and evaluation limits: smallest and largest accepted, one past each refused", () => {
     const make = (extra: object) => () => synth((s) => new ReputationAlarms(s, "R", { ...base, topic: TOPIC, ...extra }));
-    for (const ok of [{ periodSeconds: 60 }, { periodSeconds: 86400 }, { periodSeconds: 60, evaluationPeriods: 1440 }, { evaluationPeriods: 96 }]) expect(make(ok)).not.toThrow();
-    for (const bad of [0, 59, 90, 86460]) expect(make({ periodSeconds: bad })).toThrow(`ReputationAlarms periodSeconds: got ${bad}; allowed: a multiple of 60 from 60 to 86400`);
+    for (const ok of [{ periodSeconds: 60 }, { periodSeconds: 86400 }, { periodSeconds: 60, evaluationPeriods: 1440 }, { evaluationPeriods: 96 }])
+      expect(make(ok)).not.toThrow();
+    for (const bad of [0, 59, 90, 86460])
+      expect(make({ periodSeconds: bad })).toThrow(`ReputationAlarms periodSeconds: got ${bad}; allowed: a multiple of 60 from 60 to 86400`);
     const evaluation = "allowed: a whole number >= 1 with periodSeconds x evaluationPeriods <= 86400";
     expect(make({ evaluationPeriods: 0 })).toThrow(`ReputationAlarms evaluationPeriods: got 0; ${evaluation}`);
     expect(make({ evaluationPeriods: 97 })).toThrow(`ReputationAlarms evaluationPeriods: got 97; ${evaluation}`);
@@ -369,7 +448,9 @@ describe("AthenaWorkgroup", () => {
     const make = (extra: object) => () => synth((s) => new AthenaWorkgroup(s, "W", { ...base, ...extra }));
     expect(make({ resultsExpirationDays: 1, bytesScannedCutoffPerQueryMiB: 10 })).not.toThrow();
     expect(make({ resultsExpirationDays: 0 })).toThrow("AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number of at least 1");
-    expect(make({ bytesScannedCutoffPerQueryMiB: 9 })).toThrow("AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)");
+    expect(make({ bytesScannedCutoffPerQueryMiB: 9 })).toThrow(
+      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)",
+    );
     expect(make({ workgroupName: "a b" })).toThrow('AthenaWorkgroup workgroupName: got "a b"; allowed: 1 to 128 letters, digits, ., _ or -');
   });
 });
@@ -385,7 +466,12 @@ describe("EventCatalog", () => {
 
 describe("AccountSuppression", () => {
   test("the reasons given, each once", () => {
-    expect(one(synth((s) => new AccountSuppression(s, "A", { reasons: ["BOUNCE", "COMPLAINT"] })), "aws_sesv2_account_suppression_attributes").suppressed_reasons).toEqual(["BOUNCE", "COMPLAINT"]);
+    expect(
+      one(
+        synth((s) => new AccountSuppression(s, "A", { reasons: ["BOUNCE", "COMPLAINT"] })),
+        "aws_sesv2_account_suppression_attributes",
+      ).suppressed_reasons,
+    ).toEqual(["BOUNCE", "COMPLAINT"]);
     expect(() => checkSuppressionReasons("where", ["BOUNCE", "BOUNCE"])).toThrow('where: got ["BOUNCE","BOUNCE"]; allowed: each reason once');
     expect(() => checkSuppressionReasons("where", [])).not.toThrow();
   });

@@ -259,10 +259,16 @@ describe("DeliveryStream with a customer-managed key", () => {
 
   test("refuses a key named by alias: IAM cannot name a key by alias in the role's policy", () => {
     const alias = "arn:aws:kms:us-east-1:123456789012:alias/archive";
-    expect(() => synth({ kmsKeyArn: alias })).toThrow(`DeliveryStream kmsKeyArn: got "${alias}"; allowed: a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias`);
+    expect(() => synth({ kmsKeyArn: alias })).toThrow(
+      `DeliveryStream kmsKeyArn: got "${alias}"; allowed: a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias`,
+    );
   });
 
   test("without a key, the role gets no KMS permission at all", () => {
-    expect(rolePolicyStatements(synth()).flatMap((s) => asList(s.Action)).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    expect(
+      rolePolicyStatements(synth())
+        .flatMap((s) => asList(s.Action))
+        .filter((a) => a.startsWith("kms:")),
+    ).toEqual([]);
   });
 });

@@ -25,8 +25,7 @@ interface JsonSchemaNode {
 function configKeys(node: JsonSchemaNode, prefix = ""): string[] {
   const variants = [...(node.oneOf ?? []), ...(node.anyOf ?? [])];
   const fromVariants = variants.flatMap((v) => configKeys(v, prefix));
-  const perRegion =
-    node.propertyNames && typeof node.additionalProperties === "object" ? configKeys(node.additionalProperties, `${prefix}.<region>`) : [];
+  const perRegion = node.propertyNames && typeof node.additionalProperties === "object" ? configKeys(node.additionalProperties, `${prefix}.<region>`) : [];
   const own = Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
     const key = prefix ? `${prefix}.${k}` : k;
     const nested = v.items?.properties ? configKeys(v.items, `${key}[]`) : configKeys(v, key);
@@ -69,7 +68,9 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
   for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".json"))) {
     const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8")), file);
     for (const stack of buildApp(config, Testing.app().outdir).node.children.filter((c) => c instanceof TerraformStack)) {
-      for (const [type, byName] of Object.entries<Record<string, any>>(JSON.parse(Testing.synth(stack as InstanceType<typeof TerraformStack>)).resource ?? {})) {
+      for (const [type, byName] of Object.entries<Record<string, any>>(
+        JSON.parse(Testing.synth(stack as InstanceType<typeof TerraformStack>)).resource ?? {},
+      )) {
         for (const [name, body] of Object.entries(byName)) synthesized.set(`${type}.${name}`, body.for_each ?? {});
       }
     }
@@ -86,6 +87,10 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
 test("the README's contents list every section, with links that resolve", () => {
   const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]).filter((h) => h !== "Contents");
   const contents = readme.split("## Contents\n")[1].split("\n## ")[0];
-  const slug = (h: string) => h.toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
+  const slug = (h: string) =>
+    h
+      .toLowerCase()
+      .replace(/[^a-z0-9 _-]/g, "")
+      .replace(/ /g, "-");
   expect([...contents.matchAll(/^- \[(.+)\]\(#(.+)\)$/gm)].map((m) => [m[1], m[2]])).toEqual(headings.map((h) => [h, slug(h)]));
 });

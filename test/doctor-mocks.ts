@@ -93,7 +93,10 @@ export function healthy(cfg: SesGuardConfig, now: Date = NOW): void {
     const arn = t.notificationTopic?.arn;
     return {
       NotificationAttributes: Object.fromEntries(
-        input.Identities.map((id) => [id, { BounceTopic: arn, ComplaintTopic: arn, DeliveryTopic: undefined, ForwardingEnabled: false, HeadersInBounceNotificationsEnabled: true }]),
+        input.Identities.map((id) => [
+          id,
+          { BounceTopic: arn, ComplaintTopic: arn, DeliveryTopic: undefined, ForwardingEnabled: false, HeadersInBounceNotificationsEnabled: true },
+        ]),
       ),
     };
   });
@@ -111,7 +114,10 @@ export function healthy(cfg: SesGuardConfig, now: Date = NOW): void {
           Name: EVENT_DESTINATION_NAME,
           Enabled: true,
           MatchingEventTypes: [...t.eventTypes],
-          KinesisFirehoseDestination: { DeliveryStreamArn: t.deliveryStreamArn, IamRoleArn: `arn:aws:iam::${cfg.accountId}:role/${cfg.name}-ses-publisher-${t.region}` },
+          KinesisFirehoseDestination: {
+            DeliveryStreamArn: t.deliveryStreamArn,
+            IamRoleArn: `arn:aws:iam::${cfg.accountId}:role/${cfg.name}-ses-publisher-${t.region}`,
+          },
         },
       ],
     };
@@ -156,7 +162,13 @@ export function healthy(cfg: SesGuardConfig, now: Date = NOW): void {
     const t = target(await regionOf(getClient as never));
     const topic = [t.alarmTopic, t.notificationTopic].find((x) => x?.arn === input.TopicArn);
     return {
-      Subscriptions: (topic?.emails ?? []).map((e, i) => ({ SubscriptionArn: `${input.TopicArn}:0000000${i}-aaaa-bbbb-cccc-dddddddddddd`, Owner: cfg.accountId, Protocol: "email", Endpoint: e, TopicArn: input.TopicArn })),
+      Subscriptions: (topic?.emails ?? []).map((e, i) => ({
+        SubscriptionArn: `${input.TopicArn}:0000000${i}-aaaa-bbbb-cccc-dddddddddddd`,
+        Owner: cfg.accountId,
+        Protocol: "email",
+        Endpoint: e,
+        TopicArn: input.TopicArn,
+      })),
     };
   });
   mocks.cloudwatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames: string[] }, getClient) => {

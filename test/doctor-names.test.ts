@@ -51,7 +51,12 @@ test.each([
   if (buckets.length) expect(buckets).toContain(t.bucket);
   else expect(s3.bucket_arn).toBe(t.bucketArn);
   const topics = values(r, "aws_sns_topic", "name").sort();
-  expect(topics).toEqual([t.alarmTopic, t.notificationTopic].filter((x) => x?.created).map((x) => x!.arn.split(":").pop()).sort());
+  expect(topics).toEqual(
+    [t.alarmTopic, t.notificationTopic]
+      .filter((x) => x?.created)
+      .map((x) => x!.arn.split(":").pop())
+      .sort(),
+  );
   // One resource with for_each over "identity/Type" keys (modules/identity-notifications.ts).
   const instances = values(r, "aws_ses_identity_notification_topic", "for_each").flatMap((m) => Object.keys(m as object));
   expect(instances.sort()).toEqual(t.notificationTopic ? t.identities.flatMap((id) => t.notificationTypes.map((type) => `${id}/${type}`)).sort() : []);

@@ -13,7 +13,12 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-doctor-process-"));
   fs.writeFileSync(
     path.join(dir, "ses-guard.json"),
-    JSON.stringify({ accountId: "123456789012", regions: ["us-east-1", "eu-west-1"], alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } }),
+    JSON.stringify({
+      accountId: "123456789012",
+      regions: ["us-east-1", "eu-west-1"],
+      alarms: { emails: ["ops@example.com"] },
+      notifications: { identities: ["example.com"] },
+    }),
   );
   // Built once here (when a source changed), so the processes below only run their bundle.
   for (const script of ["doctor.js", "drill.js"]) {
@@ -46,7 +51,9 @@ test("doctor against a closed loopback endpoint: exit 2, one line saying it cann
   const r = run("doctor.js", [], { ...FAKE_KEYS, AWS_ENDPOINT_URL: "http://127.0.0.1:9" });
   expect(r.stdout).toBe("");
   expect(r.stderr).toHaveLength(1);
-  expect(r.stderr[0]).toMatch(/^ses-guard doctor: could not check: cannot reach the sts endpoint in us-east-1 \(AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:9\): ECONNREFUSED/);
+  expect(r.stderr[0]).toMatch(
+    /^ses-guard doctor: could not check: cannot reach the sts endpoint in us-east-1 \(AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:9\): ECONNREFUSED/,
+  );
   expect(r.status).toBe(2);
 });
 

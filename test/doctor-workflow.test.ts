@@ -67,8 +67,22 @@ describe("the doctor step's script", () => {
   const header = { accountId: "123456789012", regions: ["us-east-1"], config: "ses-guard.json", checkedAt: new Date("2025-03-07T06:17:00Z") };
   const results: CheckResult[] = [
     { check: "caller", status: "pass", subject: "account 123456789012", detail: "credentials of arn:aws:sts::123456789012:assumed-role/ses-guard-doctor/x" },
-    { check: "topics", region: "us-east-1", status: "warn", subject: "alarm topic ses-guard-alarms", detail: "1 confirmed | pending confirmation: b@example.com", fix: "confirm it" },
-    { check: "identities", region: "us-east-1", status: "fail", subject: "identity example.com", detail: "not verified for sending", fix: "publish the DKIM records" },
+    {
+      check: "topics",
+      region: "us-east-1",
+      status: "warn",
+      subject: "alarm topic ses-guard-alarms",
+      detail: "1 confirmed | pending confirmation: b@example.com",
+      fix: "confirm it",
+    },
+    {
+      check: "identities",
+      region: "us-east-1",
+      status: "fail",
+      subject: "identity example.com",
+      detail: "not verified for sending",
+      fix: "publish the DKIM records",
+    },
   ];
 
   test("a failed check: a table in the summary, an error annotation, exit 1", () => {

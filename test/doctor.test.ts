@@ -51,7 +51,15 @@ beforeEach(() => {
 
 async function run(check: Check, config: SesGuardConfig = cfg, region = config.regions[0], maxEventAgeHours = 24): Promise<CheckResult[]> {
   const api = new Api();
-  return check.run({ target: regionTarget(config, region), api: scopedApi(api, check.calls.map((c) => c.command)), now: NOW, maxEventAgeHours });
+  return check.run({
+    target: regionTarget(config, region),
+    api: scopedApi(
+      api,
+      check.calls.map((c) => c.command),
+    ),
+    now: NOW,
+    maxEventAgeHours,
+  });
 }
 
 const statuses = (results: CheckResult[]) => results.map((r) => `${r.status} ${r.subject}`);
@@ -85,12 +93,22 @@ describe("account", () => {
   });
 
   test("fails when AWS paused sending (SHUTDOWN) or reviews the account (PROBATION)", async () => {
-    mocks.sesv2.on(GetAccountCommand).resolves({ SendingEnabled: false, EnforcementStatus: "SHUTDOWN", ProductionAccessEnabled: true, SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] } });
+    mocks.sesv2.on(GetAccountCommand).resolves({
+      SendingEnabled: false,
+      EnforcementStatus: "SHUTDOWN",
+      ProductionAccessEnabled: true,
+      SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+    });
     const shutdown = only(await run(accountCheck), "SES sending");
     expect(shutdown.status).toBe("fail");
     expect(shutdown.detail).toContain("SHUTDOWN");
     expect(shutdown.fix).toBeTruthy();
-    mocks.sesv2.on(GetAccountCommand).resolves({ SendingEnabled: true, EnforcementStatus: "PROBATION", ProductionAccessEnabled: true, SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] } });
+    mocks.sesv2.on(GetAccountCommand).resolves({
+      SendingEnabled: true,
+      EnforcementStatus: "PROBATION",
+      ProductionAccessEnabled: true,
+      SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+    });
     expect(only(await run(accountCheck), "SES sending")).toMatchObject({ status: "fail", detail: expect.stringContaining("PROBATION") });
   });
 
@@ -115,7 +133,12 @@ describe("account", () => {
   });
 
   test("fails when the account-level suppression differs from the config; shows it as is when the config leaves it alone", async () => {
-    mocks.sesv2.on(GetAccountCommand).resolves({ SendingEnabled: true, EnforcementStatus: "HEALTHY", ProductionAccessEnabled: true, SuppressionAttributes: { SuppressedReasons: ["BOUNCE"] } });
+    mocks.sesv2.on(GetAccountCommand).resolves({
+      SendingEnabled: true,
+      EnforcementStatus: "HEALTHY",
+      ProductionAccessEnabled: true,
+      SuppressionAttributes: { SuppressedReasons: ["BOUNCE"] },
+    });
     const drift = only(await run(accountCheck), "account-level suppression");
     expect(drift.status).toBe("fail");
     expect(drift.detail).toBe("BOUNCE; the config says BOUNCE, COMPLAINT");
@@ -138,7 +161,9 @@ describe("identities", () => {
   });
 
   test("fails for an identity that does not exist in the region, and does not ask for its topics", async () => {
-    mocks.sesv2.on(GetEmailIdentityCommand, { EmailIdentity: "billing@example.com" }).rejects(new NotFoundException({ message: "Email identity billing@example.com does not exist.", $metadata: {} }));
+    mocks.sesv2
+      .on(GetEmailIdentityCommand, { EmailIdentity: "billing@example.com" })
+      .rejects(new NotFoundException({ message: "Email identity billing@example.com does not exist.", $metadata: {} }));
     const results = await run(identitiesCheck);
     expect(only(results, "identity billing@example.com")).toMatchObject({ status: "fail", detail: "not an SES identity in us-east-1" });
     expect(results.map((r) => r.subject)).not.toContain("identity billing@example.com notifications");
@@ -146,7 +171,9 @@ describe("identities", () => {
   });
 
   test("fails for an unverified domain, with the DKIM records as the fix", async () => {
-    mocks.sesv2.on(GetEmailIdentityCommand, { EmailIdentity: "example.com" }).resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "PENDING" });
+    mocks.sesv2
+      .on(GetEmailIdentityCommand, { EmailIdentity: "example.com" })
+      .resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "PENDING" });
     const r = only(await run(identitiesCheck), "identity example.com");
     expect(r.status).toBe("fail");
     expect(r.detail).toContain("PENDING");
@@ -157,14 +184,21 @@ describe("identities", () => {
     const ours = regionTarget(cfg, "us-east-1").notificationTopic!.arn;
     mocks.ses.on(GetIdentityNotificationAttributesCommand).resolves({
       NotificationAttributes: {
-        "example.com": { BounceTopic: ours, ComplaintTopic: "arn:aws:sns:us-east-1:123456789012:someone-elses", DeliveryTopic: undefined, ForwardingEnabled: true },
+        "example.com": {
+          BounceTopic: ours,
+          ComplaintTopic: "arn:aws:sns:us-east-1:123456789012:someone-elses",
+          DeliveryTopic: undefined,
+          ForwardingEnabled: true,
+        },
         "billing@example.com": { BounceTopic: ours, ComplaintTopic: ours, DeliveryTopic: undefined, ForwardingEnabled: false },
       },
     });
     const results = await run(identitiesCheck);
     const r = only(results, "identity example.com notifications");
     expect(r.status).toBe("fail");
-    expect(r.detail).toMatch(/^Complaint topic arn:aws:sns:us-east-1:123456789012:someone-elses, expected .*ses-guard-notifications; feedback forwarding by e-mail on$/);
+    expect(r.detail).toMatch(
+      /^Complaint topic arn:aws:sns:us-east-1:123456789012:someone-elses, expected .*ses-guard-notifications; feedback forwarding by e-mail on$/,
+    );
     expect(only(results, "identity billing@example.com notifications").status).toBe("pass");
   });
 });
@@ -180,7 +214,9 @@ describe("configuration set", () => {
 
   test("fails when it does not exist", async () => {
     mocks.sesv2.on(GetConfigurationSetCommand).rejects(new NotFoundException({ message: "Configuration set <ses-guard> does not exist.", $metadata: {} }));
-    mocks.sesv2.on(GetConfigurationSetEventDestinationsCommand).rejects(new NotFoundException({ message: "Configuration set <ses-guard> does not exist.", $metadata: {} }));
+    mocks.sesv2
+      .on(GetConfigurationSetEventDestinationsCommand)
+      .rejects(new NotFoundException({ message: "Configuration set <ses-guard> does not exist.", $metadata: {} }));
     expect(statuses(await run(configurationSetCheck))).toEqual(["fail configuration set ses-guard"]);
   });
 
@@ -208,12 +244,33 @@ describe("configuration set", () => {
   test.each([
     ["disabled", { Enabled: false }, /disabled/],
     ["missing an event type", { MatchingEventTypes: ["SEND", "BOUNCE"] }, /does not match REJECT, COMPLAINT, DELIVERY, DELIVERY_DELAY, RENDERING_FAILURE/],
-    ["matching an extra type", { MatchingEventTypes: ["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE", "OPEN"] }, /also matches OPEN/],
-    ["sending to another stream", { KinesisFirehoseDestination: { DeliveryStreamArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/other", IamRoleArn: "arn:aws:iam::123456789012:role/r" } }, /deliverystream\/other/],
+    [
+      "matching an extra type",
+      { MatchingEventTypes: ["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE", "OPEN"] },
+      /also matches OPEN/,
+    ],
+    [
+      "sending to another stream",
+      {
+        KinesisFirehoseDestination: {
+          DeliveryStreamArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/other",
+          IamRoleArn: "arn:aws:iam::123456789012:role/r",
+        },
+      },
+      /deliverystream\/other/,
+    ],
   ])("fails for an event destination %s", async (_what, over, detail) => {
     const t = regionTarget(cfg, "us-east-1");
     mocks.sesv2.on(GetConfigurationSetEventDestinationsCommand).resolves({
-      EventDestinations: [{ Name: "archive-to-firehose", Enabled: true, MatchingEventTypes: [...t.eventTypes], KinesisFirehoseDestination: { DeliveryStreamArn: t.deliveryStreamArn, IamRoleArn: "arn:aws:iam::123456789012:role/r" }, ...over } as never],
+      EventDestinations: [
+        {
+          Name: "archive-to-firehose",
+          Enabled: true,
+          MatchingEventTypes: [...t.eventTypes],
+          KinesisFirehoseDestination: { DeliveryStreamArn: t.deliveryStreamArn, IamRoleArn: "arn:aws:iam::123456789012:role/r" },
+          ...over,
+        } as never,
+      ],
     });
     const r = only(await run(configurationSetCheck), "event destination archive-to-firehose");
     expect(r.status).toBe("fail");
@@ -221,7 +278,9 @@ describe("configuration set", () => {
   });
 
   test("fails when the archive destination is gone", async () => {
-    mocks.sesv2.on(GetConfigurationSetEventDestinationsCommand).resolves({ EventDestinations: [{ Name: "cloudwatch", Enabled: true, MatchingEventTypes: ["SEND"] }] });
+    mocks.sesv2
+      .on(GetConfigurationSetEventDestinationsCommand)
+      .resolves({ EventDestinations: [{ Name: "cloudwatch", Enabled: true, MatchingEventTypes: ["SEND"] }] });
     expect(only(await run(configurationSetCheck), "event destination archive-to-firehose").detail).toContain("it has: cloudwatch");
   });
 });
@@ -252,7 +311,9 @@ describe("stream", () => {
   });
 
   test("fails when missing, or writing to another bucket", async () => {
-    mocks.firehose.on(DescribeDeliveryStreamCommand).rejectsOnce(new ResourceNotFoundException({ message: "Firehose ses-guard-events under account 123456789012 not found.", $metadata: {} }));
+    mocks.firehose
+      .on(DescribeDeliveryStreamCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: "Firehose ses-guard-events under account 123456789012 not found.", $metadata: {} }));
     expect((await run(streamCheck))[0]).toMatchObject({ status: "fail", detail: expect.stringContaining("not found") });
     mocks.firehose.on(DescribeDeliveryStreamCommand).resolves({
       DeliveryStreamDescription: {
@@ -262,7 +323,18 @@ describe("stream", () => {
         DeliveryStreamType: "DirectPut",
         VersionId: "2",
         HasMoreDestinations: false,
-        Destinations: [{ DestinationId: "d", ExtendedS3DestinationDescription: { BucketARN: "arn:aws:s3:::elsewhere", RoleARN: "r", BufferingHints: {}, CompressionFormat: "GZIP", EncryptionConfiguration: {} } }],
+        Destinations: [
+          {
+            DestinationId: "d",
+            ExtendedS3DestinationDescription: {
+              BucketARN: "arn:aws:s3:::elsewhere",
+              RoleARN: "r",
+              BufferingHints: {},
+              CompressionFormat: "GZIP",
+              EncryptionConfiguration: {},
+            },
+          },
+        ],
       },
     });
     expect((await run(streamCheck))[0]).toMatchObject({ status: "fail", detail: expect.stringContaining("arn:aws:s3:::elsewhere") });
@@ -279,9 +351,13 @@ describe("archive freshness", () => {
 
   test("warns after N hours without events, asking whether senders use the configuration set, with the header and parameter", async () => {
     const yesterday = dayPrefix("events/us-east-1/", new Date(NOW.getTime() - 86400_000));
-    mocks.s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) =>
-      input.Prefix === yesterday ? { KeyCount: 1, Contents: [{ Key: `${yesterday}ses-guard-events-1-x`, LastModified: new Date(NOW.getTime() - 30 * 3600_000) }] } : { KeyCount: 0 },
-    );
+    mocks.s3
+      .on(ListObjectsV2Command)
+      .callsFake((input: { Prefix: string }) =>
+        input.Prefix === yesterday
+          ? { KeyCount: 1, Contents: [{ Key: `${yesterday}ses-guard-events-1-x`, LastModified: new Date(NOW.getTime() - 30 * 3600_000) }] }
+          : { KeyCount: 0 },
+      );
     const [r] = await run(freshnessCheck);
     expect(r.status).toBe("warn");
     expect(r.detail).toMatch(/^no events for 30 hours: are senders using the configuration set\?/);
@@ -311,13 +387,23 @@ describe("topics", () => {
 
   test("lists pending confirmations by address: a warning beside a confirmed one, a failure when nobody confirmed", async () => {
     const t = regionTarget(testConfig({ alarms: { emails: ["ops@example.com", "oncall@example.com"] } }), "us-east-1");
-    const sub = (endpoint: string, pending: boolean) => ({ SubscriptionArn: pending ? "PendingConfirmation" : `${t.alarmTopic.arn}:1111`, Protocol: "email", Endpoint: endpoint, TopicArn: t.alarmTopic.arn, Owner: ACCOUNT });
-    mocks.sns.on(ListSubscriptionsByTopicCommand, { TopicArn: t.alarmTopic.arn }).resolves({ Subscriptions: [sub("ops@example.com", false), sub("oncall@example.com", true)] });
+    const sub = (endpoint: string, pending: boolean) => ({
+      SubscriptionArn: pending ? "PendingConfirmation" : `${t.alarmTopic.arn}:1111`,
+      Protocol: "email",
+      Endpoint: endpoint,
+      TopicArn: t.alarmTopic.arn,
+      Owner: ACCOUNT,
+    });
+    mocks.sns
+      .on(ListSubscriptionsByTopicCommand, { TopicArn: t.alarmTopic.arn })
+      .resolves({ Subscriptions: [sub("ops@example.com", false), sub("oncall@example.com", true)] });
     const cfg2 = testConfig({ alarms: { emails: ["ops@example.com", "oncall@example.com"] } });
     const warn = only(await run(topicsCheck, cfg2), "alarm topic ses-guard-alarms");
     expect(warn).toMatchObject({ status: "warn", detail: "1 confirmed (email ops@example.com); pending confirmation: oncall@example.com" });
     expect(warn.fix).toContain("Confirm subscription");
-    mocks.sns.on(ListSubscriptionsByTopicCommand, { TopicArn: t.alarmTopic.arn }).resolves({ Subscriptions: [sub("ops@example.com", true), sub("oncall@example.com", true)] });
+    mocks.sns
+      .on(ListSubscriptionsByTopicCommand, { TopicArn: t.alarmTopic.arn })
+      .resolves({ Subscriptions: [sub("ops@example.com", true), sub("oncall@example.com", true)] });
     const fail = only(await run(topicsCheck, cfg2), "alarm topic ses-guard-alarms");
     expect(fail.status).toBe("fail");
     expect(fail.detail).toContain("pending confirmation: ops@example.com, oncall@example.com: nobody receives alarms");
@@ -326,9 +412,17 @@ describe("topics", () => {
   test("fails when a configured address is not subscribed, or the topic is gone", async () => {
     const t = regionTarget(cfg, "us-east-1");
     mocks.sns.on(ListSubscriptionsByTopicCommand, { TopicArn: t.alarmTopic.arn }).resolves({ Subscriptions: [] });
-    expect(only(await run(topicsCheck), "alarm topic ses-guard-alarms")).toMatchObject({ status: "fail", detail: expect.stringContaining("not subscribed: ops@example.com") });
-    mocks.sns.on(ListSubscriptionsByTopicCommand, { TopicArn: t.notificationTopic!.arn }).rejects(new SnsNotFound({ message: "Topic does not exist", $metadata: {} }));
-    expect(only(await run(topicsCheck), "notification topic ses-guard-notifications")).toMatchObject({ status: "fail", detail: `${t.notificationTopic!.arn} not found` });
+    expect(only(await run(topicsCheck), "alarm topic ses-guard-alarms")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("not subscribed: ops@example.com"),
+    });
+    mocks.sns
+      .on(ListSubscriptionsByTopicCommand, { TopicArn: t.notificationTopic!.arn })
+      .rejects(new SnsNotFound({ message: "Topic does not exist", $metadata: {} }));
+    expect(only(await run(topicsCheck), "notification topic ses-guard-notifications")).toMatchObject({
+      status: "fail",
+      detail: `${t.notificationTopic!.arn} not found`,
+    });
   });
 
   test("a bring-your-own topic needs someone confirmed (ses-guard subscribed nobody to it)", async () => {
@@ -359,7 +453,10 @@ describe("alarms", () => {
     mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({
       MetricAlarms: [
         alarmLike(t, "ses-guard-bounce-rate-warning", { StateValue: "INSUFFICIENT_DATA" }),
-        alarmLike(t, "ses-guard-bounce-rate-critical", { StateValue: "ALARM", StateReason: "Threshold Crossed: 1 datapoint [0.061] was greater than or equal to the threshold (0.05)." }),
+        alarmLike(t, "ses-guard-bounce-rate-critical", {
+          StateValue: "ALARM",
+          StateReason: "Threshold Crossed: 1 datapoint [0.061] was greater than or equal to the threshold (0.05).",
+        }),
         alarmLike(t, "ses-guard-complaint-rate-warning", { ActionsEnabled: false }),
         alarmLike(t, "ses-guard-complaint-rate-critical", { Threshold: 0.01 }),
         alarmLike(t, "ses-guard-archive-data-freshness", { StateValue: "INSUFFICIENT_DATA" }),
@@ -384,7 +481,9 @@ describe("alarms", () => {
 
   test("fails when an alarm notifies another topic", async () => {
     const t = regionTarget(cfg, "us-east-1");
-    mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: t.reputationAlarms.map((a) => alarmLike(t, a.name, { AlarmActions: ["arn:aws:sns:us-east-1:123456789012:old"] })) });
+    mocks.cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: t.reputationAlarms.map((a) => alarmLike(t, a.name, { AlarmActions: ["arn:aws:sns:us-east-1:123456789012:old"] })) });
     expect((await run(alarmsCheck))[0]).toMatchObject({ status: "fail", detail: expect.stringContaining("notifies arn:aws:sns:us-east-1:123456789012:old") });
   });
 });
@@ -418,10 +517,17 @@ describe("runner", () => {
   test("a healthy guard in three regions passes every check, in config order", async () => {
     const multi = testConfig({
       regions: ["us-east-1", "eu-west-1", "ap-southeast-2"],
-      notifications: { identities: { "us-east-1": ["example.com"], "eu-west-1": ["example.com"], "ap-southeast-2": ["example.com.au"] }, emails: ["bounces@example.com"] },
+      notifications: {
+        identities: { "us-east-1": ["example.com"], "eu-west-1": ["example.com"], "ap-southeast-2": ["example.com.au"] },
+        emails: ["bounces@example.com"],
+      },
     } as never);
     healthy(multi);
-    const results = await runChecks(multi.regions.map((r) => regionTarget(multi, r)), new Api(), { now: NOW, maxEventAgeHours: 24 });
+    const results = await runChecks(
+      multi.regions.map((r) => regionTarget(multi, r)),
+      new Api(),
+      { now: NOW, maxEventAgeHours: 24 },
+    );
     expect(results.filter((r) => r.status !== "pass")).toEqual([]);
     expect(results[0].check).toBe("caller");
     const regions = results.slice(1).map((r) => r.region);
@@ -440,9 +546,18 @@ describe("runner", () => {
       if (++asked === multi.regions.length) release();
       // Sequential regions would wait here forever; the race's second arm turns that into a failure.
       const sequential = await Promise.race([allAsked.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 2000))]);
-      return { SendingEnabled: true, EnforcementStatus: sequential ? "SEQUENTIAL" : "HEALTHY", ProductionAccessEnabled: true, SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] } };
+      return {
+        SendingEnabled: true,
+        EnforcementStatus: sequential ? "SEQUENTIAL" : "HEALTHY",
+        ProductionAccessEnabled: true,
+        SuppressionAttributes: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+      };
     });
-    const results = await runChecks(multi.regions.map((r) => regionTarget(multi, r)), new Api(), { now: NOW, maxEventAgeHours: 24 });
+    const results = await runChecks(
+      multi.regions.map((r) => regionTarget(multi, r)),
+      new Api(),
+      { now: NOW, maxEventAgeHours: 24 },
+    );
     expect(results.filter((r) => r.subject === "SES sending").map((r) => r.status)).toEqual(["pass", "pass", "pass"]);
   });
 
@@ -471,7 +586,10 @@ describe("could not check: one line, exit status 2", () => {
   });
 
   test("rejected or expired credentials", () => {
-    expect(cannotCheck(awsError("ExpiredToken", "The security token included in the request is expired", 403), site)).toMatchObject({ kind: "credentials", message: expect.stringContaining("ExpiredToken") });
+    expect(cannotCheck(awsError("ExpiredToken", "The security token included in the request is expired", 403), site)).toMatchObject({
+      kind: "credentials",
+      message: expect.stringContaining("ExpiredToken"),
+    });
   });
 
   test("connection refused, unknown host, timeout", () => {
@@ -487,14 +605,28 @@ describe("could not check: one line, exit status 2", () => {
       "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ses:GetAccount on resource: * because no identity-based policy allows the ses:GetAccount action",
       403,
     );
-    expect(cannotCheck(iam, site)).toMatchObject({ kind: "access-denied", missingPermission: "ses:GetAccount", message: expect.stringMatching(/^access denied: missing permission ses:GetAccount on \* \(sesv2 GetAccount in us-east-1\); npm run doctor -- --print-policy/) });
+    expect(cannotCheck(iam, site)).toMatchObject({
+      kind: "access-denied",
+      missingPermission: "ses:GetAccount",
+      message: expect.stringMatching(
+        /^access denied: missing permission ses:GetAccount on \* \(sesv2 GetAccount in us-east-1\); npm run doctor -- --print-policy/,
+      ),
+    });
     const bare = awsError("AuthorizationErrorException", "Authorization error", 403);
-    expect(cannotCheck(bare, { service: "sns", operation: "ListSubscriptionsByTopic", region: "eu-west-1", action: "sns:ListSubscriptionsByTopic" })).toMatchObject({ kind: "access-denied", missingPermission: "sns:ListSubscriptionsByTopic" });
-    expect(cannotCheck(awsError("AccessDenied", "Access Denied", 403), { service: "s3", operation: "ListObjectsV2", region: "us-east-1", action: "s3:ListBucket" })?.missingPermission).toBe("s3:ListBucket");
+    expect(
+      cannotCheck(bare, { service: "sns", operation: "ListSubscriptionsByTopic", region: "eu-west-1", action: "sns:ListSubscriptionsByTopic" }),
+    ).toMatchObject({ kind: "access-denied", missingPermission: "sns:ListSubscriptionsByTopic" });
+    expect(
+      cannotCheck(awsError("AccessDenied", "Access Denied", 403), { service: "s3", operation: "ListObjectsV2", region: "us-east-1", action: "s3:ListBucket" })
+        ?.missingPermission,
+    ).toBe("s3:ListBucket");
   });
 
   test("throttling after the SDK's retries", () => {
-    expect(cannotCheck(awsError("ThrottlingException", "Rate exceeded"), site)).toMatchObject({ kind: "throttled", message: "throttled by sesv2 GetAccount in us-east-1 (ThrottlingException) after 3 attempts; run again in a minute" });
+    expect(cannotCheck(awsError("ThrottlingException", "Rate exceeded"), site)).toMatchObject({
+      kind: "throttled",
+      message: "throttled by sesv2 GetAccount in us-east-1 (ThrottlingException) after 3 attempts; run again in a minute",
+    });
     expect(cannotCheck(awsError("TooManyRequestsException", "Too many requests"), site)?.kind).toBe("throttled");
   });
 
@@ -503,7 +635,11 @@ describe("could not check: one line, exit status 2", () => {
   });
 
   test.each([
-    ["AccessDenied", awsError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ses:GetAccount on resource: *", 403), /missing permission ses:GetAccount/],
+    [
+      "AccessDenied",
+      awsError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ses:GetAccount on resource: *", 403),
+      /missing permission ses:GetAccount/,
+    ],
     ["throttling", awsError("TooManyRequestsException", "Too Many Requests", 429), /throttled by sesv2 GetAccount in us-east-1/],
     ["connection refused", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }), /cannot reach the sesv2 endpoint/],
   ])("the CLI prints one line for %s, nothing on stdout, exit 2", async (_what, error, line) => {
@@ -520,7 +656,9 @@ describe("could not check: one line, exit status 2", () => {
     mocks.firehose.on(DescribeDeliveryStreamCommand).rejects(awsError("InvalidArgumentException", "1 validation error detected"));
     const { code, err } = await cli([]);
     expect(code).toBe(2);
-    expect(err).toEqual(["ses-guard doctor: could not check: unexpected answer from firehose DescribeDeliveryStream in us-east-1: InvalidArgumentException: 1 validation error detected"]);
+    expect(err).toEqual([
+      "ses-guard doctor: could not check: unexpected answer from firehose DescribeDeliveryStream in us-east-1: InvalidArgumentException: 1 validation error detected",
+    ]);
   });
 });
 
@@ -566,7 +704,9 @@ describe("npm run doctor", () => {
   });
 
   test("a failure: exit 1, the fix under its line", async () => {
-    mocks.sesv2.on(GetEmailIdentityCommand, { EmailIdentity: "example.com" }).resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "FAILED" });
+    mocks.sesv2
+      .on(GetEmailIdentityCommand, { EmailIdentity: "example.com" })
+      .resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "FAILED" });
     const { code, out } = await cli([]);
     expect(code).toBe(1);
     const lines = out.split("\n");
@@ -584,7 +724,9 @@ describe("npm run doctor", () => {
   });
 
   test("--format json: the same checks, for CI", async () => {
-    mocks.sesv2.on(GetEmailIdentityCommand, { EmailIdentity: "example.com" }).resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "PENDING" });
+    mocks.sesv2
+      .on(GetEmailIdentityCommand, { EmailIdentity: "example.com" })
+      .resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: false, VerificationStatus: "PENDING" });
     const text = await cli([]);
     const json = await cli(["--format", "json"]);
     expect(json.code).toBe(text.code);
@@ -593,11 +735,18 @@ describe("npm run doctor", () => {
     const textLines = text.out.split("\n").filter((l) => /^(PASS|WARN|FAIL)/.test(l));
     expect(report.results).toHaveLength(textLines.length);
     expect(report.summary).toEqual({ pass: textLines.length - 1, warn: 0, fail: 1 });
-    expect(report.results.find((r: CheckResult) => r.status === "fail")).toMatchObject({ check: "identities", region: "us-east-1", subject: "identity example.com", fix: expect.any(String) });
+    expect(report.results.find((r: CheckResult) => r.status === "fail")).toMatchObject({
+      check: "identities",
+      region: "us-east-1",
+      subject: "identity example.com",
+      fix: expect.any(String),
+    });
   });
 
   test("--format json when it cannot check: exit 2, one line on stderr, the reason as JSON", async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
     const { code, out, err } = await cli(["--format", "json"]);
     expect(code).toBe(2);
     expect(err).toHaveLength(1);
@@ -607,7 +756,15 @@ describe("npm run doctor", () => {
   test("--verbose prints every API call made", async () => {
     const { err } = await cli(["--verbose"]);
     expect(err[0]).toMatch(/^api: us-east-1 sts GetCallerIdentity \d+ ms ok$/);
-    for (const op of ["sesv2 GetAccount", "ses GetIdentityNotificationAttributes", "firehose DescribeDeliveryStream", "s3 ListObjectsV2", "sns ListSubscriptionsByTopic", "cloudwatch DescribeAlarms", "cloudwatch GetMetricData"]) {
+    for (const op of [
+      "sesv2 GetAccount",
+      "ses GetIdentityNotificationAttributes",
+      "firehose DescribeDeliveryStream",
+      "s3 ListObjectsV2",
+      "sns ListSubscriptionsByTopic",
+      "cloudwatch DescribeAlarms",
+      "cloudwatch GetMetricData",
+    ]) {
       expect(err.some((l) => l.includes(` ${op} `))).toBe(true);
     }
     expect(err).toHaveLength(callsMade().length);
@@ -619,9 +776,19 @@ describe("npm run doctor", () => {
     healthy(testConfig({ regions: ["us-east-1", "eu-west-1"] }));
     const one = await cli(["--config", file, "--region", "eu-west-1", "--format", "json"]);
     expect(JSON.parse(one.out).regions).toEqual(["eu-west-1"]);
-    expect(new Set(JSON.parse(one.out).results.filter((r: CheckResult) => r.region).map((r: CheckResult) => r.region))).toEqual(new Set(["eu-west-1"]));
+    expect(
+      new Set(
+        JSON.parse(one.out)
+          .results.filter((r: CheckResult) => r.region)
+          .map((r: CheckResult) => r.region),
+      ),
+    ).toEqual(new Set(["eu-west-1"]));
     const bad = await cli(["--config", file, "--region", "ap-south-1"]);
-    expect(bad).toMatchObject({ code: 2, out: "", err: ['ses-guard doctor: error: --region: got "ap-south-1"; allowed: one of the config\'s regions (us-east-1, eu-west-1)'] });
+    expect(bad).toMatchObject({
+      code: 2,
+      out: "",
+      err: ['ses-guard doctor: error: --region: got "ap-south-1"; allowed: one of the config\'s regions (us-east-1, eu-west-1)'],
+    });
   });
 
   test("bad flags: one line, exit 2, no AWS call", async () => {
@@ -670,12 +837,21 @@ describe("--print-policy", () => {
     expect(callsMade()).toEqual([]);
     const policy = JSON.parse(out);
     const actions = policyActions(policy);
-    const declared = [...new Set(CHECKS.flatMap((c) => c.calls).map((c) => OPERATIONS.get(c.command)!.action).filter((a): a is string => !!a))].sort();
+    const declared = [
+      ...new Set(
+        CHECKS.flatMap((c) => c.calls)
+          .map((c) => OPERATIONS.get(c.command)!.action)
+          .filter((a): a is string => !!a),
+      ),
+    ].sort();
     expect(actions).toEqual(declared);
     for (const a of actions) expect(a).toMatch(/^[a-z0-9]+:(Get|List|Describe)[A-Za-z]+$/);
     const resources = (action: string) => [policy.Statement.find((s: { Action: string }) => s.Action === action).Resource].flat();
     expect(resources("ses:GetConfigurationSet")).toEqual(["arn:aws:ses:us-east-1:123456789012:configuration-set/ses-guard"]);
-    expect(resources("ses:GetEmailIdentity")).toEqual(["arn:aws:ses:us-east-1:123456789012:identity/billing@example.com", "arn:aws:ses:us-east-1:123456789012:identity/example.com"]);
+    expect(resources("ses:GetEmailIdentity")).toEqual([
+      "arn:aws:ses:us-east-1:123456789012:identity/billing@example.com",
+      "arn:aws:ses:us-east-1:123456789012:identity/example.com",
+    ]);
     expect(resources("s3:ListBucket")).toEqual(["arn:aws:s3:::ses-guard-events-123456789012-us-east-1"]);
     expect(resources("sns:ListSubscriptionsByTopic")).toHaveLength(2);
     expect(resources("cloudwatch:DescribeAlarms")).toHaveLength(6);
@@ -684,7 +860,10 @@ describe("--print-policy", () => {
 
   test("without notifications, no identity or topic permissions beyond the alarm topic", () => {
     const quiet = testConfig({ notifications: { enabled: false } });
-    const policy = policyFor(CHECKS.flatMap((c) => c.calls), [regionTarget(quiet, "us-east-1")]);
+    const policy = policyFor(
+      CHECKS.flatMap((c) => c.calls),
+      [regionTarget(quiet, "us-east-1")],
+    );
     expect(policyActions(policy)).not.toContain("ses:GetEmailIdentity");
     expect(policyActions(policy)).not.toContain("ses:GetIdentityNotificationAttributes");
     expect(policy.Statement.find((s) => s.Action === "sns:ListSubscriptionsByTopic")?.Resource).toBe("arn:aws:sns:us-east-1:123456789012:ses-guard-alarms");
@@ -693,10 +872,16 @@ describe("--print-policy", () => {
   test("the README shows the same actions", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Checking a deployed guard: doctor and drill"));
-    const block = /```json\n(\{\n  "Version": "2012-10-17"[\s\S]*?\n\})\n```/.exec(section);
+    const block = /```json\n(\{\n {2}"Version": "2012-10-17"[\s\S]*?\n\})\n```/.exec(section);
     expect(block).not.toBeNull();
     const shown = JSON.parse(block![1]);
-    const declared = [...new Set(CHECKS.flatMap((c) => c.calls).map((c) => OPERATIONS.get(c.command)!.action).filter((a): a is string => !!a))].sort();
+    const declared = [
+      ...new Set(
+        CHECKS.flatMap((c) => c.calls)
+          .map((c) => OPERATIONS.get(c.command)!.action)
+          .filter((a): a is string => !!a),
+      ),
+    ].sort();
     expect(policyActions(shown)).toEqual(declared);
   });
 });

@@ -43,7 +43,11 @@ let clock: number;
 let stored: Stored[];
 
 function store(at: number, records: object[], separator = "\n"): void {
-  stored.push({ key: `${PREFIX}ses-guard-events-1-2025-03-07-12-${String(stored.length).padStart(2, "0")}-00-${stored.length}`, at, bytes: archiveObject(records, separator) });
+  stored.push({
+    key: `${PREFIX}ses-guard-events-1-2025-03-07-12-${String(stored.length).padStart(2, "0")}-00-${stored.length}`,
+    at,
+    bytes: archiveObject(records, separator),
+  });
 }
 
 beforeEach(() => {
@@ -51,10 +55,16 @@ beforeEach(() => {
   healthy(cfg);
   clock = NOW.getTime();
   stored = [];
-  mocks.sesv2.on(SendEmailCommand).callsFake((input: { Destination: { ToAddresses: string[] } }) => ({ MessageId: messageId(input.Destination.ToAddresses[0]) }));
+  mocks.sesv2
+    .on(SendEmailCommand)
+    .callsFake((input: { Destination: { ToAddresses: string[] } }) => ({ MessageId: messageId(input.Destination.ToAddresses[0]) }));
   mocks.s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => {
     const visible = stored.filter((o) => NOW.getTime() + o.at * 1000 <= clock && o.key.startsWith(input.Prefix));
-    return { KeyCount: visible.length, IsTruncated: false, Contents: visible.map((o) => ({ Key: o.key, LastModified: new Date(NOW.getTime() + o.at * 1000), Size: o.bytes.length })) };
+    return {
+      KeyCount: visible.length,
+      IsTruncated: false,
+      Contents: visible.map((o) => ({ Key: o.key, LastModified: new Date(NOW.getTime() + o.at * 1000), Size: o.bytes.length })),
+    };
   });
   mocks.s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
     const o = stored.find((x) => x.key === input.Key);
@@ -110,7 +120,11 @@ describe("npm run drill", () => {
     const sends = mocks.sesv2.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(sends.map((s) => s.Destination?.ToAddresses)).toEqual(SIMULATOR.map((s) => [s.address]));
     for (const s of sends) {
-      expect(s).toMatchObject({ FromEmailAddress: "sender@example.com", ConfigurationSetName: "ses-guard", EmailTags: [{ Name: DRILL_TAG, Value: "20250307T120000Z" }] });
+      expect(s).toMatchObject({
+        FromEmailAddress: "sender@example.com",
+        ConfigurationSetName: "ses-guard",
+        EmailTags: [{ Name: DRILL_TAG, Value: "20250307T120000Z" }],
+      });
     }
     expect(out).toContain("PASS  success@simulator.amazonses.com (delivered): arrived SEND, DELIVERY\n");
     expect(out).toContain("PASS  bounce@simulator.amazonses.com (hard bounce): arrived SEND, BOUNCE\n");
@@ -155,7 +169,9 @@ describe("npm run drill", () => {
   });
 
   test("a message SES refuses is a failure with its reason, and nothing is awaited for it", async () => {
-    mocks.sesv2.on(SendEmailCommand).rejects(awsError("MessageRejected", "Email address is not verified. The following identities failed the check in region US-EAST-1: sender@example.com"));
+    mocks.sesv2
+      .on(SendEmailCommand)
+      .rejects(awsError("MessageRejected", "Email address is not verified. The following identities failed the check in region US-EAST-1: sender@example.com"));
     const { code, out } = await drill(SEND);
     expect(code).toBe(1);
     expect(out).toContain("FAIL  success@simulator.amazonses.com (delivered): refused by SES: MessageRejected: Email address is not verified.");
@@ -206,7 +222,12 @@ describe("npm run drill", () => {
   });
 
   test("bad flags: one line, exit 2", async () => {
-    for (const argv of [["--yes"], ["--yes", "--from", "not an address"], ["--yes", "--from", "a@example.com", "--region", "ap-south-1"], ["--yes", "--from", "a@example.com", "--timeout-seconds", "soon"]]) {
+    for (const argv of [
+      ["--yes"],
+      ["--yes", "--from", "not an address"],
+      ["--yes", "--from", "a@example.com", "--region", "ap-south-1"],
+      ["--yes", "--from", "a@example.com", "--timeout-seconds", "soon"],
+    ]) {
       const { code, err } = await drill(argv);
       expect([argv.join(" "), code, err.length]).toEqual([argv.join(" "), 2, 1]);
       expect(err[0]).toMatch(/^ses-guard drill: error: .*allowed: /);
@@ -231,7 +252,15 @@ describe("npm run drill", () => {
   });
 
   test("a missing permission: one line naming it, exit 2", async () => {
-    mocks.sesv2.on(SendEmailCommand).rejects(awsError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ses:SendEmail on resource: arn:aws:ses:us-east-1:123456789012:identity/example.com", 403));
+    mocks.sesv2
+      .on(SendEmailCommand)
+      .rejects(
+        awsError(
+          "AccessDeniedException",
+          "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ses:SendEmail on resource: arn:aws:ses:us-east-1:123456789012:identity/example.com",
+          403,
+        ),
+      );
     const { code, out, err } = await drill(SEND);
     expect(code).toBe(2);
     expect(out).toBe("");

@@ -96,7 +96,10 @@ describe("EventCatalog table", () => {
 
 describe("EventCatalog validation", () => {
   test.each([
-    [{ databaseName: "shop-events" }, 'EventCatalog databaseName: got "shop-events"; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit'],
+    [
+      { databaseName: "shop-events" },
+      'EventCatalog databaseName: got "shop-events"; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit',
+    ],
     [{ databaseName: "Shop" }, 'EventCatalog databaseName: got "Shop"'],
     [{ tableName: "1events" }, 'EventCatalog tableName: got "1events"'],
     [{ bucketName: "Bad_Bucket" }, 'EventCatalog bucketName: got "Bad_Bucket"; allowed: lower-case letters'],

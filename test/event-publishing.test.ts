@@ -80,15 +80,7 @@ describe("EventPublishing event destination", () => {
   });
 
   test("matches the seven default event types", () => {
-    expect(destination(synth()).matching_event_types).toEqual([
-      "SEND",
-      "REJECT",
-      "BOUNCE",
-      "COMPLAINT",
-      "DELIVERY",
-      "DELIVERY_DELAY",
-      "RENDERING_FAILURE",
-    ]);
+    expect(destination(synth()).matching_event_types).toEqual(["SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "DELIVERY_DELAY", "RENDERING_FAILURE"]);
   });
 
   test("matches the given event types", () => {

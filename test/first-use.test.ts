@@ -71,7 +71,9 @@ describe("KMS keys", () => {
   });
 
   test("an AWS-managed alias keeps its own, more specific message", () => {
-    expect(problems(key("arn:aws:kms:us-east-1:123456789012:alias/aws/sns"))).toContain("allowed: a customer-managed KMS key: AWS-managed keys such as alias/aws/sns");
+    expect(problems(key("arn:aws:kms:us-east-1:123456789012:alias/aws/sns"))).toContain(
+      "allowed: a customer-managed KMS key: AWS-managed keys such as alias/aws/sns",
+    );
   });
 
   test("a key ARN is accepted; junk around it is not", () => {
@@ -104,7 +106,7 @@ describe("notification identities per region", () => {
 
   test("no identity in any region while notifications are on is refused", () => {
     expect(problems(withChange((c) => (c.notifications.identities = { "us-east-1": [] })))).toContain(
-      "notifications.identities: got {\"us-east-1\":[]}; allowed: at least one SES identity while notifications are enabled",
+      'notifications.identities: got {"us-east-1":[]}; allowed: at least one SES identity while notifications are enabled',
     );
   });
 
@@ -117,7 +119,14 @@ describe("Athena reads only what is not archived", () => {
   const lifecycle = (transitions: unknown[], expirationDays = 730) => ({ transitions, expirationDays });
 
   test("queryableDays: the first GLACIER or DEEP_ARCHIVE transition, or the expiration, less one day", () => {
-    expect(queryableDays(lifecycle([{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER" }]) as any)).toBe(89);
+    expect(
+      queryableDays(
+        lifecycle([
+          { days: 30, storageClass: "STANDARD_IA" },
+          { days: 90, storageClass: "GLACIER" },
+        ]) as any,
+      ),
+    ).toBe(89);
     expect(queryableDays(lifecycle([{ days: 180, storageClass: "DEEP_ARCHIVE" }], 400) as any)).toBe(179);
     expect(queryableDays(lifecycle([{ days: 90, storageClass: "GLACIER_IR" }], 400) as any)).toBe(399);
     expect(queryableDays(lifecycle([], 30) as any)).toBe(29);

@@ -59,12 +59,7 @@ function policyStatement(synthesized: string): any {
 
 describe("IdentityNotifications notification topics", () => {
   test("one per identity for Bounce and Complaint by default, no Delivery", () => {
-    expect(pairs(synth())).toEqual([
-      "example.com/Bounce",
-      "example.com/Complaint",
-      "sender@example.org/Bounce",
-      "sender@example.org/Complaint",
-    ]);
+    expect(pairs(synth())).toEqual(["example.com/Bounce", "example.com/Complaint", "sender@example.org/Bounce", "sender@example.org/Complaint"]);
   });
 
   test("one per identity and type when Delivery is asked for", () => {
@@ -124,10 +119,7 @@ describe("IdentityNotifications topic", () => {
     expect(policyStatement(synth()).Condition).toEqual({
       StringEquals: { "aws:SourceAccount": "123456789012" },
       ArnLike: {
-        "aws:SourceArn": [
-          "arn:aws:ses:us-east-1:123456789012:identity/example.com",
-          "arn:aws:ses:us-east-1:123456789012:identity/sender@example.org",
-        ],
+        "aws:SourceArn": ["arn:aws:ses:us-east-1:123456789012:identity/example.com", "arn:aws:ses:us-east-1:123456789012:identity/sender@example.org"],
       },
     });
   });
@@ -176,9 +168,7 @@ describe("IdentityNotifications with a topic of its own", () => {
 
 describe("IdentityNotifications validation", () => {
   test("no identities", () => {
-    expect(() => synth({ identities: [] })).toThrow(
-      "IdentityNotifications identities: got []; allowed: one or more SES identities (domains or addresses)",
-    );
+    expect(() => synth({ identities: [] })).toThrow("IdentityNotifications identities: got []; allowed: one or more SES identities (domains or addresses)");
   });
 
   test.each(["not an identity", "ops@", "exämple.com"])("identity %p", (identity) => {
@@ -198,14 +188,23 @@ test("one resource with for_each keyed <identity>/<Type>, arguments taken from e
   const all = resources(synth(), SesIdentityNotificationTopic);
   expect(Object.keys(all)).toHaveLength(1);
   const [topic] = Object.values(all) as any[];
-  expect(Object.keys(topic.for_each).sort()).toEqual(["example.com/Bounce", "example.com/Complaint", "sender@example.org/Bounce", "sender@example.org/Complaint"]);
+  expect(Object.keys(topic.for_each).sort()).toEqual([
+    "example.com/Bounce",
+    "example.com/Complaint",
+    "sender@example.org/Bounce",
+    "sender@example.org/Complaint",
+  ]);
   expect(topic.identity).toBe("${each.value.identity}");
   expect(topic.notification_type).toBe("${each.value.notification_type}");
 });
 
 test("identities differing only in hyphen versus dot get distinct instances", () => {
   const out = synth({ identities: ["a-b.example", "a.b.example"], types: ["Bounce"] });
-  expect(notificationTopics(out).map((t) => t.identity).sort()).toEqual(["a-b.example", "a.b.example"]);
+  expect(
+    notificationTopics(out)
+      .map((t) => t.identity)
+      .sort(),
+  ).toEqual(["a-b.example", "a.b.example"]);
 });
 
 describe("IdentityNotifications ordering", () => {

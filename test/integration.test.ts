@@ -4,7 +4,16 @@ import * as os from "os";
 import * as path from "path";
 import { archiveBucketFor, catalogFor, notificationIdentitiesFor, parseConfig, queryableDays, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
-import { copyStackToTemp, describeTerraform, initValidate, planStacksTogether, plannedResources, PlanJson, PlannedResource, resourcesOfType } from "./support/terraform";
+import {
+  copyStackToTemp,
+  describeTerraform,
+  initValidate,
+  planStacksTogether,
+  plannedResources,
+  PlanJson,
+  PlannedResource,
+  resourcesOfType,
+} from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -133,7 +142,12 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         ["alarms_complaint_rate_warning", "Reputation.ComplaintRate", config.alarms.complaintRatePercent.warning],
         ["alarms_complaint_rate_critical", "Reputation.ComplaintRate", config.alarms.complaintRatePercent.critical],
       ] as const;
-      expect(alarms.map((a) => a.name).filter((n) => n.startsWith("alarms_")).sort()).toEqual(expected.map(([n]) => n).sort());
+      expect(
+        alarms
+          .map((a) => a.name)
+          .filter((n) => n.startsWith("alarms_"))
+          .sort(),
+      ).toEqual(expected.map(([n]) => n).sort());
       for (const [name, metric, percent] of expected) {
         const v = one(plan, "aws_cloudwatch_metric_alarm", name).values;
         expect(v).toMatchObject({
@@ -182,7 +196,10 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       type Configured = { address: string; depends_on?: string[]; expressions: Record<string, any> };
       const resources = (plan.configuration as { root_module: { resources: Configured[] } }).root_module.resources;
       const at = (address: string) => resources.find((r) => r.address === address)!;
-      const refs = (value: unknown): string => JSON.stringify(value).match(/"references":\[[^\]]*\]/g)?.join() ?? "";
+      const refs = (value: unknown): string =>
+        JSON.stringify(value)
+          .match(/"references":\[[^\]]*\]/g)
+          ?.join() ?? "";
       // SES role and policy -> stream (its create waits until ACTIVE) -> event destination, which SES
       // checks by assuming the role: the role is never seconds old then.
       expect(at("aws_kinesis_firehose_delivery_stream.delivery_stream").depends_on).toEqual(
@@ -243,13 +260,9 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       expect(transitions).toEqual(config.archive.lifecycle.transitions);
       expect(tiering.expiration).toEqual([expect.objectContaining({ days: config.archive.lifecycle.expirationDays })]);
       const abort = rules.find((r) => r.id === "abort-incomplete-multipart-uploads")!;
-      expect(abort.abort_incomplete_multipart_upload).toEqual([
-        { days_after_initiation: config.archive.lifecycle.abortIncompleteMultipartUploadDays },
-      ]);
+      expect(abort.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: config.archive.lifecycle.abortIncompleteMultipartUploadDays }]);
       const policy = statements(one(plan, "aws_s3_bucket_policy", "archive_bucket_policy").values.policy);
-      expect(policy).toContainEqual(
-        expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-      );
+      expect(policy).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
     });
 
     test("the delivery stream writes gzip to the bucket under date prefixes", () => {
@@ -263,9 +276,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       });
       expect(s3.prefix).toMatch(new RegExp(`^events/${region}/.*!\\{timestamp:yyyy\\}`));
       expect(s3.error_output_prefix).toContain("!{firehose:error-output-type}");
-      expect(one(plan, "aws_cloudwatch_log_group", "delivery_stream_log_group").values.retention_in_days).toBe(
-        config.archive.logRetentionDays,
-      );
+      expect(one(plan, "aws_cloudwatch_log_group", "delivery_stream_log_group").values.retention_in_days).toBe(config.archive.logRetentionDays);
     });
 
     test("service roles trust only this account, and SES only for the one configuration set it serves", () => {
@@ -292,7 +303,11 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const n = config.notifications;
       if (!n.enabled || notificationIdentitiesFor(config, region).length === 0) {
         expect(topics).toHaveLength(0);
-        expect(resourcesOfType(plan, "aws_sns_topic").map((t) => t.name).filter((t) => t !== "alarms_topic")).toEqual([]);
+        expect(
+          resourcesOfType(plan, "aws_sns_topic")
+            .map((t) => t.name)
+            .filter((t) => t !== "alarms_topic"),
+        ).toEqual([]);
         return;
       }
       const existing = config.existing.notificationTopicArns[region];
@@ -301,7 +316,9 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         expect(resourcesOfType(plan, "aws_sns_topic").some((t) => t.name === "notifications_topic")).toBe(false);
       }
       const got = topics.map((t) => `${t.values.identity}/${t.values.notification_type}`).sort();
-      const want = notificationIdentitiesFor(config, region).flatMap((i) => n.types.map((t) => `${i}/${t}`)).sort();
+      const want = notificationIdentitiesFor(config, region)
+        .flatMap((i) => n.types.map((t) => `${i}/${t}`))
+        .sort();
       expect(got).toEqual(want);
       for (const t of topics) expect(t.values.include_original_headers).toBe(n.includeOriginalHeaders);
       const subscribers = resourcesOfType(plan, "aws_sns_topic_subscription")
@@ -328,8 +345,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const outputs = Object.keys((plan as unknown as { planned_values: { outputs: object } }).planned_values.outputs).sort();
       const expected = ["alarm_topic_arn", "archive_bucket_name", "configuration_set_name", "delivery_stream_name", "next_steps"];
       // Only topics ses-guard creates get subscriptions (alarms.emails is never empty).
-      const createsSubscriptions =
-        !config.existing.alarmTopicArns[region] || (config.notifications.enabled && !config.existing.notificationTopicArns[region]);
+      const createsSubscriptions = !config.existing.alarmTopicArns[region] || (config.notifications.enabled && !config.existing.notificationTopicArns[region]);
       if (createsSubscriptions) expected.push("pending_email_confirmations");
       if (config.notifications.enabled && notificationIdentitiesFor(config, region).length) expected.push("notification_topic_arn");
       if (catalogFor(config, region)) expected.push("athena_workgroup", "glue_database", "glue_table", "athena_results_bucket_name");
@@ -387,7 +403,9 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       const results = one(plan, "aws_s3_bucket", "athena_results_bucket").values;
       expect(results).toMatchObject({ bucket: catalog.resultsBucket, force_destroy: true });
       const rules = one(plan, "aws_s3_bucket_lifecycle_configuration", "athena_results_bucket_lifecycle").values.rule as Array<Record<string, any>>;
-      expect(rules.find((r) => r.id === "expire-query-results")!.expiration).toEqual([expect.objectContaining({ days: config.investigation.resultsExpirationDays })]);
+      expect(rules.find((r) => r.id === "expire-query-results")!.expiration).toEqual([
+        expect.objectContaining({ days: config.investigation.resultsExpirationDays }),
+      ]);
       expect(one(plan, "aws_s3_bucket_public_access_block", "athena_results_bucket_public_access_block").values).toMatchObject({
         block_public_acls: true,
         block_public_policy: true,

@@ -56,12 +56,18 @@ describe("config: investigation", () => {
   test.each([
     [{ lookbackDays: 0 }, "config: investigation.lookbackDays: got 0; allowed: a number >= 1"],
     [{ lookbackDays: 3654 }, "config: investigation.lookbackDays: got 3654; allowed: a number <= 3653"],
-    [{ bytesScannedCutoffPerQueryMiB: 5 }, "config: investigation.bytesScannedCutoffPerQueryMiB: got 5; allowed: at least 10 MiB (Athena's smallest per-query limit)"],
+    [
+      { bytesScannedCutoffPerQueryMiB: 5 },
+      "config: investigation.bytesScannedCutoffPerQueryMiB: got 5; allowed: at least 10 MiB (Athena's smallest per-query limit)",
+    ],
     [{ resultsExpirationDays: 1.5 }, "config: investigation.resultsExpirationDays: got 1.5; allowed: a whole number"],
     [{ resultsBucketName: "Results" }, 'config: investigation.resultsBucketName: got "Results"; allowed: an S3 bucket name: lower-case letters'],
     [{ campaignTag: "it's" }, `config: investigation.campaignTag: got "it's"; allowed: an SES message tag name: 1 to 256 letters, digits, _ or -`],
     [{ enabled: "yes" }, 'config: investigation.enabled: got "yes"; allowed: a value of type boolean'],
-    [{ crawler: true }, 'config: investigation: unknown key "crawler"; allowed keys: enabled, lookbackDays, bytesScannedCutoffPerQueryMiB, resultsExpirationDays, resultsBucketName, campaignTag'],
+    [
+      { crawler: true },
+      'config: investigation: unknown key "crawler"; allowed keys: enabled, lookbackDays, bytesScannedCutoffPerQueryMiB, resultsExpirationDays, resultsBucketName, campaignTag',
+    ],
   ])("refuses %j with one line naming the field, the value and what is allowed", (investigation, message) => {
     expect(problem({ ...minimal, investigation: { enabled: true, ...investigation } })).toContain(message);
   });
@@ -136,13 +142,25 @@ describe("where the catalog lives", () => {
 
   test("a bucket per region: each region, covering itself", () => {
     const cfg = withInvestigation("bucket-per-region.json");
-    expect(catalogFor(cfg, "eu-central-1")).toEqual({ bucket: "mail-events-123456789012-eu-central-1", regions: ["eu-central-1"], resultsBucket: "mail-athena-123456789012-eu-central-1" });
-    expect(catalogFor(cfg, "eu-west-2")).toEqual({ bucket: "mail-events-123456789012-eu-west-2", regions: ["eu-west-2"], resultsBucket: "mail-athena-123456789012-eu-west-2" });
+    expect(catalogFor(cfg, "eu-central-1")).toEqual({
+      bucket: "mail-events-123456789012-eu-central-1",
+      regions: ["eu-central-1"],
+      resultsBucket: "mail-athena-123456789012-eu-central-1",
+    });
+    expect(catalogFor(cfg, "eu-west-2")).toEqual({
+      bucket: "mail-events-123456789012-eu-west-2",
+      regions: ["eu-west-2"],
+      resultsBucket: "mail-athena-123456789012-eu-west-2",
+    });
   });
 
   test("the user's bucket: the home region, over that bucket", () => {
     const cfg = parseConfig({ ...raw("bring-your-own.json"), regions: ["us-east-1", "eu-west-1"], investigation: { enabled: true } });
-    expect(catalogFor(cfg, "us-east-1")).toEqual({ bucket: "acme-central-logs", regions: ["us-east-1", "eu-west-1"], resultsBucket: "byo-athena-123456789012-us-east-1" });
+    expect(catalogFor(cfg, "us-east-1")).toEqual({
+      bucket: "acme-central-logs",
+      regions: ["us-east-1", "eu-west-1"],
+      resultsBucket: "byo-athena-123456789012-us-east-1",
+    });
     expect(catalogFor(cfg, "eu-west-1")).toBeUndefined();
   });
 });
@@ -161,7 +179,10 @@ describe("stacks", () => {
     const workgroup = of(full, AthenaWorkgroup).athena;
     expect(workgroup.name).toBe("acme-mail-investigations");
     expect(workgroup.configuration.bytes_scanned_cutoff_per_query).toBe(5120 * 1024 * 1024);
-    expect(workgroup.configuration.result_configuration.encryption_configuration).toEqual({ encryption_option: "SSE_KMS", kms_key_arn: "${aws_kms_key.encryption_key.arn}" });
+    expect(workgroup.configuration.result_configuration.encryption_configuration).toEqual({
+      encryption_option: "SSE_KMS",
+      kms_key_arn: "${aws_kms_key.encryption_key.arn}",
+    });
     expect(Object.keys(of(full, AthenaNamedQuery))).toEqual([
       "athena_bounce_rate_by_campaign",
       "athena_bounce_rate_by_configuration_set",
@@ -177,7 +198,9 @@ describe("stacks", () => {
       expect(q.query).toContain("INTERVAL '14' DAY");
     }
     expect(of(full, S3Bucket).athena_results_bucket).toMatchObject({ bucket: "acme-ses-athena-results", force_destroy: true });
-    expect(full.resource.aws_s3_bucket_server_side_encryption_configuration.athena_results_bucket_encryption.rule[0].apply_server_side_encryption_by_default).toEqual({
+    expect(
+      full.resource.aws_s3_bucket_server_side_encryption_configuration.athena_results_bucket_encryption.rule[0].apply_server_side_encryption_by_default,
+    ).toEqual({
       sse_algorithm: "aws:kms",
       kms_master_key_id: "${aws_kms_key.encryption_key.arn}",
     });
@@ -206,7 +229,12 @@ describe("stacks", () => {
       "s3://mail-events-123456789012-us-east-1/events/$${region}/$${dt}/",
     );
     for (const region of ["eu-west-1", "ap-southeast-2"]) {
-      expect([region, Object.keys(of(all[region], GlueCatalogTable)), Object.keys(of(all[region], AthenaWorkgroup)), Object.keys(of(all[region], S3Bucket))]).toEqual([region, [], [], []]);
+      expect([
+        region,
+        Object.keys(of(all[region], GlueCatalogTable)),
+        Object.keys(of(all[region], AthenaWorkgroup)),
+        Object.keys(of(all[region], S3Bucket)),
+      ]).toEqual([region, [], [], []]);
       expect(all[region].output.athena_workgroup).toBeUndefined();
       expect(all[region].output.next_steps.value).not.toContain("Athena");
     }
@@ -254,7 +282,11 @@ describe("SesGuard (library use)", () => {
     namePrefix: "shop",
     accountId: "123456789012",
     region: "us-east-1",
-    alarms: { emails: ["ops@example.com"], bounceRate: { warning: Rate.percent(2), critical: Rate.percent(5) }, complaintRate: { warning: Rate.percent(0.05), critical: Rate.percent(0.1) } },
+    alarms: {
+      emails: ["ops@example.com"],
+      bounceRate: { warning: Rate.percent(2), critical: Rate.percent(5) },
+      complaintRate: { warning: Rate.percent(0.05), critical: Rate.percent(0.1) },
+    },
   };
 
   test("investigation adds the catalog over its own bucket and the workgroup, named from namePrefix", () => {

@@ -93,12 +93,16 @@ describe("the checks can fail", () => {
   });
 
   test("an unknown identifier is reported", () => {
-    expect(sqlReferences(`SELECT recipient FROM ${CTX.database}.${CTX.table}`, CTX).problems).toEqual(["recipient: not a column, partition key, alias or keyword"]);
+    expect(sqlReferences(`SELECT recipient FROM ${CTX.database}.${CTX.table}`, CTX).problems).toEqual([
+      "recipient: not a column, partition key, alias or keyword",
+    ]);
   });
 
   test("a path real events do not have is caught by the samples check", () => {
     const columns = SES_EVENT_COLUMNS.map((c) =>
-      c.name === "bounce" && c.type.kind === "struct" ? { ...c, type: { ...c.type, fields: [...c.type.fields, { name: "bouncedrecipient", type: { kind: "string" as const } }] } } : c,
+      c.name === "bounce" && c.type.kind === "struct"
+        ? { ...c, type: { ...c.type, fields: [...c.type.fields, { name: "bouncedrecipient", type: { kind: "string" as const } }] } }
+        : c,
     );
     const refs = sqlReferences(`SELECT bounce.bouncedrecipient FROM ${CTX.database}.${CTX.table} WHERE dt > ''`, CTX, columns);
     expect(refs.problems).toEqual([]);
@@ -118,7 +122,9 @@ describe("namedQueries", () => {
 
   test("hard bounces are permanent bounces SES tried to deliver; suppression candidates prefer COMPLAINT", () => {
     for (const id of ["HardBouncesByRecipient", "HardBouncesByDomain", "SuppressionCandidates", "BounceRateByConfigurationSet", "BounceRateByCampaign"]) {
-      expect(byId(id).sql).toContain("eventtype = 'Bounce' AND bounce.bouncetype = 'Permanent' AND coalesce(bounce.bouncesubtype, '') <> 'OnAccountSuppressionList'");
+      expect(byId(id).sql).toContain(
+        "eventtype = 'Bounce' AND bounce.bouncetype = 'Permanent' AND coalesce(bounce.bouncesubtype, '') <> 'OnAccountSuppressionList'",
+      );
     }
     for (const id of ["ComplaintsByRecipient", "SuppressionCandidates", "BounceRateByConfigurationSet"]) {
       expect(byId(id).sql).toContain("eventtype = 'Complaint' AND coalesce(complaint.complaintsubtype, '') <> 'OnAccountSuppressionList'");

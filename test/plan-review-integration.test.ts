@@ -240,7 +240,8 @@ function stateFromCreatePlan(plan: PlanJson, schemas: ReadonlyMap<string, Resour
     for (const [key, u] of Object.entries(unknown)) {
       if (u !== true) continue;
       if (key === "arn" || key.endsWith("_arn")) v[key] = madeUpArn(r.type, v, r.address);
-      else if (key === "id") continue; // pass 3: it may repeat a reference (S3 sub-resources' ID is the bucket)
+      else if (key === "id")
+        continue; // pass 3: it may repeat a reference (S3 sub-resources' ID is the bucket)
       else if (key === "key_id") v[key] = fakeUuid(r.address);
       else if (key === "owner" || key === "owner_id") v[key] = ACCOUNT;
       else if (key === "tags_all") v[key] = { ...(isRecord(v.tags) ? v.tags : {}) };
@@ -287,7 +288,13 @@ function stateFromCreatePlan(plan: PlanJson, schemas: ReadonlyMap<string, Resour
   const byResource = new Map<string, { mode: string; type: string; name: string; each?: string; provider: string; instances: object[] }>();
   for (const r of resources) {
     const key = `${r.type}.${r.name}`;
-    const entry = byResource.get(key) ?? { mode: "managed", type: r.type, name: r.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] };
+    const entry = byResource.get(key) ?? {
+      mode: "managed",
+      type: r.type,
+      name: r.name,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [],
+    };
     if (r.index !== undefined) entry.each = typeof r.index === "string" ? "map" : "list";
     entry.instances.push({ schema_version: r.schema_version, ...(r.index !== undefined ? { index_key: r.index } : {}), attributes: filled.get(r.address) });
     byResource.set(key, entry);
@@ -326,7 +333,11 @@ async function basePlan(): Promise<{ plan: PlanJson; state: string; resynthesize
   return { plan, state: JSON.stringify(stateFromCreatePlan(plan, await schemas!), null, 1), resynthesizedAfterInit };
 }
 
-const moduleName = (scenario: string) => scenario.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+const moduleName = (scenario: string) =>
+  scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
 
 /**
  * Plans every scenario's config against its own copy of the base state, in one terraform run
@@ -350,7 +361,11 @@ describeTerraform("plan review on real offline plans", () => {
     base = await basePlan();
     const all = scenarioPlans(base.state);
     all.catch(() => undefined); // reported by the tests that await it
-    for (const name of Object.keys(SCENARIOS)) plans.set(name, all.then((m) => m.get(name)!));
+    for (const name of Object.keys(SCENARIOS))
+      plans.set(
+        name,
+        all.then((m) => m.get(name)!),
+      );
     await Promise.allSettled(plans.values());
     if (process.env.SES_GUARD_REVIEW_DUMP) {
       // For the README example and for eyeballing: SES_GUARD_REVIEW_DUMP=/tmp/reviews npx jest plan-review-integration
@@ -377,7 +392,9 @@ describeTerraform("plan review on real offline plans", () => {
       ["medium", "notification-topic-overwritten", 'aws_ses_identity_notification_topic.notifications_identities["example.com/Bounce"]'],
       ["medium", "notification-topic-overwritten", 'aws_ses_identity_notification_topic.notifications_identities["example.com/Complaint"]'],
     ]);
-    expect(review.risks[0].reason).toContain("sending `example.com`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces any topic already set outside this state");
+    expect(review.risks[0].reason).toContain(
+      "sending `example.com`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces any topic already set outside this state",
+    );
     // Without --title the heading names the stack.
     expect(review.markdown.split("\n")[0]).toBe("### ses-guard plan review: `ses-guard-us-east-1`");
     expect(review.markdown).toContain("| create | `ses-guard-archive-data-freshness` | `DeliveryToS3.DataFreshness` | 900 s | `ses-guard-alarms` |");
@@ -394,7 +411,15 @@ describeTerraform("plan review on real offline plans", () => {
     const plan = parsePlan(await plans.get("no change")!, "no change");
     expect(plan.changes.filter((c) => c.kind !== "no-op").map((c) => `${c.address} ${c.kind}`)).toEqual([]);
     const review = reviewPlan(plan);
-    expect(review.counts).toEqual({ create: 0, update: 0, replace: 0, delete: 0, import: 0, unchanged: reviewPlan(parsePlan(base.plan, "b")).counts.create, other: {} });
+    expect(review.counts).toEqual({
+      create: 0,
+      update: 0,
+      replace: 0,
+      delete: 0,
+      import: 0,
+      unchanged: reviewPlan(parsePlan(base.plan, "b")).counts.create,
+      other: {},
+    });
     expect(review.markdown).toContain("No risks found.");
     expect(review.markdown).toContain("No changes.");
   });
@@ -419,7 +444,9 @@ describeTerraform("plan review on real offline plans", () => {
       expect.objectContaining({ kind: "retention-shortened", level: "high", address: expect.stringMatching(/^aws_s3_bucket_lifecycle_configuration\./) }),
     ]);
     expect(review.risks[0].reason).toContain("expire after 365 days (they expired after 730 days)");
-    expect(review.markdown).toMatch(/\| update \| `ses-guard-events-123456789012-us-east-1` \| `archive-tiering-and-expiration` enabled \| 30 d `STANDARD_IA`, 90 d `GLACIER_IR` \| 730 d → 365 d \|/);
+    expect(review.markdown).toMatch(
+      /\| update \| `ses-guard-events-123456789012-us-east-1` \| `archive-tiering-and-expiration` enabled \| 30 d `STANDARD_IA`, 90 d `GLACIER_IR` \| 730 d → 365 d \|/,
+    );
   });
 
   test("BOUNCE removed: the event destination update is flagged and the table says what was removed", async () => {
@@ -467,7 +494,12 @@ describeTerraform("plan review on real offline plans", () => {
     const run = (argv: string[]) => {
       let out = "";
       const err: string[] = [];
-      const code = reviewMain(argv, { out: (t) => (out += t), err: (l) => err.push(l), readStdin: () => undefined, readFile: (f) => fs.readFileSync(f, "utf8") });
+      const code = reviewMain(argv, {
+        out: (t) => (out += t),
+        err: (l) => err.push(l),
+        readStdin: () => undefined,
+        readFile: (f) => fs.readFileSync(f, "utf8"),
+      });
       return { code, out, err };
     };
     const high = run([file, "--fail-on=high"]);

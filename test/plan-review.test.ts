@@ -74,7 +74,9 @@ const destination = (enabled: boolean, types: string[]) => ({
     {
       enabled,
       matching_event_types: types,
-      kinesis_firehose_destination: [{ delivery_stream_arn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/ses-guard-events", iam_role_arn: "arn:aws:iam::123456789012:role/r" }],
+      kinesis_firehose_destination: [
+        { delivery_stream_arn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/ses-guard-events", iam_role_arn: "arn:aws:iam::123456789012:role/r" },
+      ],
     },
   ],
 });
@@ -91,7 +93,13 @@ const lifecycle = (expirationDays: number | null, status = "Enabled") => ({
       ],
       expiration: expirationDays === null ? [] : [{ days: expirationDays, date: null }],
     },
-    { id: "abort-incomplete-multipart-uploads", status: "Enabled", abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }], transition: [], expiration: [] },
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+      transition: [],
+      expiration: [],
+    },
   ],
 });
 const bucket = (name = "archive", forceDestroy = false) => ({ bucket: name, force_destroy: forceDestroy });
@@ -99,7 +107,9 @@ const stream = (over: Record<string, unknown> = {}) => ({
   name: "ses-guard-events",
   destination: "extended_s3",
   server_side_encryption: [{ enabled: true, key_type: "AWS_OWNED_CMK", key_arn: null }],
-  extended_s3_configuration: [{ bucket_arn: "arn:aws:s3:::archive", buffering_interval: 900, buffering_size: 128, compression_format: "GZIP", kms_key_arn: null }],
+  extended_s3_configuration: [
+    { bucket_arn: "arn:aws:s3:::archive", buffering_interval: 900, buffering_size: 128, compression_format: "GZIP", kms_key_arn: null },
+  ],
   ...over,
 });
 const pab = (on = true) => ({ bucket: "archive", block_public_acls: on, block_public_policy: on, ignore_public_acls: true, restrict_public_buckets: true });
@@ -108,10 +118,26 @@ const sse = (algorithm: string, key: string | null = null) => ({
   rule: [{ bucket_key_enabled: true, apply_server_side_encryption_by_default: [{ sse_algorithm: algorithm, kms_master_key_id: key }] }],
 });
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-const tlsDeny = { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::archive", "arn:aws:s3:::archive/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } };
+const tlsDeny = {
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: ["arn:aws:s3:::archive", "arn:aws:s3:::archive/*"],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
 const trust = (condition: Record<string, unknown> | undefined) =>
-  doc({ Sid: "AllowServiceForThisResourceOnly", Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) });
-const GUARDED = { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/s" } };
+  doc({
+    Sid: "AllowServiceForThisResourceOnly",
+    Effect: "Allow",
+    Principal: { Service: "firehose.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    ...(condition ? { Condition: condition } : {}),
+  });
+const GUARDED = {
+  StringEquals: { "aws:SourceAccount": "123456789012" },
+  ArnLike: { "aws:SourceArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/s" },
+};
 const writeObjects = (actions: string | string[], resource: string | string[] = "arn:aws:s3:::archive/*") =>
   doc({ Sid: "WriteObjects", Effect: "Allow", Action: actions, Resource: resource });
 const notification = (type: string, topic: string | null = "arn:aws:sns:us-east-1:123456789012:ses-guard-notifications") => ({
@@ -157,7 +183,7 @@ describe("bad input gets one clear line", () => {
   test("a binary plan file (a zip: terraform plan -out) gets the terraform show -json hint too", () => {
     const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x08, 0x00, 0x08, 0x00, 0xff, 0xfe]).toString("utf8");
     expect(rejects(zip)).toBe(
-      'plan.json: not valid JSON (Unexpected token \'P\') (this looks like a binary plan file saved by terraform plan -out; use terraform show -json <planfile>); allowed: the output of "terraform show -json <planfile>" (plan format_version 1.x)',
+      "plan.json: not valid JSON (Unexpected token 'P') (this looks like a binary plan file saved by terraform plan -out; use terraform show -json <planfile>); allowed: the output of \"terraform show -json <planfile>\" (plan format_version 1.x)",
     );
     // Text that merely starts with "PK" is not taken for one.
     expect(rejects("PKG")).not.toContain("binary plan file");
@@ -179,7 +205,11 @@ describe("bad input gets one clear line", () => {
   });
 
   test("a state file is told apart from a plan", () => {
-    rejects(JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: {} }), "got a Terraform state", "run terraform show -json on a plan file");
+    rejects(
+      JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: {} }),
+      "got a Terraform state",
+      "run terraform show -json on a plan file",
+    );
   });
 
   test("Terraform configuration (cdk.tf.json) is told apart from a plan", () => {
@@ -202,7 +232,11 @@ describe("bad input gets one clear line", () => {
     rejects(JSON.stringify(planOf({} as unknown as unknown[])), "resource_changes: got a JSON object", "allowed: a JSON array");
     rejects(JSON.stringify(planOf(["x"])), "resource_changes[0]: got string");
     const bad = rc("aws_s3_bucket", "b", ["create"], null, {});
-    rejects(JSON.stringify(planOf([{ ...bad, change: { ...bad.change, actions: "create" } }])), 'resource_changes[0].change.actions: got "create"', 'allowed: a list of actions such as ["create"]');
+    rejects(
+      JSON.stringify(planOf([{ ...bad, change: { ...bad.change, actions: "create" } }])),
+      'resource_changes[0].change.actions: got "create"',
+      'allowed: a list of actions such as ["create"]',
+    );
     rejects(JSON.stringify(planOf([{ ...bad, type: undefined }])), "resource_changes[0].type: got none", "allowed: a string");
     rejects(JSON.stringify(planOf([{ ...bad, change: undefined }])), "resource_changes[0].change: got none");
   });
@@ -238,7 +272,10 @@ describe("counts", () => {
 
   test("the resources table says why a replace happens, what is imported, moved or deposed", () => {
     const md = review([
-      rc("aws_s3_bucket", "a", ["delete", "create"], bucket("a"), bucket("a2"), { action_reason: "replace_because_cannot_update", replace_paths: [["bucket"]] }),
+      rc("aws_s3_bucket", "a", ["delete", "create"], bucket("a"), bucket("a2"), {
+        action_reason: "replace_because_cannot_update",
+        replace_paths: [["bucket"]],
+      }),
       rc("aws_s3_bucket", "b", ["delete", "create"], bucket("b"), bucket("b"), { action_reason: "replace_by_request" }),
       rc("aws_s3_bucket", "c", ["delete", "create"], bucket("c"), bucket("c"), { action_reason: "replace_because_tainted" }),
       rc("aws_sns_topic", "d", ["no-op"], { name: "d" }, { name: "d" }, { importing: { id: "arn:aws:sns:us-east-1:1:d" } }),
@@ -301,7 +338,13 @@ describe("bucket-destroyed", () => {
   });
 
   test("not raised on create, update or no-op", () => {
-    expect(kinds(create("aws_s3_bucket", bucket()), update("aws_s3_bucket", bucket(), bucket("archive", true)), rc("aws_s3_bucket", "n", ["no-op"], bucket(), bucket()))).toEqual([]);
+    expect(
+      kinds(
+        create("aws_s3_bucket", bucket()),
+        update("aws_s3_bucket", bucket(), bucket("archive", true)),
+        rc("aws_s3_bucket", "n", ["no-op"], bucket(), bucket()),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -310,7 +353,9 @@ describe("delivery-stream-destroyed and configuration-set-destroyed", () => {
     expect(kinds(destroy("aws_kinesis_firehose_delivery_stream", stream()))).toEqual(["delivery-stream-destroyed"]);
     expect(kinds(replace("aws_kinesis_firehose_delivery_stream", stream(), stream({ name: "other" })))).toEqual(["delivery-stream-destroyed"]);
     expect(kinds(destroy("aws_sesv2_configuration_set", { configuration_set_name: "s" }))).toEqual(["configuration-set-destroyed"]);
-    expect(kinds(replace("aws_sesv2_configuration_set", { configuration_set_name: "s" }, { configuration_set_name: "t" }))).toEqual(["configuration-set-destroyed"]);
+    expect(kinds(replace("aws_sesv2_configuration_set", { configuration_set_name: "s" }, { configuration_set_name: "t" }))).toEqual([
+      "configuration-set-destroyed",
+    ]);
     expect(risks(destroy("aws_sesv2_configuration_set", { configuration_set_name: "s" }))[0].reason).toContain("Configuration set `s` is deleted");
   });
 
@@ -323,7 +368,9 @@ describe("delivery-stream-destroyed and configuration-set-destroyed", () => {
 
 describe("event-destination-disabled", () => {
   test("raised when disabled, created disabled, or deleted", () => {
-    expect(kinds(update("aws_sesv2_configuration_set_event_destination", destination(true, DEFAULT_TYPES), destination(false, DEFAULT_TYPES)))).toEqual(["event-destination-disabled"]);
+    expect(kinds(update("aws_sesv2_configuration_set_event_destination", destination(true, DEFAULT_TYPES), destination(false, DEFAULT_TYPES)))).toEqual([
+      "event-destination-disabled",
+    ]);
     expect(risks(create("aws_sesv2_configuration_set_event_destination", destination(false, DEFAULT_TYPES)))[0].reason).toContain("created disabled");
     expect(kinds(destroy("aws_sesv2_configuration_set_event_destination", destination(true, DEFAULT_TYPES)))).toEqual(["event-destination-disabled"]);
   });
@@ -348,10 +395,16 @@ describe("event-destination-disabled", () => {
 });
 
 describe("event-types-lost and event-types-reduced", () => {
-  const change = (before: string[], after: string[]) => update("aws_sesv2_configuration_set_event_destination", destination(true, before), destination(true, after));
+  const change = (before: string[], after: string[]) =>
+    update("aws_sesv2_configuration_set_event_destination", destination(true, before), destination(true, after));
 
   test("losing BOUNCE or COMPLAINT is high", () => {
-    const [r] = risks(change(DEFAULT_TYPES, DEFAULT_TYPES.filter((t) => t !== "COMPLAINT")));
+    const [r] = risks(
+      change(
+        DEFAULT_TYPES,
+        DEFAULT_TYPES.filter((t) => t !== "COMPLAINT"),
+      ),
+    );
     expect(r).toMatchObject({ kind: "event-types-lost", level: "high" });
     expect(r.reason).toContain("stops archiving `COMPLAINT`");
     expect(risks(change(["BOUNCE", "COMPLAINT"], ["SEND"]))[0].reason).toContain("`BOUNCE` and `COMPLAINT`");
@@ -367,7 +420,8 @@ describe("event-types-lost and event-types-reduced", () => {
 });
 
 describe("retention-shortened", () => {
-  const change = (before: number | null, after: number | null, status = "Enabled") => update("aws_s3_bucket_lifecycle_configuration", lifecycle(before), lifecycle(after, status));
+  const change = (before: number | null, after: number | null, status = "Enabled") =>
+    update("aws_s3_bucket_lifecycle_configuration", lifecycle(before), lifecycle(after, status));
 
   test("raised when expiration comes sooner, or appears where objects never expired", () => {
     const [r] = risks(change(730, 365));
@@ -390,7 +444,11 @@ describe("alarm-removed", () => {
     expect(r.reason).toContain("Alarm `ses-guard-bounce-rate-critical` on `Reputation.BounceRate` is deleted: nobody is told when the rate rises");
     const freshness = { alarm_name: "ses-guard-archive-data-freshness", namespace: "AWS/Firehose", metric_name: "DeliveryToS3.DataFreshness", threshold: 900 };
     expect(risks(destroy("aws_cloudwatch_metric_alarm", freshness))[0].reason).toContain("nobody is told when the archive stops receiving events");
-    const mathAlarm = { alarm_name: "m", namespace: null, metric_query: [{ id: "m1", metric: [{ namespace: "AWS/SES", metric_name: "Reputation.BounceRate" }] }] };
+    const mathAlarm = {
+      alarm_name: "m",
+      namespace: null,
+      metric_query: [{ id: "m1", metric: [{ namespace: "AWS/SES", metric_name: "Reputation.BounceRate" }] }],
+    };
     expect(kinds(destroy("aws_cloudwatch_metric_alarm", mathAlarm))).toEqual(["alarm-removed"]);
   });
 
@@ -423,7 +481,9 @@ describe("threshold-above-review-level", () => {
     const [r] = risks(update("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.05 }), alarm({ threshold: 0.06 })));
     expect(r).toMatchObject({ kind: "threshold-above-review-level", level: "high" });
     expect(r.reason).toContain("raised from 5 % to 6 %, above the 5 % bounce rate");
-    expect(risks(update("aws_cloudwatch_metric_alarm", complaintAlarm(0.001), complaintAlarm(0.0015)))[0].reason).toContain("raised from 0.1 % to 0.15 %, above the 0.1 % complaint rate");
+    expect(risks(update("aws_cloudwatch_metric_alarm", complaintAlarm(0.001), complaintAlarm(0.0015)))[0].reason).toContain(
+      "raised from 0.1 % to 0.15 %, above the 0.1 % complaint rate",
+    );
     expect(risks(create("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.07 })))[0].reason).toContain("set to 7 %");
   });
 
@@ -452,16 +512,37 @@ describe("public-access-weakened", () => {
 
   test("raised when a bucket or topic policy newly allows anyone, or a bucket ACL goes public", () => {
     const open = doc(tlsDeny, { Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::archive/*" });
-    expect(kinds(update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: open }))).toEqual(["public-access-weakened"]);
+    expect(kinds(update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: open }))).toEqual([
+      "public-access-weakened",
+    ]);
     const openTopic = doc({ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:1:t" });
     expect(kinds(update("aws_sns_topic_policy", { policy: doc() }, { policy: openTopic }))).toEqual(["public-access-weakened"]);
-    expect(kinds(update("aws_s3_bucket_acl", { bucket: "archive", acl: "private" }, { bucket: "archive", acl: "public-read" }))).toEqual(["public-access-weakened"]);
+    expect(kinds(update("aws_s3_bucket_acl", { bucket: "archive", acl: "private" }, { bucket: "archive", acl: "public-read" }))).toEqual([
+      "public-access-weakened",
+    ]);
   });
 
   test("not raised on a replace that keeps the block on, a Deny for anyone, or an Allow for anyone with a condition", () => {
-    expect(kinds(replace("aws_s3_bucket_public_access_block", pab(true), pab(true)), create("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }))).toEqual([]);
-    const guarded = doc({ Sid: "Org", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::archive/*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } } });
-    expect(kinds(update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: doc(tlsDeny, JSON.parse(guarded).Statement[0]) }))).toEqual([]);
+    expect(
+      kinds(replace("aws_s3_bucket_public_access_block", pab(true), pab(true)), create("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) })),
+    ).toEqual([]);
+    const guarded = doc({
+      Sid: "Org",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::archive/*",
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } },
+    });
+    expect(
+      kinds(
+        update(
+          "aws_s3_bucket_policy",
+          { bucket: "archive", policy: doc(tlsDeny) },
+          { bucket: "archive", policy: doc(tlsDeny, JSON.parse(guarded).Statement[0]) },
+        ),
+      ),
+    ).toEqual([]);
     expect(kinds(update("aws_s3_bucket_acl", { bucket: "archive", acl: "public-read" }, { bucket: "archive", acl: "private" }))).toEqual([]);
   });
 });
@@ -476,15 +557,23 @@ describe("encryption-weakened", () => {
   });
 
   test("raised for Firehose encryption off, TLS no longer required, the TLS-only bucket policy lost, an SNS key removed", () => {
-    expect(kinds(update("aws_kinesis_firehose_delivery_stream", stream(), stream({ server_side_encryption: [{ enabled: false }] })))).toEqual(["encryption-weakened"]);
+    expect(kinds(update("aws_kinesis_firehose_delivery_stream", stream(), stream({ server_side_encryption: [{ enabled: false }] })))).toEqual([
+      "encryption-weakened",
+    ]);
     expect(
-      kinds(update("aws_kinesis_firehose_delivery_stream", stream({ server_side_encryption: [{ enabled: true, key_type: "CUSTOMER_MANAGED_CMK" }] }), stream())),
+      kinds(
+        update("aws_kinesis_firehose_delivery_stream", stream({ server_side_encryption: [{ enabled: true, key_type: "CUSTOMER_MANAGED_CMK" }] }), stream()),
+      ),
     ).toEqual(["encryption-weakened"]);
     const tls = (policy: string) => ({ configuration_set_name: "s", delivery_options: [{ tls_policy: policy }] });
     expect(risks(update("aws_sesv2_configuration_set", tls("REQUIRE"), tls("OPTIONAL")))[0].reason).toContain("from `REQUIRE` to `OPTIONAL`");
-    expect(kinds(update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: doc() }))).toEqual(["encryption-weakened"]);
+    expect(kinds(update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: doc() }))).toEqual([
+      "encryption-weakened",
+    ]);
     expect(kinds(destroy("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }))).toEqual(["encryption-weakened"]);
-    expect(kinds(update("aws_sns_topic", { name: "t", kms_master_key_id: "alias/aws/sns" }, { name: "t", kms_master_key_id: null }))).toEqual(["encryption-weakened"]);
+    expect(kinds(update("aws_sns_topic", { name: "t", kms_master_key_id: "alias/aws/sns" }, { name: "t", kms_master_key_id: null }))).toEqual([
+      "encryption-weakened",
+    ]);
   });
 
   test("raised when a KMS key is scheduled for deletion (high) or stops rotating (medium)", () => {
@@ -526,16 +615,29 @@ describe("iam-policy-widened", () => {
   });
 
   test("raised when a trust or topic policy loses aws:SourceAccount or aws:SourceArn", () => {
-    const [r] = risks(update("aws_iam_role", { name: "role", assume_role_policy: trust(GUARDED) }, { name: "role", assume_role_policy: trust({ StringEquals: GUARDED.StringEquals }) }));
+    const [r] = risks(
+      update(
+        "aws_iam_role",
+        { name: "role", assume_role_policy: trust(GUARDED) },
+        { name: "role", assume_role_policy: trust({ StringEquals: GUARDED.StringEquals }) },
+      ),
+    );
     expect(r).toMatchObject({ kind: "iam-policy-widened", level: "medium" });
     expect(r.reason).toContain("Trust policy of role `role` drops the condition `AllowServiceForThisResourceOnly: aws:SourceArn`");
-    expect(kinds(update("aws_iam_role", { name: "role", assume_role_policy: trust(GUARDED) }, { name: "role", assume_role_policy: trust(undefined) }))).toEqual(["iam-policy-widened"]);
+    expect(kinds(update("aws_iam_role", { name: "role", assume_role_policy: trust(GUARDED) }, { name: "role", assume_role_policy: trust(undefined) }))).toEqual(
+      ["iam-policy-widened"],
+    );
   });
 
   test("raised when a trust policy lets anyone assume the role, or an admin policy is attached", () => {
     const open = doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" });
-    expect(risks(update("aws_iam_role", { name: "r", assume_role_policy: trust(GUARDED) }, { name: "r", assume_role_policy: open })).map((r) => [r.kind, r.level])).toContainEqual(["iam-policy-widened", "high"]);
-    expect(risks(create("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" }))[0]).toMatchObject({ kind: "iam-policy-widened", level: "high" });
+    expect(
+      risks(update("aws_iam_role", { name: "r", assume_role_policy: trust(GUARDED) }, { name: "r", assume_role_policy: open })).map((r) => [r.kind, r.level]),
+    ).toContainEqual(["iam-policy-widened", "high"]);
+    expect(risks(create("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" }))[0]).toMatchObject({
+      kind: "iam-policy-widened",
+      level: "high",
+    });
     expect(risks(create("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }))[0].level).toBe("medium");
   });
 
@@ -545,26 +647,58 @@ describe("iam-policy-widened", () => {
   });
 
   test("not raised for ses-guard's own policies, a renamed bucket, a narrowed policy, or a policy only known after apply", () => {
-    expect(kinds(create("aws_iam_role", { name: "r", assume_role_policy: trust(GUARDED) }), create("aws_iam_role_policy", { policy: writeObjects(["s3:PutObject", "s3:GetObject"]) }))).toEqual([]);
-    expect(kinds(update("aws_iam_role_policy", { policy: writeObjects("s3:PutObject") }, { policy: writeObjects("s3:PutObject", "arn:aws:s3:::renamed/*") }))).toEqual([]);
+    expect(
+      kinds(
+        create("aws_iam_role", { name: "r", assume_role_policy: trust(GUARDED) }),
+        create("aws_iam_role_policy", { policy: writeObjects(["s3:PutObject", "s3:GetObject"]) }),
+      ),
+    ).toEqual([]);
+    expect(
+      kinds(update("aws_iam_role_policy", { policy: writeObjects("s3:PutObject") }, { policy: writeObjects("s3:PutObject", "arn:aws:s3:::renamed/*") })),
+    ).toEqual([]);
     expect(kinds(update("aws_iam_role_policy", { policy: writeObjects("s3:*") }, { policy: writeObjects("s3:PutObject") }))).toEqual([]);
     expect(kinds(update("aws_iam_role_policy", { policy: writeObjects("s3:PutObject") }, {}, { after_unknown: { policy: true } }))).toEqual([]);
-    expect(kinds(update("aws_iam_role", { name: "r", assume_role_policy: trust(GUARDED) }, { name: "r", assume_role_policy: trust({ ArnLike: GUARDED.ArnLike, StringEquals: GUARDED.StringEquals }) }))).toEqual([]);
+    expect(
+      kinds(
+        update(
+          "aws_iam_role",
+          { name: "r", assume_role_policy: trust(GUARDED) },
+          { name: "r", assume_role_policy: trust({ ArnLike: GUARDED.ArnLike, StringEquals: GUARDED.StringEquals }) },
+        ),
+      ),
+    ).toEqual([]);
     expect(kinds(create("aws_iam_role_policy_attachment", { role: "r", policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }))).toEqual([]);
   });
 
   test("what counts as a wide resource", () => {
-    for (const wide of ["*", "arn:aws:s3:::*", "arn:aws:sns:us-east-1:123456789012:*", "arn:aws:firehose:us-east-1:1:deliverystream/*", "arn:*:s3:::b", "arn:aws:iam::*:role/r"]) {
+    for (const wide of [
+      "*",
+      "arn:aws:s3:::*",
+      "arn:aws:sns:us-east-1:123456789012:*",
+      "arn:aws:firehose:us-east-1:1:deliverystream/*",
+      "arn:*:s3:::b",
+      "arn:aws:iam::*:role/r",
+    ]) {
       expect([wide, isWideResource(wide)]).toEqual([wide, true]);
     }
-    for (const narrow of ["arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", "arn:aws:logs:us-east-1:1:log-group:/aws/kinesisfirehose/x:*", "arn:aws:sns:us-east-1:1:topic"]) {
+    for (const narrow of [
+      "arn:aws:s3:::bucket/*",
+      "arn:aws:s3:::bucket",
+      "arn:aws:logs:us-east-1:1:log-group:/aws/kinesisfirehose/x:*",
+      "arn:aws:sns:us-east-1:1:topic",
+    ]) {
       expect([narrow, isWideResource(narrow)]).toEqual([narrow, false]);
     }
   });
 
   test("policies that are not JSON are not judged", () => {
     expect(policyWidening(undefined, "not json")).toBeUndefined();
-    expect(policyWidening("{", doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }))).toEqual({ wildcardActions: [], wideResources: [], lostConditions: [], publicStatements: [] });
+    expect(policyWidening("{", doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }))).toEqual({
+      wildcardActions: [],
+      wideResources: [],
+      lostConditions: [],
+      publicStatements: [],
+    });
   });
 });
 
@@ -599,13 +733,18 @@ describe("notification-topic-overwritten", () => {
           "SES keeps one Bounce topic per identity, so sending `example.com`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces any topic already set outside this state: whatever subscribed to that one stops hearing of each bounce.",
       },
     ]);
-    expect(risks(create("aws_ses_identity_notification_topic", notification("Delivery")))[0]).toMatchObject({ level: "low", kind: "notification-topic-overwritten" });
+    expect(risks(create("aws_ses_identity_notification_topic", notification("Delivery")))[0]).toMatchObject({
+      level: "low",
+      kind: "notification-topic-overwritten",
+    });
   });
 
   test("raised when notifications move to another topic, naming both", () => {
     const [r] = risks(update("aws_ses_identity_notification_topic", notification("Complaint"), notification("Complaint", "arn:aws:sns:us-east-1:1:other")));
     expect(r).toMatchObject({ level: "medium", kind: "notification-topic-overwritten" });
-    expect(r.reason).toBe("SES keeps one Complaint topic per identity, so moving `example.com`'s Complaint notifications from SNS topic `ses-guard-notifications` to `other` cuts that topic's subscribers off from each complaint.");
+    expect(r.reason).toBe(
+      "SES keeps one Complaint topic per identity, so moving `example.com`'s Complaint notifications from SNS topic `ses-guard-notifications` to `other` cuts that topic's subscribers off from each complaint.",
+    );
   });
 
   test("a topic created in the same plan is named from the configuration's references; a replace onto another identity counts as a create", () => {
@@ -616,11 +755,21 @@ describe("notification-topic-overwritten", () => {
         rc("aws_ses_identity_notification_topic", "n", ["create"], null, after, { after_unknown: { topic_arn: true } }),
         rc("aws_sns_topic", "t", ["create"], null, { name: "team-bounces" }, { after_unknown: { arn: true } }),
       ],
-      { configuration: { root_module: { resources: [{ address: "aws_ses_identity_notification_topic.n", expressions: { topic_arn: { references: ["aws_sns_topic.t.arn", "aws_sns_topic.t"] } } }] } } },
+      {
+        configuration: {
+          root_module: {
+            resources: [
+              { address: "aws_ses_identity_notification_topic.n", expressions: { topic_arn: { references: ["aws_sns_topic.t.arn", "aws_sns_topic.t"] } } },
+            ],
+          },
+        },
+      },
     ).risks;
     expect(r.reason).toContain("to SNS topic `team-bounces` replaces any topic already set outside this state");
     const moved = replace("aws_ses_identity_notification_topic", notification("Bounce"), { ...notification("Bounce"), identity: "example.org" });
-    expect(risks(moved).map((x) => x.reason)).toEqual([expect.stringContaining("sending `example.org`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces")]);
+    expect(risks(moved).map((x) => x.reason)).toEqual([
+      expect.stringContaining("sending `example.org`'s Bounce notifications to SNS topic `ses-guard-notifications` replaces"),
+    ]);
   });
 
   test("not raised when the topic stays, is cleared (that is notifications-removed), or the setting is deleted or left alone", () => {
@@ -666,19 +815,27 @@ describe("Markdown", () => {
     rc("aws_sns_topic_subscription", "s", ["create"], null, { endpoint: "ops@example.com", protocol: "email", topic_arn: "arn:aws:sns:us-east-1:1:alarms" }),
     update("aws_sesv2_configuration_set_event_destination", destination(true, DEFAULT_TYPES), destination(true, ["SEND", "COMPLAINT", "OPEN"])),
     update("aws_s3_bucket_lifecycle_configuration", lifecycle(730), lifecycle(400)),
-    update("aws_kinesis_firehose_delivery_stream", stream(), stream({ extended_s3_configuration: [{ bucket_arn: "arn:aws:s3:::archive", buffering_interval: 300, buffering_size: 64, compression_format: "GZIP" }] })),
+    update(
+      "aws_kinesis_firehose_delivery_stream",
+      stream(),
+      stream({ extended_s3_configuration: [{ bucket_arn: "arn:aws:s3:::archive", buffering_interval: 300, buffering_size: 64, compression_format: "GZIP" }] }),
+    ),
     rc("aws_ses_identity_notification_topic", "n", ["delete"], notification("Bounce"), null),
   ];
 
   test("risks first, then the settings that matter in plain words with before → after, then resources", () => {
     const md = review(sample()).markdown;
-    const order = ["### ses-guard plan review", "**Plan:**", "#### Risks (5)", "#### Settings that change", "#### Resources by action", "<sub>"].map((h) => md.indexOf(h));
+    const order = ["### ses-guard plan review", "**Plan:**", "#### Risks (5)", "#### Settings that change", "#### Resources by action", "<sub>"].map((h) =>
+      md.indexOf(h),
+    );
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
     expect(md).toContain("| 🔴 high | Alarm threshold above the AWS review level | `aws_cloudwatch_metric_alarm.x` |");
     expect(md).toContain("**Alarms**");
     expect(md).toContain("| update | `ses-guard-bounce-rate-critical` | bounce rate | 5 % → 7 % | `ses-guard-alarms` |");
     expect(md).toContain("| create | `ops@example.com` | email | `alarms` |");
-    expect(md).toContain("| update | `ses-guard` | `archive-to-firehose` | yes | `COMPLAINT`, `OPEN`, `SEND` (removed: `BOUNCE`, `DELIVERY`, `DELIVERY_DELAY`, `REJECT`, `RENDERING_FAILURE`; added: `OPEN`) | Firehose `ses-guard-events` |");
+    expect(md).toContain(
+      "| update | `ses-guard` | `archive-to-firehose` | yes | `COMPLAINT`, `OPEN`, `SEND` (removed: `BOUNCE`, `DELIVERY`, `DELIVERY_DELAY`, `REJECT`, `RENDERING_FAILURE`; added: `OPEN`) | Firehose `ses-guard-events` |",
+    );
     expect(md).toContain("| update | `archive` | `archive-tiering-and-expiration` enabled | 30 d `STANDARD_IA`, 90 d `GLACIER` | 730 d → 400 d | — |");
     expect(md).toContain("| update | `archive` | `abort-incomplete-multipart-uploads` enabled | none | — | abort after 7 d |");
     expect(md).toContain("| update | `ses-guard-events` | 900 s or 128 MiB → 300 s or 64 MiB | GZIP | `archive` |");
@@ -694,18 +851,40 @@ describe("Markdown", () => {
         rc("aws_cloudwatch_metric_alarm", "a", ["create"], null, after, { after_unknown: { alarm_actions: true, arn: true } }),
         rc("aws_sns_topic", "t", ["create"], null, { name: "team-alarms" }, { after_unknown: { arn: true } }),
       ],
-      { configuration: { root_module: { resources: [{ address: "aws_cloudwatch_metric_alarm.a", expressions: { alarm_actions: { references: ["aws_sns_topic.t.arn", "aws_sns_topic.t"] } } }] } } },
+      {
+        configuration: {
+          root_module: {
+            resources: [
+              { address: "aws_cloudwatch_metric_alarm.a", expressions: { alarm_actions: { references: ["aws_sns_topic.t.arn", "aws_sns_topic.t"] } } },
+            ],
+          },
+        },
+      },
     ).markdown;
     expect(md).toContain("| 5 % | `team-alarms` |");
   });
 
   test("every threshold carries its unit: seconds, percent for rates, counts per period", () => {
     const firehose = (metric: string, threshold: number, over: Record<string, unknown> = {}) =>
-      rc("aws_cloudwatch_metric_alarm", metric.replace(/\W/g, "_"), ["create"], null, { alarm_name: metric, namespace: "AWS/Firehose", metric_name: metric, threshold, period: 300, alarm_actions: [], ...over });
+      rc("aws_cloudwatch_metric_alarm", metric.replace(/\W/g, "_"), ["create"], null, {
+        alarm_name: metric,
+        namespace: "AWS/Firehose",
+        metric_name: metric,
+        threshold,
+        period: 300,
+        alarm_actions: [],
+        ...over,
+      });
     const md = review([
       firehose("DeliveryToS3.DataFreshness", 900),
       firehose("DeliveryToS3.Success", 1),
-      rc("aws_cloudwatch_metric_alarm", "sends", ["create"], null, alarm({ alarm_name: "sends", metric_name: "Send", threshold: 1000, statistic: "Sum", period: 300 })),
+      rc(
+        "aws_cloudwatch_metric_alarm",
+        "sends",
+        ["create"],
+        null,
+        alarm({ alarm_name: "sends", metric_name: "Send", threshold: 1000, statistic: "Sum", period: 300 }),
+      ),
       firehose("IncomingBytes", 5000000, { unit: "Bytes" }),
       firehose("ThrottledRecords", 3, { statistic: "Average" }),
     ]).markdown;
@@ -715,12 +894,17 @@ describe("Markdown", () => {
     expect(md).toContain("| create | `IncomingBytes` | `IncomingBytes` | 5000000 bytes | nobody |");
     // A metric whose unit the plan does not say is printed as it is.
     expect(md).toContain("| create | `ThrottledRecords` | `ThrottledRecords` | 3 | nobody |");
-    const raised = review([update("aws_cloudwatch_metric_alarm", firehose("DeliveryToS3.DataFreshness", 900).change.after, firehose("DeliveryToS3.DataFreshness", 300).change.after)]).markdown;
+    const raised = review([
+      update("aws_cloudwatch_metric_alarm", firehose("DeliveryToS3.DataFreshness", 900).change.after, firehose("DeliveryToS3.DataFreshness", 300).change.after),
+    ]).markdown;
     expect(raised).toContain("| 900 s → 300 s |");
   });
 
   test("thresholds print as percent without floating-point noise", () => {
-    const md = review([create("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.07 })), rc("aws_cloudwatch_metric_alarm", "c", ["create"], null, complaintAlarm(0.0003))]).markdown;
+    const md = review([
+      create("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.07 })),
+      rc("aws_cloudwatch_metric_alarm", "c", ["create"], null, complaintAlarm(0.0003)),
+    ]).markdown;
     expect(md).toContain("| 7 % |");
     expect(md).toContain("| 0.03 % |");
     expect(md).not.toMatch(/0000000/);
@@ -733,7 +917,9 @@ describe("Markdown", () => {
   });
 
   test("long tables fold into <details>, short ones do not", () => {
-    const many = Array.from({ length: DETAILS_THRESHOLD + 1 }, (_, i) => rc("aws_sns_topic_subscription", `s${String(i).padStart(2, "0")}`, ["create"], null, { endpoint: `a${i}@example.com`, protocol: "email" }));
+    const many = Array.from({ length: DETAILS_THRESHOLD + 1 }, (_, i) =>
+      rc("aws_sns_topic_subscription", `s${String(i).padStart(2, "0")}`, ["create"], null, { endpoint: `a${i}@example.com`, protocol: "email" }),
+    );
     const md = review(many).markdown;
     expect(md).toContain("<details>\n<summary>E-mail subscriptions (11)</summary>\n\n| Change | Address |");
     expect(md).toContain("<details>\n<summary>11 resources</summary>\n\n| Action | Resource | Note |");
@@ -752,8 +938,17 @@ describe("Markdown", () => {
 
   test("without a title the heading names the ses-guard stacks the plan touches, found by their role and stream names", () => {
     const stack = (prefix: string, region: string, module?: string) => [
-      rc("aws_iam_role", "publisher", ["no-op"], { name: `${prefix}-ses-publisher-${region}` }, { name: `${prefix}-ses-publisher-${region}` }, { module_address: module }),
-      rc("aws_kinesis_firehose_delivery_stream", "s", ["update"], stream({ name: `${prefix}-events` }), stream({ name: `${prefix}-events` }), { module_address: module }),
+      rc(
+        "aws_iam_role",
+        "publisher",
+        ["no-op"],
+        { name: `${prefix}-ses-publisher-${region}` },
+        { name: `${prefix}-ses-publisher-${region}` },
+        { module_address: module },
+      ),
+      rc("aws_kinesis_firehose_delivery_stream", "s", ["update"], stream({ name: `${prefix}-events` }), stream({ name: `${prefix}-events` }), {
+        module_address: module,
+      }),
     ];
     expect(review(stack("mail", "eu-west-1")).markdown.split("\n")[0]).toBe("### ses-guard plan review: `mail-eu-west-1`");
     expect(review([...stack("b", "us-east-1", "module.b"), ...stack("a", "ap-southeast-2", "module.a")]).markdown.split("\n")[0]).toBe(
@@ -803,7 +998,10 @@ describe("review CLI", () => {
     return { code, out, err };
   }
 
-  const risky = planOf([update("aws_s3_bucket_lifecycle_configuration", lifecycle(730), lifecycle(30)), destroy("aws_ses_identity_notification_topic", notification("Delivery"))]);
+  const risky = planOf([
+    update("aws_s3_bucket_lifecycle_configuration", lifecycle(730), lifecycle(30)),
+    destroy("aws_ses_identity_notification_topic", notification("Delivery")),
+  ]);
 
   test("prints the Markdown and exits 0 without --fail-on, even with risks", () => {
     const r = run([write("plan.json", risky)]);
@@ -876,7 +1074,10 @@ describe("review CLI", () => {
     const file = write("plan.json", risky);
     const script = path.join(root, "scripts", "review.js");
     const ok = spawnSync(process.execPath, [script, file, "--fail-on=high"], { encoding: "utf8" });
-    expect([ok.status, ok.stderr.trim()]).toEqual([1, "ses-guard review: 1 risk(s) at or above high (1 high, 0 medium, 1 low); failing because of --fail-on=high"]);
+    expect([ok.status, ok.stderr.trim()]).toEqual([
+      1,
+      "ses-guard review: 1 risk(s) at or above high (1 high, 0 medium, 1 low); failing because of --fail-on=high",
+    ]);
     expect(ok.stdout).toContain("#### Risks (2)");
     const piped = spawnSync(process.execPath, [script], { input: JSON.stringify(planOf([])), encoding: "utf8" });
     expect(piped.status).toBe(0);
@@ -925,7 +1126,13 @@ describe("examples/github-actions workflow", () => {
   });
 
   test("uses only real, current actions, pinned to a major version", () => {
-    const allowed = ["actions/checkout@v4", "actions/setup-node@v4", "hashicorp/setup-terraform@v3", "aws-actions/configure-aws-credentials@v4", "actions/github-script@v7"];
+    const allowed = [
+      "actions/checkout@v4",
+      "actions/setup-node@v4",
+      "hashicorp/setup-terraform@v3",
+      "aws-actions/configure-aws-credentials@v4",
+      "actions/github-script@v7",
+    ];
     for (const f of workflows) {
       const uses = Object.values(load(f).jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => !!u));
       expect(uses.length).toBeGreaterThanOrEqual(5);
@@ -937,7 +1144,15 @@ describe("examples/github-actions workflow", () => {
     for (const f of workflows) {
       const steps = Object.values(load(f).jobs).flatMap((j) => j.steps);
       const runs = steps.map((s) => s.run ?? "").join("\n");
-      for (const fragment of [/npm ci/, /npm run synth/, /terraform (-chdir=\S+ )?init/, /terraform (-chdir=\S+ )?plan/, /terraform (-chdir=\S+ )?show -json/, /npm run --silent review --/, /--fail-on/]) {
+      for (const fragment of [
+        /npm ci/,
+        /npm run synth/,
+        /terraform (-chdir=\S+ )?init/,
+        /terraform (-chdir=\S+ )?plan/,
+        /terraform (-chdir=\S+ )?show -json/,
+        /npm run --silent review --/,
+        /--fail-on/,
+      ]) {
         expect([String(fragment), fragment.test(runs)]).toEqual([String(fragment), true]);
       }
       const script = String(steps.find((s) => s.uses?.startsWith("actions/github-script"))?.with?.script ?? "");

@@ -61,10 +61,16 @@ describe("npm run bench", () => {
   const work = path.join(os.tmpdir(), "ses-guard-bench-AbC123");
 
   test("records commands with node as node, project files relative to the project and temporary files under <tmp>", () => {
-    expect(commandLine(process.execPath, [path.join(root, "scripts", "synth.js"), "--config", path.join(work, "scale-1x1.json"), "--out", path.join(work, "out")], work)).toBe(
-      "node scripts/synth.js --config <tmp>/scale-1x1.json --out <tmp>/out",
+    expect(
+      commandLine(
+        process.execPath,
+        [path.join(root, "scripts", "synth.js"), "--config", path.join(work, "scale-1x1.json"), "--out", path.join(work, "out")],
+        work,
+      ),
+    ).toBe("node scripts/synth.js --config <tmp>/scale-1x1.json --out <tmp>/out");
+    expect(commandLine(path.join(root, "node_modules", ".bin", "jest"), ["--testPathPattern", "integration|corpus"], work)).toBe(
+      "node_modules/.bin/jest --testPathPattern integration|corpus",
     );
-    expect(commandLine(path.join(root, "node_modules", ".bin", "jest"), ["--testPathPattern", "integration|corpus"], work)).toBe("node_modules/.bin/jest --testPathPattern integration|corpus");
     expect(commandLine("npm", ["run", "synth"], work)).toBe("npm run synth");
   });
 

@@ -168,9 +168,7 @@ describe("ReputationAlarms validation", () => {
   });
 
   test.each([0, 30, 90, 86460, 61.5])("periodSeconds %p", (periodSeconds) => {
-    expect(() => synth({ periodSeconds })).toThrow(
-      `ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: a multiple of 60 from 60 to 86400`,
-    );
+    expect(() => synth({ periodSeconds })).toThrow(`ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: a multiple of 60 from 60 to 86400`);
   });
 
   test("accepts the period limits 60 and 86400", () => {
@@ -201,6 +199,11 @@ describe("ReputationAlarms plausible levels", () => {
   });
 
   test("accepts the floors themselves", () => {
-    expect(() => synth({ bounceRate: { warning: Rate.percent(0.5), critical: Rate.percent(1) }, complaintRate: { warning: Rate.percent(0.01), critical: Rate.percent(0.02) } })).not.toThrow();
+    expect(() =>
+      synth({
+        bounceRate: { warning: Rate.percent(0.5), critical: Rate.percent(1) },
+        complaintRate: { warning: Rate.percent(0.01), critical: Rate.percent(0.02) },
+      }),
+    ).not.toThrow();
   });
 });

@@ -105,11 +105,7 @@ describe("the table schema", () => {
 
   test("every field it declares is in some sample, except those SES documents but its examples leave out", () => {
     // Fields in SES's "Contents of event data" reference that none of its examples carries.
-    const documentedNotInExamples = [
-      "complaint.complaintsubtype",
-      "delivery.remotemtaip",
-      "deliverydelay.reportingmta",
-    ];
+    const documentedNotInExamples = ["complaint.complaintsubtype", "delivery.remotemtaip", "deliverydelay.reportingmta"];
     const rows = samples.map((s) => lowerKeys(s.doc));
     const unseen = SES_EVENT_COLUMNS.flatMap((c) => fieldPaths(c.type, c.name)).filter((p) => !rows.some((r) => present(r, p)));
     expect(unseen).toEqual(documentedNotInExamples);

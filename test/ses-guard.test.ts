@@ -91,7 +91,8 @@ describe("SesGuardStack outputs", () => {
   });
 
   test("every output has a description: a sentence saying what it holds", () => {
-    for (const [name, out] of Object.entries<any>(JSON.parse(fullOut).output)) expect([name, out.description]).toEqual([name, expect.stringMatching(/^[A-Z][^]{20,}\.$/)]);
+    for (const [name, out] of Object.entries<any>(JSON.parse(fullOut).output))
+      expect([name, out.description]).toEqual([name, expect.stringMatching(/^[A-Z][^]{20,}\.$/)]);
   });
 
   test("next_steps: confirm the subscriptions, send with the set, and with investigation, the Athena workgroup", () => {
@@ -166,9 +167,7 @@ describe("SesGuardStack resource addresses", () => {
     const stream = resources(fullOut, KinesisFirehoseDeliveryStream).delivery_stream;
     expect(stream.extended_s3_configuration.bucket_arn).toBe("${aws_s3_bucket.archive_bucket.arn}");
     const destination = resources(fullOut, Sesv2ConfigurationSetEventDestination).event_publishing_event_destination;
-    expect(destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe(
-      "${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}",
-    );
+    expect(destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe("${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}");
   });
 });
 
@@ -191,9 +190,7 @@ describe("SesGuardStack from full.json", () => {
 
   test("notification subscribers are notifications.emails, not the alarm addresses", () => {
     const subscriptions = Object.entries(resources(fullOut, SnsTopicSubscription));
-    const onNotifications = subscriptions
-      .filter(([, s]) => s.topic_arn === "${aws_sns_topic.notifications_topic.arn}")
-      .map(([, s]) => s.endpoint);
+    const onNotifications = subscriptions.filter(([, s]) => s.topic_arn === "${aws_sns_topic.notifications_topic.arn}").map(([, s]) => s.endpoint);
     expect(onNotifications).toEqual(["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]);
   });
 
@@ -289,7 +286,9 @@ describe("SesGuard construct", () => {
 
 describe("SesGuard first-use rules (library use)", () => {
   const props = (change: (p: any) => void = () => undefined) => {
-    const p: any = sesGuardPropsFromConfig(parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false } }));
+    const p: any = sesGuardPropsFromConfig(
+      parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false } }),
+    );
     change(p);
     return p;
   };
@@ -341,7 +340,16 @@ describe("SesGuard composition (library use)", () => {
     expect(keys(built(base((c) => (c.existing = { alarmTopicArns: { "us-east-1": TOPIC } }))))).toEqual(["encryption_key"]);
     expect(keys(built(base((c) => (c.notifications = { enabled: false }))))).toEqual(["encryption_key"]);
     expect(
-      keys(built(base((c) => ((c.existing = { alarmTopicArns: { "us-east-1": TOPIC }, notificationTopicArns: { "us-east-1": TOPIC } }), (c.encryption = { archive: true }))))),
+      keys(
+        built(
+          base(
+            (c) => (
+              (c.existing = { alarmTopicArns: { "us-east-1": TOPIC }, notificationTopicArns: { "us-east-1": TOPIC } }),
+              (c.encryption = { archive: true })
+            ),
+          ),
+        ),
+      ),
     ).toEqual(["encryption_key"]);
   });
 
@@ -360,9 +368,7 @@ describe("SesGuard composition (library use)", () => {
 
   test("a key given as a Terraform expression is not checked for being an alias (its value is known at apply)", () => {
     const props = sesGuardPropsFromConfig(base());
-    expect(() =>
-      Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, encryption: { kmsKeyArn: "${var.key_arn}" } })),
-    ).not.toThrow();
+    expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, encryption: { kmsKeyArn: "${var.key_arn}" } }))).not.toThrow();
   });
 
   test("the archive alarms follow the buffering interval, 900 s by default", () => {
@@ -389,7 +395,9 @@ describe("SesGuard composition (library use)", () => {
     expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, archive: { ...props.archive, keyPrefix: "other/" } }))).toThrow(
       'SesGuard archive.keyPrefix: got "other/"; allowed: "events/us-east-1/" with investigation (the table reads events/<region>/)',
     );
-    expect(() => Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, archive: { ...props.archive, keyPrefix: "events/us-east-1/" } }))).not.toThrow();
+    expect(() =>
+      Testing.synthScope((scope) => void new SesGuard(scope, "Guard", { ...props, archive: { ...props.archive, keyPrefix: "events/us-east-1/" } })),
+    ).not.toThrow();
   });
 
   test("notifications: on with identities in this region; off when disabled or when the region has none", () => {
@@ -410,6 +418,8 @@ describe("SesGuard composition (library use)", () => {
   test("two constructs that would share a Terraform name are refused, naming both", () => {
     const app = Testing.app();
     const stack = new SesGuardStack(app, "s", { config: base() });
-    expect(() => new SesGuard(stack, "SesGuard2", sesGuardPropsFromConfig(base()))).toThrow(/^Two resources map to the Terraform name "[a-z_]+": s\/SesGuard\/.+ and s\/SesGuard2\/.+; give one a different ID$/);
+    expect(() => new SesGuard(stack, "SesGuard2", sesGuardPropsFromConfig(base()))).toThrow(
+      /^Two resources map to the Terraform name "[a-z_]+": s\/SesGuard\/.+ and s\/SesGuard2\/.+; give one a different ID$/,
+    );
   });
 });

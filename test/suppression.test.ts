@@ -19,7 +19,9 @@ function only(synthesized: string, type: { tfResourceType: string }): any {
 
 describe("AccountSuppression", () => {
   test("sets the account-level suppression reasons of the provider's region", () => {
-    expect(synthAccount(["BOUNCE", "COMPLAINT"])).toHaveResourceWithProperties(Sesv2AccountSuppressionAttributes, { suppressed_reasons: ["BOUNCE", "COMPLAINT"] });
+    expect(synthAccount(["BOUNCE", "COMPLAINT"])).toHaveResourceWithProperties(Sesv2AccountSuppressionAttributes, {
+      suppressed_reasons: ["BOUNCE", "COMPLAINT"],
+    });
   });
 
   test("one reason, or none (automatic suppression off)", () => {
@@ -65,7 +67,9 @@ describe("EventPublishing suppressedReasons (the configuration set's suppression
   });
 
   test("refuses bad reasons, and any on a set it does not manage", () => {
-    expect(() => synth({ suppressedReasons: ["SPAM" as SuppressionReason] })).toThrow('EventPublishing suppressedReasons: got "SPAM"; allowed: BOUNCE, COMPLAINT');
+    expect(() => synth({ suppressedReasons: ["SPAM" as SuppressionReason] })).toThrow(
+      'EventPublishing suppressedReasons: got "SPAM"; allowed: BOUNCE, COMPLAINT',
+    );
     expect(() => synth({ suppressedReasons: ["BOUNCE"], existingConfigurationSet: true })).toThrow(
       'EventPublishing suppressedReasons: got ["BOUNCE"]; allowed: nothing with existingConfigurationSet (the set is not managed here)',
     );

@@ -2,15 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  copyStackToTemp,
-  describeTerraform,
-  detectTerraform,
-  initValidateTogether,
-  writeCombinedRoot,
-  terraform,
-  tf,
-} from "./support/terraform";
+import { copyStackToTemp, describeTerraform, detectTerraform, initValidateTogether, writeCombinedRoot, terraform, tf } from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -83,10 +75,7 @@ describe("the root that stacks are planned together in (no terraform run)", () =
 
   it("moves each stack's provider block to the root, one configuration per distinct block, with the offline switches", () => {
     const providerOf = new Map<string, string>();
-    const root = writeCombinedRoot(
-      { a: stackWith(stack("eu-west-1")), b: stackWith(stack("us-east-1")), c: stackWith(stack("eu-west-1")) },
-      { providerOf },
-    );
+    const root = writeCombinedRoot({ a: stackWith(stack("eu-west-1")), b: stackWith(stack("us-east-1")), c: stackWith(stack("eu-west-1")) }, { providerOf });
     const main = read(root, "main.tf.json");
     expect(main.module).toEqual({
       a: { source: "./a", providers: { aws: "aws.p0" } },
@@ -97,8 +86,16 @@ describe("the root that stacks are planned together in (no terraform run)", () =
       ["p0", "eu-west-1"],
       ["p1", "us-east-1"],
     ]);
-    expect(main.provider.aws[0]).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, default_tags: [{ tags: { team: "mail" } }] });
-    expect([...providerOf]).toEqual([["a", "p0"], ["b", "p1"], ["c", "p0"]]);
+    expect(main.provider.aws[0]).toMatchObject({
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      default_tags: [{ tags: { team: "mail" } }],
+    });
+    expect([...providerOf]).toEqual([
+      ["a", "p0"],
+      ["b", "p1"],
+      ["c", "p0"],
+    ]);
     // Each child keeps its resources and its provider requirement, and loses its provider block and backend.
     const a = read(root, "a/cdk.tf.json");
     expect(a.provider).toBeUndefined();
@@ -161,9 +158,10 @@ describeTerraform("terraform harness (offline, real terraform)", () => {
       () => new Error("validate passed"),
       (e: Error) => e,
     );
-    expect(error.message).toMatch(/^terraform validate failed in \S+combined-\S+\nerror: Extraneous JSON object property \(child\/cdk\.tf\.json:1\)\n.*no_such_argument/);
+    expect(error.message).toMatch(
+      /^terraform validate failed in \S+combined-\S+\nerror: Extraneous JSON object property \(child\/cdk\.tf\.json:1\)\n.*no_such_argument/,
+    );
     const root = /^terraform validate failed in (\S+)/.exec(error.message)![1];
     expect(JSON.parse(fs.readFileSync(path.join(root, "main.tf.json"), "utf8")).resource).toEqual(own.resource);
   });
-
 });

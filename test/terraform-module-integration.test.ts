@@ -86,44 +86,60 @@ const CASES: [string, Record<string, string>, string[]][] = [
       `name_prefix: got "Ses"; allowed: a name that makes a valid default bucket name, but "Ses-events-123456789012-us-east-1" breaks S3's rules; change name_prefix or set bucket_name`,
     ],
   ],
-  ["name_prefix length", { name_prefix: "a".repeat(25) }, [`name_prefix: got "${"a".repeat(25)}"; allowed: 1 to 24 lower-case letters, digits or hyphens, starting with a letter`]],
+  [
+    "name_prefix length",
+    { name_prefix: "a".repeat(25) },
+    [`name_prefix: got "${"a".repeat(25)}"; allowed: 1 to 24 lower-case letters, digits or hyphens, starting with a letter`],
+  ],
   ["name_prefix hyphens", { name_prefix: "ses--guard" }, ['name_prefix: got "ses--guard"; allowed: no trailing or doubled hyphen']],
   ["account_id", { account_id: "12345" }, ['account_id: got "12345"; allowed: a 12-digit AWS account ID, as a string']],
   ["tag key", { tags: '{ "bad{key" = "x" }' }, ['tags: got ["bad{key"]; allowed: a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@']],
   ["tag value", { tags: `{ team = "${"v".repeat(257)}" }` }, ['tags: got ["team"]; allowed: tag values of at most 256 characters']],
   ["alarm_emails empty", { alarm_emails: "[]" }, ["alarm_emails: got []; allowed: a list of at least 1 item(s)"]],
   ["alarm_emails format", { alarm_emails: '["ops@example.com", "not-an-address"]' }, [`alarm_emails: got ["not-an-address"]; allowed: ${EMAIL}`]],
-  ["alarm_emails repeated", { alarm_emails: '["ops@example.com", "OPS@Example.com"]' }, ['alarm_emails: got ["OPS@Example.com"]; allowed: each address once (compared without case)']],
+  [
+    "alarm_emails repeated",
+    { alarm_emails: '["ops@example.com", "OPS@Example.com"]' },
+    ['alarm_emails: got ["OPS@Example.com"]; allowed: each address once (compared without case)'],
+  ],
   ["bounce critical range", { bounce_rate_critical_percent: "150" }, [`bounce_rate_critical_percent: got 150; allowed: ${PERCENT}`]],
   ["bounce warning range", { bounce_rate_warning_percent: "0" }, [`bounce_rate_warning_percent: got 0; allowed: ${PERCENT}`]],
   [
     "bounce warning given as a fraction",
     { bounce_rate_warning_percent: "0.02" },
-    ["bounce_rate_warning_percent: got 0.02; allowed: at least 0.5 (the levels are percent: 5 means 5 %, not 0.05); 0.02 percent fires on almost any bounce: did you mean 2?"],
+    [
+      "bounce_rate_warning_percent: got 0.02; allowed: at least 0.5 (the levels are percent: 5 means 5 %, not 0.05); 0.02 percent fires on almost any bounce: did you mean 2?",
+    ],
   ],
   [
     "bounce critical given as a fraction: only the critical level is named",
     { bounce_rate_critical_percent: "0.05" },
-    ["bounce_rate_critical_percent: got 0.05; allowed: at least 0.5 (the levels are percent: 5 means 5 %, not 0.05); 0.05 percent fires on almost any bounce: did you mean 5?"],
+    [
+      "bounce_rate_critical_percent: got 0.05; allowed: at least 0.5 (the levels are percent: 5 means 5 %, not 0.05); 0.05 percent fires on almost any bounce: did you mean 5?",
+    ],
   ],
   ["bounce floor itself", { bounce_rate_warning_percent: "0.5" }, []],
   [
     "complaint critical given as a fraction",
     { complaint_rate_critical_percent: "0.001" },
-    ["complaint_rate_critical_percent: got 0.001; allowed: at least 0.01 (the levels are percent: 5 means 5 %, not 0.05); 0.001 percent fires on almost any complaint: did you mean 0.1?"],
+    [
+      "complaint_rate_critical_percent: got 0.001; allowed: at least 0.01 (the levels are percent: 5 means 5 %, not 0.05); 0.001 percent fires on almost any complaint: did you mean 0.1?",
+    ],
   ],
   [
     "complaint warning given as a fraction",
     { complaint_rate_warning_percent: "0.0005" },
-    ["complaint_rate_warning_percent: got 0.0005; allowed: at least 0.01 (the levels are percent: 5 means 5 %, not 0.05); 0.0005 percent fires on almost any complaint: did you mean 0.05?"],
+    [
+      "complaint_rate_warning_percent: got 0.0005; allowed: at least 0.01 (the levels are percent: 5 means 5 %, not 0.05); 0.0005 percent fires on almost any complaint: did you mean 0.05?",
+    ],
   ],
-  ["bounce warning >= critical", { bounce_rate_warning_percent: "5" }, ["bounce_rate_warning_percent: got 5; allowed: a warning level below the critical level (bounce_rate_critical_percent = 5)"]],
-  ["complaint critical range", { complaint_rate_critical_percent: "100" }, [`complaint_rate_critical_percent: got 100; allowed: ${PERCENT}`]],
   [
-    "complaint warning range",
-    { complaint_rate_warning_percent: "-1" },
-    [`complaint_rate_warning_percent: got -1; allowed: ${PERCENT}`],
+    "bounce warning >= critical",
+    { bounce_rate_warning_percent: "5" },
+    ["bounce_rate_warning_percent: got 5; allowed: a warning level below the critical level (bounce_rate_critical_percent = 5)"],
   ],
+  ["complaint critical range", { complaint_rate_critical_percent: "100" }, [`complaint_rate_critical_percent: got 100; allowed: ${PERCENT}`]],
+  ["complaint warning range", { complaint_rate_warning_percent: "-1" }, [`complaint_rate_warning_percent: got -1; allowed: ${PERCENT}`]],
   [
     "complaint warning >= critical",
     { complaint_rate_warning_percent: "0.2" },
@@ -136,22 +152,48 @@ const CASES: [string, Record<string, string>, string[]][] = [
     { alarm_period_seconds: "3600", alarm_evaluation_periods: "25" },
     ["alarm_evaluation_periods: got 25; allowed: at most 24 periods of 3600 s (alarm_period_seconds x alarm_evaluation_periods <= 86400)"],
   ],
-  ["configuration set name", { configuration_set_name: "has space" }, ['configuration_set_name: got "has space"; allowed: 1 to 64 letters, digits, hyphens or underscores']],
+  [
+    "configuration set name",
+    { configuration_set_name: "has space" },
+    ['configuration_set_name: got "has space"; allowed: 1 to 64 letters, digits, hyphens or underscores'],
+  ],
   ["bucket length", { bucket_name: "ab" }, ['bucket_name: got "ab"; allowed: an S3 bucket name: 3 to 63 characters']],
   [
     "bucket characters",
     { bucket_name: "Acme-events" },
-    ['bucket_name: got "Acme-events"; allowed: an S3 bucket name: lower-case letters, digits and hyphens, starting and ending with a letter or digit (no dots: they break TLS for virtual-hosted requests)'],
+    [
+      'bucket_name: got "Acme-events"; allowed: an S3 bucket name: lower-case letters, digits and hyphens, starting and ending with a letter or digit (no dots: they break TLS for virtual-hosted requests)',
+    ],
   ],
-  ["bucket prefix", { bucket_name: "xn--events" }, ['bucket_name: got "xn--events"; allowed: an S3 bucket name: a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)']],
-  ["bucket suffix", { bucket_name: "events-s3alias" }, ['bucket_name: got "events-s3alias"; allowed: an S3 bucket name: a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)']],
+  [
+    "bucket prefix",
+    { bucket_name: "xn--events" },
+    ['bucket_name: got "xn--events"; allowed: an S3 bucket name: a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)'],
+  ],
+  [
+    "bucket suffix",
+    { bucket_name: "events-s3alias" },
+    ['bucket_name: got "events-s3alias"; allowed: an S3 bucket name: a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)'],
+  ],
   ["event types empty", { event_types: "[]" }, ["event_types: got []; allowed: a list of at least 1 item(s)"]],
-  ["event type unknown", { event_types: '["SEND", "SENT"]' }, [`event_types: got ["SENT"]; allowed: one of ${SES_EVENT_TYPES.map((t) => `"${t}"`).join(", ")}`]],
+  [
+    "event type unknown",
+    { event_types: '["SEND", "SENT"]' },
+    [`event_types: got ["SENT"]; allowed: one of ${SES_EVENT_TYPES.map((t) => `"${t}"`).join(", ")}`],
+  ],
   ["event type repeated", { event_types: '["SEND", "SEND"]' }, ['event_types: got ["SEND"]; allowed: each event type once']],
   ["buffering interval", { buffering_interval_seconds: "901" }, ["buffering_interval_seconds: got 901; allowed: a whole number from 0 to 900"]],
   ["buffering size", { buffering_size_mib: "0" }, ["buffering_size_mib: got 0; allowed: a whole number from 1 to 128"]],
-  ["transition days", { lifecycle_transitions: tr([1.5, "GLACIER"]) }, [`lifecycle_transitions: got ${got([1.5, "GLACIER"])}; allowed: a whole number of days >= 0 in each transition`]],
-  ["transition class", { lifecycle_transitions: tr([30, "COLD"]) }, [`lifecycle_transitions: got ${got([30, "COLD"])}; allowed: a storage_class one of ${CLASSES}`]],
+  [
+    "transition days",
+    { lifecycle_transitions: tr([1.5, "GLACIER"]) },
+    [`lifecycle_transitions: got ${got([1.5, "GLACIER"])}; allowed: a whole number of days >= 0 in each transition`],
+  ],
+  [
+    "transition class",
+    { lifecycle_transitions: tr([30, "COLD"]) },
+    [`lifecycle_transitions: got ${got([30, "COLD"])}; allowed: a storage_class one of ${CLASSES}`],
+  ],
   [
     "30 days for IA",
     { lifecycle_transitions: tr([10, "STANDARD_IA"]) },
@@ -187,7 +229,11 @@ const CASES: [string, Record<string, string>, string[]][] = [
       "expiration_days: got 0; allowed: at least 180 days: after the last transition (90 days to GLACIER_IR) plus its minimum storage, which S3 bills anyway",
     ],
   ],
-  ["multipart days", { abort_incomplete_multipart_upload_days: "366" }, ["abort_incomplete_multipart_upload_days: got 366; allowed: a whole number from 1 to 365"]],
+  [
+    "multipart days",
+    { abort_incomplete_multipart_upload_days: "366" },
+    ["abort_incomplete_multipart_upload_days: got 366; allowed: a whole number from 1 to 365"],
+  ],
   ["log retention", { log_retention_days: "31" }, [`log_retention_days: got 31; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`]],
   [
     "identity format",
@@ -196,7 +242,11 @@ const CASES: [string, Record<string, string>, string[]][] = [
       'notification_identities: got ["not an identity"]; allowed: an SES identity: a domain such as example.com or an address such as sender@example.com (ASCII, punycode for international domains)',
     ],
   ],
-  ["identity repeated", { notification_identities: '["example.com", "EXAMPLE.com"]' }, ['notification_identities: got ["EXAMPLE.com"]; allowed: each identity once (compared without case)']],
+  [
+    "identity repeated",
+    { notification_identities: '["example.com", "EXAMPLE.com"]' },
+    ['notification_identities: got ["EXAMPLE.com"]; allowed: each identity once (compared without case)'],
+  ],
   [
     "identities while enabled",
     { notification_identities: "[]", notifications_enabled: "true" },
@@ -238,7 +288,9 @@ const CASES: [string, Record<string, string>, string[]][] = [
   [
     "default bucket name",
     { name_prefix: "sthree" },
-    [`name_prefix: got "sthree"; allowed: a name that makes a valid default bucket name, but "sthree-events-123456789012-us-east-1" breaks S3's rules; change name_prefix or set bucket_name`],
+    [
+      `name_prefix: got "sthree"; allowed: a name that makes a valid default bucket name, but "sthree-events-123456789012-us-east-1" breaks S3's rules; change name_prefix or set bucket_name`,
+    ],
   ],
   ["default bucket name, not used", { name_prefix: "sthree", bucket_name: "acme-events" }, []],
   [
@@ -249,7 +301,11 @@ const CASES: [string, Record<string, string>, string[]][] = [
       `name_prefix: got "xn--mail"; allowed: a name that makes a valid default bucket name, but "xn--mail-events-123456789012-eu-west-1" breaks S3's rules; change name_prefix or set bucket_name`,
     ],
   ],
-  ["key in another region", { kms_key_arn: `${KEY_ARN("eu-west-1")}` }, [`kms_key_arn: got "${KEY_ARN("eu-west-1")}"; allowed: a key in us-east-1 (KMS keys are regional)`]],
+  [
+    "key in another region",
+    { kms_key_arn: `${KEY_ARN("eu-west-1")}` },
+    [`kms_key_arn: got "${KEY_ARN("eu-west-1")}"; allowed: a key in us-east-1 (KMS keys are regional)`],
+  ],
   ["key in the provider's region", { kms_key_arn: KEY_ARN("eu-west-1"), test_region: "eu-west-1" }, []],
   [
     "AWS-managed key",
@@ -314,9 +370,21 @@ const CASES: [string, Record<string, string>, string[]][] = [
       "investigation_lookback_days: got 40; allowed: at most 39: older events are in GLACIER or DEEP_ARCHIVE (lifecycle_transitions), which Athena skips without an error, or deleted (expiration_days); transition later, or to GLACIER_IR, which Athena reads",
     ],
   ],
-  ["look-back up to the last readable day", { investigation_enabled: "true", investigation_lookback_days: "39", lifecycle_transitions: '[{ days = 40, storage_class = "GLACIER" }]' }, []],
-  ["look-back into GLACIER days while investigation is off: not checked", { investigation_lookback_days: "40", lifecycle_transitions: '[{ days = 40, storage_class = "GLACIER" }]' }, []],
-  ["scan cutoff whole", { investigation_bytes_scanned_cutoff_per_query_mib: "10.5" }, ["investigation_bytes_scanned_cutoff_per_query_mib: got 10.5; allowed: a whole number"]],
+  [
+    "look-back up to the last readable day",
+    { investigation_enabled: "true", investigation_lookback_days: "39", lifecycle_transitions: '[{ days = 40, storage_class = "GLACIER" }]' },
+    [],
+  ],
+  [
+    "look-back into GLACIER days while investigation is off: not checked",
+    { investigation_lookback_days: "40", lifecycle_transitions: '[{ days = 40, storage_class = "GLACIER" }]' },
+    [],
+  ],
+  [
+    "scan cutoff whole",
+    { investigation_bytes_scanned_cutoff_per_query_mib: "10.5" },
+    ["investigation_bytes_scanned_cutoff_per_query_mib: got 10.5; allowed: a whole number"],
+  ],
   [
     "scan cutoff minimum",
     { investigation_bytes_scanned_cutoff_per_query_mib: "9" },
@@ -327,8 +395,16 @@ const CASES: [string, Record<string, string>, string[]][] = [
     { investigation_bytes_scanned_cutoff_per_query_mib: "2000000000" },
     ["investigation_bytes_scanned_cutoff_per_query_mib: got 2000000000; allowed: at most 1073741824 MiB (1 PiB)"],
   ],
-  ["results expiration", { investigation_results_expiration_days: "3651" }, ["investigation_results_expiration_days: got 3651; allowed: a whole number from 1 to 3650"]],
-  ["results bucket length", { investigation_results_bucket_name: "ab" }, ['investigation_results_bucket_name: got "ab"; allowed: an S3 bucket name: 3 to 63 characters']],
+  [
+    "results expiration",
+    { investigation_results_expiration_days: "3651" },
+    ["investigation_results_expiration_days: got 3651; allowed: a whole number from 1 to 3650"],
+  ],
+  [
+    "results bucket length",
+    { investigation_results_bucket_name: "ab" },
+    ['investigation_results_bucket_name: got "ab"; allowed: an S3 bucket name: 3 to 63 characters'],
+  ],
   [
     "results bucket characters",
     { investigation_results_bucket_name: "Results" },
@@ -339,12 +415,16 @@ const CASES: [string, Record<string, string>, string[]][] = [
   [
     "results bucket prefix",
     { investigation_results_bucket_name: "amzn-s3-demo-results" },
-    ['investigation_results_bucket_name: got "amzn-s3-demo-results"; allowed: an S3 bucket name: a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)'],
+    [
+      'investigation_results_bucket_name: got "amzn-s3-demo-results"; allowed: an S3 bucket name: a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)',
+    ],
   ],
   [
     "results bucket suffix",
     { investigation_results_bucket_name: "results--ol-s3" },
-    ['investigation_results_bucket_name: got "results--ol-s3"; allowed: an S3 bucket name: a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)'],
+    [
+      'investigation_results_bucket_name: got "results--ol-s3"; allowed: an S3 bucket name: a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)',
+    ],
   ],
   [
     "results bucket is the archive's",
@@ -369,14 +449,39 @@ const CASES: [string, Record<string, string>, string[]][] = [
     ],
   ],
   ["default results bucket name, not used", { name_prefix: "sthree", bucket_name: "acme-events", investigation_enabled: "false" }, []],
-  ["campaign tag", { investigation_campaign_tag: "has space" }, ['investigation_campaign_tag: got "has space"; allowed: an SES message tag name: 1 to 256 letters, digits, _ or -']],
-  ["account suppression reason", { suppression_account_level: '["BOUNCE", "OPEN"]' }, ['suppression_account_level: got ["OPEN"]; allowed: one of "BOUNCE", "COMPLAINT"']],
-  ["account suppression repeated", { suppression_account_level: '["BOUNCE", "BOUNCE"]' }, ['suppression_account_level: got ["BOUNCE"]; allowed: each reason once']],
-  ["configuration set suppression reason", { suppression_configuration_set: '["SPAM"]' }, ['suppression_configuration_set: got ["SPAM"]; allowed: one of "BOUNCE", "COMPLAINT"']],
-  ["configuration set suppression repeated", { suppression_configuration_set: '["COMPLAINT", "COMPLAINT"]' }, ['suppression_configuration_set: got ["COMPLAINT"]; allowed: each reason once']],
+  [
+    "campaign tag",
+    { investigation_campaign_tag: "has space" },
+    ['investigation_campaign_tag: got "has space"; allowed: an SES message tag name: 1 to 256 letters, digits, _ or -'],
+  ],
+  [
+    "account suppression reason",
+    { suppression_account_level: '["BOUNCE", "OPEN"]' },
+    ['suppression_account_level: got ["OPEN"]; allowed: one of "BOUNCE", "COMPLAINT"'],
+  ],
+  [
+    "account suppression repeated",
+    { suppression_account_level: '["BOUNCE", "BOUNCE"]' },
+    ['suppression_account_level: got ["BOUNCE"]; allowed: each reason once'],
+  ],
+  [
+    "configuration set suppression reason",
+    { suppression_configuration_set: '["SPAM"]' },
+    ['suppression_configuration_set: got ["SPAM"]; allowed: one of "BOUNCE", "COMPLAINT"'],
+  ],
+  [
+    "configuration set suppression repeated",
+    { suppression_configuration_set: '["COMPLAINT", "COMPLAINT"]' },
+    ['suppression_configuration_set: got ["COMPLAINT"]; allowed: each reason once'],
+  ],
   [
     "investigation and suppression on",
-    { investigation_enabled: "true", suppression_account_level: "[]", suppression_configuration_set: '["BOUNCE", "COMPLAINT"]', investigation_results_bucket_name: "acme-athena" },
+    {
+      investigation_enabled: "true",
+      suppression_account_level: "[]",
+      suppression_configuration_set: '["BOUNCE", "COMPLAINT"]',
+      investigation_results_bucket_name: "acme-athena",
+    },
     [],
   ],
 ];
@@ -391,7 +496,12 @@ function variablesOnly(moduleDir: string, dir: string): void {
   fs.writeFileSync(path.join(dir, "variables.tf.json"), JSON.stringify(doc, null, 2));
 }
 
-const STRING_INPUTS = new Set([...moduleVariables().filter((v) => v.type === "string").map((v) => v.name), "test_region"]);
+const STRING_INPUTS = new Set([
+  ...moduleVariables()
+    .filter((v) => v.type === "string")
+    .map((v) => v.name),
+  "test_region",
+]);
 
 /** The inputs each variable's rules read: its own, the others its cross-variable rules name, the region. */
 const READS = new Map(
@@ -440,7 +550,9 @@ function casesRoot(dir: string): void {
 function messagesByGroup(stderr: string): { byGroup: Map<number, string[]>; other: string[] } {
   const byGroup = new Map<number, string[]>();
   const other: string[] = [];
-  for (const block of squash(stderr).split(/(?=Error: )/).filter((b) => b.startsWith("Error: "))) {
+  for (const block of squash(stderr)
+    .split(/(?=Error: )/)
+    .filter((b) => b.startsWith("Error: "))) {
     const m = /^Error: Invalid value for variable on main\.tf line \d+, in module "group_(\d+)":.*? ([a-z_]+: got .*?) This was checked by/.exec(block);
     if (m) byGroup.set(Number(m[1]), [...(byGroup.get(Number(m[1])) ?? []), m[2]]);
     else other.push(block);
@@ -536,7 +648,9 @@ describeTerraform("the generated module through terraform", () => {
       // Like ses_guard_minimal less the notification topic, its policy, subscription and identity topics.
       expect(managed(planned, "ses_guard_required_only")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4);
       expect(managed(planned, "ses_guard_required_only").filter((r) => /notification/.test(r.type) || r.name.startsWith("notifications_"))).toEqual([]);
-      expect(at(planned, "module.ses_guard_required_only.aws_sns_topic_subscription.alarms_topic_subscriptions[\"ops@example.com\"]").endpoint).toBe("ops@example.com");
+      expect(at(planned, 'module.ses_guard_required_only.aws_sns_topic_subscription.alarms_topic_subscriptions["ops@example.com"]').endpoint).toBe(
+        "ops@example.com",
+      );
     });
 
     test("alarm thresholds are the percentages as fractions", () => {
@@ -554,7 +668,12 @@ describeTerraform("the generated module through terraform", () => {
       for (const [module, name, fraction] of expected) {
         const alarm = at(planned, `module.${module}.aws_cloudwatch_metric_alarm.${name}`);
         expect([name, alarm.threshold]).toEqual([name, fraction]);
-        expect(alarm).toMatchObject({ namespace: "AWS/SES", statistic: "Maximum", comparison_operator: "GreaterThanOrEqualToThreshold", treat_missing_data: "ignore" });
+        expect(alarm).toMatchObject({
+          namespace: "AWS/SES",
+          statistic: "Maximum",
+          comparison_operator: "GreaterThanOrEqualToThreshold",
+          treat_missing_data: "ignore",
+        });
       }
       expect(at(planned, "module.ses_guard.aws_cloudwatch_metric_alarm.alarms_bounce_rate_warning")).toMatchObject({
         alarm_name: "acme-mail-bounce-rate-warning",
@@ -562,7 +681,10 @@ describeTerraform("the generated module through terraform", () => {
         period: 3600,
         evaluation_periods: 2,
       });
-      expect(at(planned, "module.ses_guard_minimal.aws_cloudwatch_metric_alarm.alarms_bounce_rate_critical")).toMatchObject({ period: 900, evaluation_periods: 1 });
+      expect(at(planned, "module.ses_guard_minimal.aws_cloudwatch_metric_alarm.alarms_bounce_rate_critical")).toMatchObject({
+        period: 900,
+        evaluation_periods: 1,
+      });
     });
 
     test("the archive watches itself: DataFreshness beyond the buffering interval, Success below 1", () => {
@@ -590,7 +712,10 @@ describeTerraform("the generated module through terraform", () => {
           comparison_operator: "LessThanThreshold",
         });
         // Alarm and OK actions: the alarm topic, whose ARN is known after apply.
-        expect(unknownAt(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({ alarm_actions: true, ok_actions: true });
+        expect(unknownAt(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({
+          alarm_actions: true,
+          ok_actions: true,
+        });
       }
     });
 
@@ -613,7 +738,9 @@ describeTerraform("the generated module through terraform", () => {
     test("one identity notification topic per identity and type, keyed identity/type", () => {
       const topics = managed(planned, "ses_guard").filter((r) => r.type === "aws_ses_identity_notification_topic");
       const keys = ["acme.example", "billing@acme.example"].flatMap((i) => ["Bounce", "Complaint", "Delivery"].map((t) => `${i}/${t}`));
-      expect(topics.map((t) => t.address).sort()).toEqual(keys.map((k) => `module.ses_guard.aws_ses_identity_notification_topic.notifications_identities["${k}"]`).sort());
+      expect(topics.map((t) => t.address).sort()).toEqual(
+        keys.map((k) => `module.ses_guard.aws_ses_identity_notification_topic.notifications_identities["${k}"]`).sort(),
+      );
       for (const t of topics) {
         expect(t.address).toContain(`["${t.values.identity}/${t.values.notification_type}"]`);
         expect(t.values.include_original_headers).toBe(true);
@@ -631,7 +758,9 @@ describeTerraform("the generated module through terraform", () => {
 
     test("e-mail subscriptions are keyed by address", () => {
       const subscriptions = managed(planned, "ses_guard").filter((r) => r.type === "aws_sns_topic_subscription");
-      expect(subscriptions.map((s) => [s.address.replace("module.ses_guard.aws_sns_topic_subscription.", ""), s.values.endpoint, s.values.protocol]).sort()).toEqual([
+      expect(
+        subscriptions.map((s) => [s.address.replace("module.ses_guard.aws_sns_topic_subscription.", ""), s.values.endpoint, s.values.protocol]).sort(),
+      ).toEqual([
         ['alarms_topic_subscriptions["deliverability@acme.example"]', "deliverability@acme.example", "email"],
         ['alarms_topic_subscriptions["oncall@acme.example"]', "oncall@acme.example", "email"],
         ['notifications_subscriptions["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]', "ses-bounces-aaaabbbbccccdddd@acme.slack.com", "email"],
@@ -641,7 +770,9 @@ describeTerraform("the generated module through terraform", () => {
     test("the archive bucket: lifecycle from the dynamic blocks, versioning, access logs, private and TLS-only", () => {
       const lifecycle = at(planned, "module.ses_guard.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle");
       const tiering = lifecycle.rule.find((r: { id: string }) => r.id === "archive-tiering-and-expiration");
-      expect(tiering.transition.map((t: { days: number; storage_class: string }) => [t.days, t.storage_class]).sort((a: number[], b: number[]) => a[0] - b[0])).toEqual([
+      expect(
+        tiering.transition.map((t: { days: number; storage_class: string }) => [t.days, t.storage_class]).sort((a: number[], b: number[]) => a[0] - b[0]),
+      ).toEqual([
         [30, "STANDARD_IA"],
         [90, "GLACIER_IR"],
         [180, "DEEP_ARCHIVE"],
@@ -703,19 +834,31 @@ describeTerraform("the generated module through terraform", () => {
       const quiet = at(planned, "module.ses_guard_quiet.aws_kinesis_firehose_delivery_stream.delivery_stream");
       expect(quiet.server_side_encryption).toEqual([expect.objectContaining({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: BYO })]);
       expect(quiet.extended_s3_configuration[0].kms_key_arn).toBe(BYO);
-      const kms = statements(at(planned, "module.ses_guard_quiet.aws_iam_role_policy.delivery_stream_role_policy").policy).find((s) => s.Sid === "EncryptObjectsThroughS3");
+      const kms = statements(at(planned, "module.ses_guard_quiet.aws_iam_role_policy.delivery_stream_role_policy").policy).find(
+        (s) => s.Sid === "EncryptObjectsThroughS3",
+      );
       expect(kms).toMatchObject({
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: BYO,
         Condition: {
           // The bucket ARN: S3 uses it as the encryption context with a Bucket Key.
-          StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::quiet-events-123456789012-us-east-1" },
+          StringEquals: {
+            "kms:ViaService": "s3.us-east-1.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::quiet-events-123456789012-us-east-1",
+          },
         },
       });
       // encrypt_archive with the created key: SSE-KMS and CUSTOMER_MANAGED_CMK with the key known after apply.
-      expect(at(planned, "module.ses_guard.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0].apply_server_side_encryption_by_default[0].sse_algorithm).toBe("aws:kms");
-      expect(at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption[0].key_type).toBe("CUSTOMER_MANAGED_CMK");
-      expect(unknownAt(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([expect.objectContaining({ key_arn: true })]);
+      expect(
+        at(planned, "module.ses_guard.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0]
+          .apply_server_side_encryption_by_default[0].sse_algorithm,
+      ).toBe("aws:kms");
+      expect(at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption[0].key_type).toBe(
+        "CUSTOMER_MANAGED_CMK",
+      );
+      expect(unknownAt(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([
+        expect.objectContaining({ key_arn: true }),
+      ]);
       // Defaults: SSE-S3 and an AWS-owned Firehose key, and no KMS statement for the Firehose role.
       const sseS3 = at(planned, "module.ses_guard_minimal.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0];
       expect(sseS3.apply_server_side_encryption_by_default).toEqual([expect.objectContaining({ sse_algorithm: "AES256" })]);
@@ -739,7 +882,10 @@ describeTerraform("the generated module through terraform", () => {
         buffering_size: 64,
         compression_format: "GZIP",
       });
-      expect(at(planned, "module.ses_guard.aws_cloudwatch_log_group.delivery_stream_log_group")).toMatchObject({ name: "/aws/kinesisfirehose/acme-mail-events", retention_in_days: 90 });
+      expect(at(planned, "module.ses_guard.aws_cloudwatch_log_group.delivery_stream_log_group")).toMatchObject({
+        name: "/aws/kinesisfirehose/acme-mail-events",
+        retention_in_days: 90,
+      });
       const role = at(planned, "module.ses_guard.aws_iam_role.delivery_stream_role");
       expect(role.name).toBe("acme-mail-firehose-eu-central-1");
       const [trust] = statements(role.assume_role_policy);
@@ -795,7 +941,9 @@ describeTerraform("the generated module through terraform", () => {
 
     test("a level above AWS's review level, or a suppression reason left out, plans with a warning (as config.ts warns)", () => {
       expect(planOutput).toContain("Warning: Check block assertion failed");
-      expect(planOutput).toContain("bounce_rate_critical_percent is 6 %, above the 5 % at which AWS puts the account under review; the alarm may fire too late");
+      expect(planOutput).toContain(
+        "bounce_rate_critical_percent is 6 %, above the 5 % at which AWS puts the account under review; the alarm may fire too late",
+      );
       expect(planOutput).toContain(
         "suppression_account_level leaves out COMPLAINT: SES keeps sending to addresses that complained, in this region, which raises the rates AWS reviews",
       );
@@ -845,7 +993,10 @@ describeTerraform("the generated module through terraform", () => {
     });
 
     test("suppression: the account level and the configuration set's own reasons, only when given", () => {
-      expect(at(planned, "module.ses_guard.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual(["BOUNCE", "COMPLAINT"]);
+      expect(at(planned, "module.ses_guard.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual([
+        "BOUNCE",
+        "COMPLAINT",
+      ]);
       expect(at(planned, "module.ses_guard_quiet.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual(["BOUNCE"]);
       expect(at(planned, "module.ses_guard.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([
         { suppressed_reasons: ["BOUNCE", "COMPLAINT"] },
@@ -853,7 +1004,6 @@ describeTerraform("the generated module through terraform", () => {
       expect(at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([]);
       expect(managed(planned, "ses_guard_minimal").filter((r) => r.type === "aws_sesv2_account_suppression_attributes")).toEqual([]);
     });
-
   });
 
   test("examples/terraform-module: terraform init and validate pass with the module where `npm run module` writes it", () => {
@@ -896,4 +1046,3 @@ describeTerraform("the generated module through terraform", () => {
     });
   });
 });
-

@@ -238,7 +238,9 @@ describe("module structure", () => {
     expect(Object.keys(outputs)).toEqual(MODULE_OUTPUTS.map((o) => o.name));
     const stackOutputs = synthesized.output as Record<string, { description: string }>;
     for (const [name, o] of Object.entries(outputs)) {
-      const stackWords = stackOutputs[name]?.description.replace(/\.$/, "").replace("investigation.resultsExpirationDays", "investigation_results_expiration_days");
+      const stackWords = stackOutputs[name]?.description
+        .replace(/\.$/, "")
+        .replace("investigation.resultsExpirationDays", "investigation_results_expiration_days");
       expect([name, name in stackOutputs && o.description.startsWith(stackWords)]).toEqual([name, true]);
     }
     expect(outputs.notification_topic_arn.value).toBe("${one(aws_sns_topic.notifications_topic[*].arn)}");
@@ -321,9 +323,9 @@ describe("module structure", () => {
       "aws_iam_role_policy.delivery_stream_role_policy",
       "aws_iam_role_policy.event_publishing_role_policy",
     ]);
-    expect(r.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination.event_destination.kinesis_firehose_destination.delivery_stream_arn).toBe(
-      "${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}",
-    );
+    expect(
+      r.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination.event_destination.kinesis_firehose_destination.delivery_stream_arn,
+    ).toBe("${aws_kinesis_firehose_delivery_stream.delivery_stream.arn}");
     // SES checks it may publish when a notification topic is set.
     expect(r.aws_ses_identity_notification_topic.notifications_identities.depends_on).toEqual(["aws_sns_topic_policy.notifications_policy"]);
   });
@@ -338,7 +340,9 @@ describe("module structure", () => {
     expect(r.aws_sns_topic.notifications_topic.count).toBe("${local.notifications_enabled ? 1 : 0}");
     expect(r.aws_sns_topic_policy.notifications_policy.count).toBe("${local.notifications_enabled ? 1 : 0}");
     // Unset, notifications are on exactly when identities are given: a call with only the required inputs plans.
-    expect(main.locals.notifications_enabled).toBe("${var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0}");
+    expect(main.locals.notifications_enabled).toBe(
+      "${var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0}",
+    );
     expect(r.aws_kms_key.encryption_key.count).toBe("${var.kms_key_arn == null ? 1 : 0}");
     expect(r.aws_kms_alias.encryption_key_alias.count).toBe("${var.kms_key_arn == null ? 1 : 0}");
     expect(r.aws_s3_bucket_versioning.archive_bucket_versioning.count).toBe("${var.versioning ? 1 : 0}");
@@ -370,9 +374,12 @@ describe("module structure", () => {
     expect(firehose).toMatch(/,%\{ if var\.encrypt_archive \}\{"Sid":"EncryptObjectsThroughS3",.*\},%\{ endif \}\{"Sid":"LogDeliveryErrors"/);
     for (const on of [true, false]) {
       const rendered = firehose.replace(/%\{ if var\.encrypt_archive \}(.*?)%\{ endif \}/, on ? "$1" : "");
-      expect(JSON.parse(rendered).Statement.map((x: { Sid: string }) => x.Sid)).toEqual(
-        ["WriteObjects", "FindBucket", ...(on ? ["EncryptObjectsThroughS3"] : []), "LogDeliveryErrors"],
-      );
+      expect(JSON.parse(rendered).Statement.map((x: { Sid: string }) => x.Sid)).toEqual([
+        "WriteObjects",
+        "FindBucket",
+        ...(on ? ["EncryptObjectsThroughS3"] : []),
+        "LogDeliveryErrors",
+      ]);
     }
   });
 
@@ -409,7 +416,14 @@ describe("validation blocks mirror modules/config.ts", () => {
       .filter(([, v]) => !v.validation?.length)
       .map(([k]) => k);
     // Booleans have no rule beyond their type.
-    expect(without.sort()).toEqual(["encrypt_archive", "include_original_headers", "investigation_enabled", "notifications_enabled", "require_tls", "versioning"]);
+    expect(without.sort()).toEqual([
+      "encrypt_archive",
+      "include_original_headers",
+      "investigation_enabled",
+      "notifications_enabled",
+      "require_tls",
+      "versioning",
+    ]);
     for (const [name, v] of Object.entries(variables)) {
       for (const rule of v.validation ?? []) {
         expect(rule.condition).toMatch(/^\$\{.*\}$/s);
@@ -471,7 +485,11 @@ describe("validation blocks mirror modules/config.ts", () => {
     ["transition minimum size", "transition_minimum_object_size", (c) => (c.archive = { lifecycle: { transitionMinimumObjectSize: "all" } })],
     ["campaign tag", "investigation_campaign_tag", (c) => (c.investigation = { enabled: true, campaignTag: "has space" })],
     ["scan cutoff minimum", "investigation_bytes_scanned_cutoff_per_query_mib", (c) => (c.investigation = { enabled: true, bytesScannedCutoffPerQueryMiB: 5 })],
-    ["scan cutoff maximum", "investigation_bytes_scanned_cutoff_per_query_mib", (c) => (c.investigation = { enabled: true, bytesScannedCutoffPerQueryMiB: 2e9 })],
+    [
+      "scan cutoff maximum",
+      "investigation_bytes_scanned_cutoff_per_query_mib",
+      (c) => (c.investigation = { enabled: true, bytesScannedCutoffPerQueryMiB: 2e9 }),
+    ],
     ["results bucket", "investigation_results_bucket_name", (c) => (c.investigation = { enabled: true, resultsBucketName: "Results" })],
     [
       "results bucket of its own",
@@ -503,20 +521,43 @@ describe("validation blocks mirror modules/config.ts", () => {
     );
     expect(messages("lifecycle_transitions").join("\n")).toContain("at least 30 days for STANDARD_IA and ONEZONE_IA (an S3 rule)");
     expect(
-      configAllowed((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "STANDARD_IA" }, { days: 30, storageClass: "GLACIER" }] } })),
+      configAllowed(
+        (c) =>
+          (c.archive = {
+            lifecycle: {
+              transitions: [
+                { days: 30, storageClass: "STANDARD_IA" },
+                { days: 30, storageClass: "GLACIER" },
+              ],
+            },
+          }),
+      ),
     ).toMatch(/transitions are listed in ascending order$/);
     expect(messages("lifecycle_transitions").join("\n")).toContain("transitions are listed in ascending order");
     expect(
-      configAllowed((c) => (c.archive = { lifecycle: { transitions: [{ days: 30, storageClass: "GLACIER" }, { days: 200, storageClass: "STANDARD_IA" }] } })),
+      configAllowed(
+        (c) =>
+          (c.archive = {
+            lifecycle: {
+              transitions: [
+                { days: 30, storageClass: "GLACIER" },
+                { days: 200, storageClass: "STANDARD_IA" },
+              ],
+            },
+          }),
+      ),
     ).toContain(`in S3's order ${STORAGE_CLASSES.join(" > ")}`);
     expect(messages("lifecycle_transitions").join("\n")).toContain(`in S3's order ${STORAGE_CLASSES.join(" > ")}`);
     expect(configAllowed((c) => (c.alarms.bounceRatePercent = { warning: 5, critical: 5 }))).toBe("a warning level below the critical level (5)");
     expect(messages("bounce_rate_warning_percent").join("\n")).toContain(
       "a warning level below the critical level (bounce_rate_critical_percent = ${var.bounce_rate_critical_percent})",
     );
-    expect(configAllowed((c) => (c.alarms.periodSeconds = 3600) && (c.alarms.evaluationPeriods = 25))).toBe(
-      "at most 24 periods of 3600 s (periodSeconds x evaluationPeriods <= 86400)",
-    );
+    expect(
+      configAllowed((c) => {
+        c.alarms.periodSeconds = 3600;
+        c.alarms.evaluationPeriods = 25;
+      }),
+    ).toBe("at most 24 periods of 3600 s (periodSeconds x evaluationPeriods <= 86400)");
     expect(messages("alarm_evaluation_periods").join("\n")).toContain(
       'at most ${try(floor(86400 / var.alarm_period_seconds), "?")} periods of ${var.alarm_period_seconds} s',
     );
@@ -578,14 +619,38 @@ describe("RE2 patterns accept and reject what config.ts does", () => {
   test.each(names)("name_prefix %j", (name) => {
     let ok = true;
     try {
-      parseConfig({ name, accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, archive: { bucketName: "fixed-name" } });
+      parseConfig({
+        name,
+        accountId: "123456789012",
+        alarms: { emails: ["ops@example.com"] },
+        notifications: { enabled: false },
+        archive: { bucketName: "fixed-name" },
+      });
     } catch {
       ok = false;
     }
     expect(re(MODULE_PATTERNS.namePrefix).test(name) && !name.endsWith("-") && !name.includes("--")).toBe(ok);
   });
 
-  const buckets = ["ses-guard-events", "ab", "abc", "a".repeat(63), "a".repeat(64), "Upper", "acme.events", "-abc", "abc-", "xn--abc", "sthree-abc", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "abc--x-s3", "abc--table-s3", "a_b"];
+  const buckets = [
+    "ses-guard-events",
+    "ab",
+    "abc",
+    "a".repeat(63),
+    "a".repeat(64),
+    "Upper",
+    "acme.events",
+    "-abc",
+    "abc-",
+    "xn--abc",
+    "sthree-abc",
+    "amzn-s3-demo-x",
+    "abc-s3alias",
+    "abc--ol-s3",
+    "abc--x-s3",
+    "abc--table-s3",
+    "a_b",
+  ];
   test.each(buckets)("bucket_name %j", (b) => {
     const hcl =
       b.length >= 3 &&
@@ -596,7 +661,7 @@ describe("RE2 patterns accept and reject what config.ts does", () => {
     expect(hcl).toBe(bucketNameProblem(b) === undefined);
   });
 
-  const tagKeys = ["team", "cost-center", "aws:x", "Ünïcode key", "a/b=c+d@e.f_g", "bad{", "bad\"quote", "", "k".repeat(128), "k".repeat(129)];
+  const tagKeys = ["team", "cost-center", "aws:x", "Ünïcode key", "a/b=c+d@e.f_g", "bad{", 'bad"quote', "", "k".repeat(128), "k".repeat(129)];
   test.each(tagKeys)("tag key %j", (key) => {
     let ok = true;
     try {
@@ -625,7 +690,12 @@ describe("RE2 patterns accept and reject what config.ts does", () => {
   test.each(keys)("kms_key_arn %j", (key) => {
     let ok = true;
     try {
-      parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, encryption: { kmsKeyArns: { "us-east-1": key } } });
+      parseConfig({
+        accountId: "123456789012",
+        alarms: { emails: ["ops@example.com"] },
+        notifications: { enabled: false },
+        encryption: { kmsKeyArns: { "us-east-1": key } },
+      });
     } catch {
       ok = false;
     }
@@ -637,7 +707,12 @@ describe("RE2 patterns accept and reject what config.ts does", () => {
   test.each(prefixes)("access_log_prefix %j", (prefix) => {
     let ok = true;
     try {
-      parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, archive: { accessLogging: { bucketName: "access-logs", prefix } } });
+      parseConfig({
+        accountId: "123456789012",
+        alarms: { emails: ["ops@example.com"] },
+        notifications: { enabled: false },
+        archive: { accessLogging: { bucketName: "access-logs", prefix } },
+      });
     } catch {
       ok = false;
     }
@@ -648,7 +723,12 @@ describe("RE2 patterns accept and reject what config.ts does", () => {
   test.each(tags)("investigation_campaign_tag %j", (campaignTag) => {
     let ok = true;
     try {
-      parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, investigation: { enabled: true, campaignTag } });
+      parseConfig({
+        accountId: "123456789012",
+        alarms: { emails: ["ops@example.com"] },
+        notifications: { enabled: false },
+        investigation: { enabled: true, campaignTag },
+      });
     } catch {
       ok = false;
     }
@@ -678,7 +758,12 @@ describe("README", () => {
     return section
       .split("\n")
       .filter((l) => l.startsWith("| `"))
-      .map((l) => l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+      .map((l) =>
+        l
+          .split(/(?<!\\)\|/)
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
   };
 
   test("the inputs table lists every variable with its type, default and description", () => {
@@ -1058,14 +1143,24 @@ const HCL_FUNCTIONS: Record<string, (...args: any[]) => unknown> = {
   min: (...xs: number[]) => Math.min(...xs),
   element: (xs: unknown[], i: number) => xs[i % xs.length],
   floor: (x: number) => Math.floor(x),
-  one: (xs: unknown[]) => (xs.length === 0 ? null : xs.length === 1 ? xs[0] : (() => { throw new Error("one(): more than one element"); })()),
+  one: (xs: unknown[]) =>
+    xs.length === 0
+      ? null
+      : xs.length === 1
+        ? xs[0]
+        : (() => {
+            throw new Error("one(): more than one element");
+          })(),
   // Terraform's jsonencode escapes <, > and & for HTML safety.
   jsonencode: (x: unknown) => JSON.stringify(x).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026"),
   lower: (s: string) => s.toLowerCase(),
   length: (x: unknown) => (typeof x === "string" ? [...x].length : Array.isArray(x) ? x.length : Object.keys(x as object).length),
   contains: (xs: unknown[], x: unknown) => xs.some((y) => JSON.stringify(y) === JSON.stringify(x)),
   concat: (...xs: unknown[][]) => xs.flat(),
-  values: (m: Record<string, unknown>) => Object.keys(m).sort().map((k) => m[k]),
+  values: (m: Record<string, unknown>) =>
+    Object.keys(m)
+      .sort()
+      .map((k) => m[k]),
   keys: (m: Record<string, unknown>) => Object.keys(m).sort(),
   distinct: (xs: unknown[]) => xs.filter((x, i) => xs.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i),
   setproduct: (a: unknown[], b: unknown[]) => a.flatMap((x) => b.map((y) => [x, y])),
@@ -1101,7 +1196,7 @@ function evalHcl(n: HclNode, scope: HclScope): unknown {
     }
     case "ref": {
       let v: unknown;
-      let path = [...n.path];
+      const path = [...n.path];
       if (n.root in scope.bound) v = scope.bound[n.root];
       else if (n.root === "var") {
         const name = path.shift() as string;
@@ -1126,9 +1221,7 @@ function evalHcl(n: HclNode, scope: HclScope): unknown {
     case "list":
       return n.items.map((i) => evalHcl(i, scope));
     case "obj":
-      return Object.fromEntries(
-        n.entries.map(([k, v]) => [k.k === "ref" && k.path.length === 0 ? k.root : String(evalHcl(k, scope)), evalHcl(v, scope)]),
-      );
+      return Object.fromEntries(n.entries.map(([k, v]) => [k.k === "ref" && k.path.length === 0 ? k.root : String(evalHcl(k, scope)), evalHcl(v, scope)]));
     case "for": {
       const coll = evalHcl(n.coll, scope);
       if (hasUnknown(coll)) return unknownOf(n.src);
@@ -1165,19 +1258,32 @@ function evalHcl(n: HclNode, scope: HclScope): unknown {
       const a = l as any;
       const b = r as any;
       switch (n.op) {
-        case "||": return a || b;
-        case "&&": return a && b;
-        case "==": return JSON.stringify(a) === JSON.stringify(b);
-        case "!=": return JSON.stringify(a) !== JSON.stringify(b);
-        case "<": return a < b;
-        case ">": return a > b;
-        case "<=": return a <= b;
-        case ">=": return a >= b;
-        case "+": return a + b;
-        case "-": return a - b;
-        case "*": return a * b;
-        case "/": return a / b;
-        default: return a % b;
+        case "||":
+          return a || b;
+        case "&&":
+          return a && b;
+        case "==":
+          return JSON.stringify(a) === JSON.stringify(b);
+        case "!=":
+          return JSON.stringify(a) !== JSON.stringify(b);
+        case "<":
+          return a < b;
+        case ">":
+          return a > b;
+        case "<=":
+          return a <= b;
+        case ">=":
+          return a >= b;
+        case "+":
+          return a + b;
+        case "-":
+          return a - b;
+        case "*":
+          return a * b;
+        case "/":
+          return a / b;
+        default:
+          return a % b;
       }
     }
     case "cond": {
@@ -1201,11 +1307,13 @@ const reference = (text: string) => "${" + text.replace(/one\((\w+\.\w+)\[\*\]\.
 function materialize(v: unknown): unknown {
   if (isUnknown(v)) return reference(v[UNKNOWN]);
   if (typeof v === "string") {
-    return v
-      // A function: in a replacement string "$$" would be one "$".
-      .replace(/\$\{/g, () => "$${")
-      .replace(/%\{/g, () => "%%{")
-      .replace(new RegExp(`${REF_START}([^${REF_END}]*)${REF_END}`, "g"), (_, text: string) => reference(text));
+    return (
+      v
+        // A function: in a replacement string "$$" would be one "$".
+        .replace(/\$\{/g, () => "$${")
+        .replace(/%\{/g, () => "%%{")
+        .replace(new RegExp(`${REF_START}([^${REF_END}]*)${REF_END}`, "g"), (_, text: string) => reference(text))
+    );
   }
   if (Array.isArray(v)) return v.map(materialize);
   if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, materialize(x)]));
@@ -1216,7 +1324,8 @@ function materialize(v: unknown): unknown {
 const KEPT_AS_WRITTEN = new Set(["lifecycle", "depends_on", "provider"]);
 
 function resolveValue(v: unknown, scope: HclScope, top = false): unknown {
-  if (typeof v === "string") return v.includes("${") || v.includes("%{") ? evalHcl(HclParser.template(v), scope) : v.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+  if (typeof v === "string")
+    return v.includes("${") || v.includes("%{") ? evalHcl(HclParser.template(v), scope) : v.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
   if (Array.isArray(v)) return v.map((x) => resolveValue(x, scope));
   if (v === null || typeof v !== "object") return v;
   const out: Record<string, unknown> = {};
@@ -1226,7 +1335,9 @@ function resolveValue(v: unknown, scope: HclScope, top = false): unknown {
       for (const [block, spec] of Object.entries(x as Record<string, { for_each: unknown; content: unknown }>)) {
         const items = resolveValue(spec.for_each, scope);
         if (hasUnknown(items)) throw new Error(`dynamic ${block}: for_each is unknown`);
-        const entries = Array.isArray(items) ? items.map((value, key) => ({ key, value })) : Object.entries(items as object).map(([key, value]) => ({ key, value }));
+        const entries = Array.isArray(items)
+          ? items.map((value, key) => ({ key, value }))
+          : Object.entries(items as object).map(([key, value]) => ({ key, value }));
         // No instances, no block (as in Terraform).
         if (entries.length) out[block] = entries.map((it) => resolveValue(spec.content, { ...scope, bound: { ...scope.bound, [block]: it } }));
       }
@@ -1283,9 +1394,7 @@ function instantiate(doc: TerraformDoc, vars: Record<string, unknown>, data: Rec
       }
     }
   }
-  const output = Object.fromEntries(
-    Object.entries(doc.output ?? {}).map(([name, o]) => [name, { ...o, value: materialize(resolveValue(o.value, scope)) }]),
-  );
+  const output = Object.fromEntries(Object.entries(doc.output ?? {}).map(([name, o]) => [name, { ...o, value: materialize(resolveValue(o.value, scope)) }]));
   return { resource, output };
 }
 
@@ -1306,7 +1415,10 @@ describe("the evaluator means what Terraform means (for the subset the module us
     ["${var.none == null ? 1 : 0}", 1],
     ["${max(var.n, 60)}", 60],
     ['${[for x in var.list : "id/${x}"]}', ["id/b", "id/a"]],
-    ['${{ for pair in setproduct(var.list, ["T"]) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if var.on }}', { "a/T": { identity: "a", type: "T" }, "b/T": { identity: "b", type: "T" } }],
+    [
+      '${{ for pair in setproduct(var.list, ["T"]) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if var.on }}',
+      { "a/T": { identity: "a", type: "T" }, "b/T": { identity: "b", type: "T" } },
+    ],
     ["${jsonencode(var.list)}", '["b","a"]'],
     ['[%{ if var.on }{"a":1},%{ endif }{"b":2}]', '[{"a":1},{"b":2}]'],
     ['[%{ if !var.on }{"a":1},%{ endif }{"b":2}]', '[{"b":2}]'],
@@ -1402,12 +1514,20 @@ function memo(compute: (s: Scenario) => StackJson): (s: Scenario) => StackJson {
 }
 
 const moduleFor = memo((s) => {
-  const defaults = Object.fromEntries(Object.entries(variables).filter(([, v]) => "default" in v).map(([k, v]) => [k, v.default]));
+  const defaults = Object.fromEntries(
+    Object.entries(variables)
+      .filter(([, v]) => "default" in v)
+      .map(([k, v]) => [k, v.default]),
+  );
   const inputs = moduleInputs(s.config, s.region);
-  return instantiate({ ...main, output: outputs }, { ...defaults, ...inputs }, {
-    "aws_region.current.id": s.region,
-    "aws_partition.current.partition": partitionOf(s.region),
-  });
+  return instantiate(
+    { ...main, output: outputs },
+    { ...defaults, ...inputs },
+    {
+      "aws_region.current.id": s.region,
+      "aws_partition.current.partition": partitionOf(s.region),
+    },
+  );
 });
 
 const stackFor = memo((s) => {
@@ -1433,7 +1553,8 @@ function comparable(value: unknown, top = true): unknown {
   }
   if (typeof value === "number") return Number(value.toPrecision(12));
   // A single nested block: an object in cdk.tf.json, a list of one from a dynamic block; Terraform reads both alike.
-  if (Array.isArray(value) && value.length === 1 && value[0] !== null && typeof value[0] === "object" && !Array.isArray(value[0])) return comparable(value[0], false);
+  if (Array.isArray(value) && value.length === 1 && value[0] !== null && typeof value[0] === "object" && !Array.isArray(value[0]))
+    return comparable(value[0], false);
   if (Array.isArray(value)) return value.map((v) => comparable(v, false));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
@@ -1472,7 +1593,10 @@ describe.each(scenarios.map((s) => [s.name, s] as const))("parity with the stack
     const modOut = moduleFor(scenario).output!;
     const stkOut = stackFor(scenario).output as Record<string, { value: unknown; description: string }>;
     // The module always declares every output (null when its resource is off); the stack only those it has.
-    const off = [...(scenario.config.notifications.enabled ? [] : ["notification_topic_arn"]), ...(scenario.config.investigation.enabled ? [] : INVESTIGATION_OUTPUTS)];
+    const off = [
+      ...(scenario.config.notifications.enabled ? [] : ["notification_topic_arn"]),
+      ...(scenario.config.investigation.enabled ? [] : INVESTIGATION_OUTPUTS),
+    ];
     expect(Object.keys(modOut).filter((o) => !(o in stkOut))).toEqual(Object.keys(outputs).filter((o) => off.includes(o)));
     for (const [o, { description }] of Object.entries(outputs)) {
       const stackWords = stkOut[o]?.description.replace(/\.$/, "").replace("investigation.resultsExpirationDays", "investigation_results_expiration_days");

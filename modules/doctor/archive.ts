@@ -50,7 +50,14 @@ export async function listObjects(api: ScopedApi, region: string, bucket: string
  * The newest object under the events prefix within `days` days before `now`, looking at today
  * first and going back one day prefix at a time, so a busy archive costs one listing.
  */
-export async function newestObject(api: ScopedApi, region: string, bucket: string, eventsPrefix: string, now: Date, days: number): Promise<ArchiveObject | undefined> {
+export async function newestObject(
+  api: ScopedApi,
+  region: string,
+  bucket: string,
+  eventsPrefix: string,
+  now: Date,
+  days: number,
+): Promise<ArchiveObject | undefined> {
   for (let back = 0; back <= days; back++) {
     const objects = await listObjects(api, region, bucket, dayPrefix(eventsPrefix, new Date(now.getTime() - back * DAY_MS)));
     if (objects.length) return objects.reduce((a, b) => (b.lastModified > a.lastModified ? b : a));

@@ -29,7 +29,8 @@ export interface Operation {
   readonly action?: string;
 }
 
-export type CommandClass = Function;
+/** An SDK command's class: the key operations are looked up by. */
+export type CommandClass = abstract new (...args: never[]) => object;
 
 /** Every operation the doctor and the drill use, by command class (names survive no bundler). */
 export const OPERATIONS: ReadonlyMap<CommandClass, Operation> = new Map<CommandClass, Operation>([
@@ -42,7 +43,10 @@ export const OPERATIONS: ReadonlyMap<CommandClass, Operation> = new Map<CommandC
     { service: "sesv2", operation: "GetConfigurationSetEventDestinations", action: "ses:GetConfigurationSetEventDestinations" },
   ],
   [SendEmailCommand, { service: "sesv2", operation: "SendEmail", action: "ses:SendEmail" }],
-  [GetIdentityNotificationAttributesCommand, { service: "ses", operation: "GetIdentityNotificationAttributes", action: "ses:GetIdentityNotificationAttributes" }],
+  [
+    GetIdentityNotificationAttributesCommand,
+    { service: "ses", operation: "GetIdentityNotificationAttributes", action: "ses:GetIdentityNotificationAttributes" },
+  ],
   [ListSubscriptionsByTopicCommand, { service: "sns", operation: "ListSubscriptionsByTopic", action: "sns:ListSubscriptionsByTopic" }],
   [DescribeAlarmsCommand, { service: "cloudwatch", operation: "DescribeAlarms", action: "cloudwatch:DescribeAlarms" }],
   [GetMetricDataCommand, { service: "cloudwatch", operation: "GetMetricData", action: "cloudwatch:GetMetricData" }],
@@ -138,8 +142,9 @@ export class Api {
    * bug (the printed IAM policy would lack its permission).
    */
   async send<O>(region: string, command: object, allowed?: ReadonlySet<CommandClass>): Promise<O> {
-    const op = operationOf(command.constructor);
-    if (allowed && !allowed.has(command.constructor)) {
+    const commandClass = command.constructor as CommandClass;
+    const op = operationOf(commandClass);
+    if (allowed && !allowed.has(commandClass)) {
       throw new Error(`ses-guard doctor: a check called ${op.service} ${op.operation} without declaring it`);
     }
     const site: CallSite = { service: op.service, operation: op.operation, region, action: op.action };

@@ -88,7 +88,8 @@ function formatHours(h: number): string {
   return h < 1 ? `${Math.round(h * 60)} min` : `${h < 10 ? h.toFixed(1) : Math.round(h)} h`;
 }
 
-const APPLY = (t: RegionTarget) => `run terraform apply for the stack of ${t.region} (ses-guard manages this setting; it was changed outside Terraform or never applied)`;
+const APPLY = (t: RegionTarget) =>
+  `run terraform apply for the stack of ${t.region} (ses-guard manages this setting; it was changed outside Terraform or never applied)`;
 
 // ---------------------------------------------------------------- caller
 
@@ -195,7 +196,8 @@ const VERIFY_FIX = (id: string, region: string) =>
 export const identitiesCheck: Check = {
   id: "identities",
   scope: "region",
-  summary: "each identity in notifications.identities exists and is verified; its bounce and complaint topics are ours; feedback forwarding shown (sesv2 GetEmailIdentity, ses GetIdentityNotificationAttributes)",
+  summary:
+    "each identity in notifications.identities exists and is verified; its bounce and complaint topics are ours; feedback forwarding shown (sesv2 GetEmailIdentity, ses GetIdentityNotificationAttributes)",
   calls: [
     { command: GetEmailIdentityCommand, resources: (t) => t.identities.map((id) => sesArn(t, `identity/${id}`)) },
     { command: GetIdentityNotificationAttributesCommand, resources: (t) => (t.notificationTopic && t.identities.length ? ["*"] : []) },
@@ -217,7 +219,14 @@ export const identitiesCheck: Check = {
         const kind = (identity.IdentityType ?? "identity").toLowerCase().replace(/_/g, " ");
         const line = identity.VerifiedForSendingStatus
           ? result(ctx, "identities", "pass", `identity ${id}`, `verified ${kind}, ${set}`)
-          : result(ctx, "identities", "fail", `identity ${id}`, `not verified for sending (verification ${identity.VerificationStatus ?? "status unknown"})`, VERIFY_FIX(id, t.region));
+          : result(
+              ctx,
+              "identities",
+              "fail",
+              `identity ${id}`,
+              `not verified for sending (verification ${identity.VerificationStatus ?? "status unknown"})`,
+              VERIFY_FIX(id, t.region),
+            );
         return { id, exists: true, line };
       }),
     );
@@ -249,7 +258,14 @@ export const identitiesCheck: Check = {
       const forwarding = `feedback forwarding by e-mail ${attrs.ForwardingEnabled ? "on" : "off"}`;
       out.push(
         wrong.length
-          ? result(ctx, "identities", "fail", subject, `${wrong.map((type) => `${type} topic ${topicOf[type] ?? "not set"}`).join(", ")}, expected ${topic.arn}; ${forwarding}`, APPLY(t))
+          ? result(
+              ctx,
+              "identities",
+              "fail",
+              subject,
+              `${wrong.map((type) => `${type} topic ${topicOf[type] ?? "not set"}`).join(", ")}, expected ${topic.arn}; ${forwarding}`,
+              APPLY(t),
+            )
           : result(ctx, "identities", "pass", subject, `${t.notificationTypes.join(", ")} -> ${topic.arn.split(":").pop()}; ${forwarding}`),
       );
     }
@@ -262,7 +278,8 @@ export const identitiesCheck: Check = {
 export const configurationSetCheck: Check = {
   id: "configuration-set",
   scope: "region",
-  summary: "the configuration set exists, with reputation metrics and sending on, and its archive event destination enabled with the configured event types (sesv2 GetConfigurationSet, GetConfigurationSetEventDestinations)",
+  summary:
+    "the configuration set exists, with reputation metrics and sending on, and its archive event destination enabled with the configured event types (sesv2 GetConfigurationSet, GetConfigurationSetEventDestinations)",
   calls: [
     { command: GetConfigurationSetCommand, resources: (t) => [t.configurationSetArn] },
     { command: GetConfigurationSetEventDestinationsCommand, resources: (t) => [t.configurationSetArn] },
@@ -275,7 +292,10 @@ export const configurationSetCheck: Check = {
     try {
       [set, destinations] = await Promise.all([
         ctx.api.send<GetConfigurationSetCommandOutput>(t.region, new GetConfigurationSetCommand({ ConfigurationSetName: t.configurationSet })),
-        ctx.api.send<GetConfigurationSetEventDestinationsCommandOutput>(t.region, new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: t.configurationSet })),
+        ctx.api.send<GetConfigurationSetEventDestinationsCommandOutput>(
+          t.region,
+          new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: t.configurationSet }),
+        ),
       ]);
     } catch (e) {
       if (!isNotFound(e)) throw e;
@@ -326,7 +346,14 @@ export const configurationSetCheck: Check = {
     const destSubject = `event destination ${EVENT_DESTINATION_NAME}`;
     if (!destination) {
       out.push(
-        result(ctx, "configuration-set", "fail", destSubject, `not on ${t.configurationSet} (it has: ${destinations.EventDestinations?.map((d) => d.Name).join(", ") || "none"}): nothing is archived`, APPLY(t)),
+        result(
+          ctx,
+          "configuration-set",
+          "fail",
+          destSubject,
+          `not on ${t.configurationSet} (it has: ${destinations.EventDestinations?.map((d) => d.Name).join(", ") || "none"}): nothing is archived`,
+          APPLY(t),
+        ),
       );
       return out;
     }
@@ -375,7 +402,9 @@ export const streamCheck: Check = {
           "fail",
           subject,
           `status ${status}${failure ? ` (${failure.Type}: ${failure.Details})` : ""}`,
-          status.endsWith("FAILED") ? `read the failure above, fix it (often the role or KMS key policy), then recreate the stream: ${APPLY(t)}` : "wait a minute and run again",
+          status.endsWith("FAILED")
+            ? `read the failure above, fix it (often the role or KMS key policy), then recreate the stream: ${APPLY(t)}`
+            : "wait a minute and run again",
         ),
       ];
     }
@@ -383,7 +412,15 @@ export const streamCheck: Check = {
       return [result(ctx, "stream", "fail", subject, `ACTIVE, but writes to ${s3.BucketARN}, not ${t.bucketArn}`, APPLY(t))];
     }
     const interval = s3?.BufferingHints?.IntervalInSeconds;
-    return [result(ctx, "stream", "pass", subject, `ACTIVE, writes to s3://${t.bucket}/${t.eventsPrefix}${interval !== undefined ? ` every ${interval} s at most` : ""}`)];
+    return [
+      result(
+        ctx,
+        "stream",
+        "pass",
+        subject,
+        `ACTIVE, writes to s3://${t.bucket}/${t.eventsPrefix}${interval !== undefined ? ` every ${interval} s at most` : ""}`,
+      ),
+    ];
   },
 };
 
@@ -411,11 +448,29 @@ export const freshnessCheck: Check = {
       `SMTP header "X-SES-CONFIGURATION-SET: ${set}"; or make it each identity's default: aws sesv2 put-email-identity-configuration-set-attributes --email-identity <identity> --configuration-set-name ${set} --region ${t.region}. ` +
       `npm run drill -- --yes --from <verified sender> tests the path end to end`;
     if (!newest) {
-      return [result(ctx, "archive", "warn", subject, `no events in the last ${FRESHNESS_LOOKBACK_DAYS * 24} hours (or ever): are senders using the configuration set?`, fix)];
+      return [
+        result(
+          ctx,
+          "archive",
+          "warn",
+          subject,
+          `no events in the last ${FRESHNESS_LOOKBACK_DAYS * 24} hours (or ever): are senders using the configuration set?`,
+          fix,
+        ),
+      ];
     }
     const age = hoursAgo(ctx.now, newest.lastModified);
     if (age > ctx.maxEventAgeHours) {
-      return [result(ctx, "archive", "warn", subject, `no events for ${Math.floor(age)} hours: are senders using the configuration set? (newest: ${newest.key})`, fix)];
+      return [
+        result(
+          ctx,
+          "archive",
+          "warn",
+          subject,
+          `no events for ${Math.floor(age)} hours: are senders using the configuration set? (newest: ${newest.key})`,
+          fix,
+        ),
+      ];
     }
     return [result(ctx, "archive", "pass", subject, `newest object ${formatHours(age)} old (${newest.key.slice(t.eventsPrefix.length)})`)];
   },
@@ -438,7 +493,10 @@ export const topicsCheck: Check = {
         try {
           let token: string | undefined;
           do {
-            const page = await ctx.api.send<ListSubscriptionsByTopicCommandOutput>(arnRegion(topic.arn), new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }));
+            const page = await ctx.api.send<ListSubscriptionsByTopicCommandOutput>(
+              arnRegion(topic.arn),
+              new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }),
+            );
             for (const s of page.Subscriptions ?? []) {
               subs.push({ endpoint: s.Endpoint ?? "?", protocol: s.Protocol ?? "?", pending: s.SubscriptionArn === "PendingConfirmation" });
             }
@@ -456,7 +514,14 @@ export const topicsCheck: Check = {
         const confirmFix = `each pending address must click "Confirm subscription" in the mail from AWS Notifications (check spam); after SNS drops it (about 3 days), terraform apply sends a new one`;
         if (absent.length) return result(ctx, "topics", "fail", subject, shown, APPLY(t));
         if (!confirmed.length) {
-          return result(ctx, "topics", "fail", subject, `${shown}: nobody receives ${kind === "alarm" ? "alarms" : "notifications"}`, pending.length ? confirmFix : `subscribe someone to ${topic.arn}`);
+          return result(
+            ctx,
+            "topics",
+            "fail",
+            subject,
+            `${shown}: nobody receives ${kind === "alarm" ? "alarms" : "notifications"}`,
+            pending.length ? confirmFix : `subscribe someone to ${topic.arn}`,
+          );
         }
         if (pending.length) return result(ctx, "topics", "warn", subject, shown, confirmFix);
         return result(ctx, "topics", "pass", subject, shown);
@@ -488,13 +553,27 @@ export const alarmsCheck: Check = {
       if (!alarm) return result(ctx, "alarms", "fail", subject, `not found in ${t.region}`, APPLY(t));
       const reputation = t.reputationAlarms.find((a) => a.name === name);
       if (alarm.ActionsEnabled === false) {
-        return result(ctx, "alarms", "fail", subject, "actions disabled: it notifies nobody", `aws cloudwatch enable-alarm-actions --alarm-names ${name} --region ${t.region}`);
+        return result(
+          ctx,
+          "alarms",
+          "fail",
+          subject,
+          "actions disabled: it notifies nobody",
+          `aws cloudwatch enable-alarm-actions --alarm-names ${name} --region ${t.region}`,
+        );
       }
       if (!(alarm.AlarmActions ?? []).includes(t.alarmTopic.arn)) {
         return result(ctx, "alarms", "fail", subject, `notifies ${(alarm.AlarmActions ?? []).join(", ") || "nothing"}, not ${t.alarmTopic.arn}`, APPLY(t));
       }
       if (reputation && alarm.Threshold !== undefined && Math.abs(alarm.Threshold - reputation.percent / 100) > 1e-12) {
-        return result(ctx, "alarms", "fail", subject, `threshold ${+(alarm.Threshold * 100).toPrecision(6)} %, the config says ${reputation.percent} %`, APPLY(t));
+        return result(
+          ctx,
+          "alarms",
+          "fail",
+          subject,
+          `threshold ${+(alarm.Threshold * 100).toPrecision(6)} %, the config says ${reputation.percent} %`,
+          APPLY(t),
+        );
       }
       const since = alarm.StateUpdatedTimestamp ? ` since ${new Date(alarm.StateUpdatedTimestamp).toISOString()}` : "";
       switch (alarm.StateValue) {
@@ -512,7 +591,14 @@ export const alarmsCheck: Check = {
               : `read the stream's error log group /aws/kinesisfirehose/${t.deliveryStream} (often the role or the bucket's KMS key policy denies the write)`,
           );
         default:
-          return result(ctx, "alarms", "warn", subject, `INSUFFICIENT_DATA${since}: ${reputation ? INSUFFICIENT_REPUTATION : INSUFFICIENT_ARCHIVE}`, reputation ? "nothing to do until mail flows" : "run the doctor again in a few minutes");
+          return result(
+            ctx,
+            "alarms",
+            "warn",
+            subject,
+            `INSUFFICIENT_DATA${since}: ${reputation ? INSUFFICIENT_REPUTATION : INSUFFICIENT_ARCHIVE}`,
+            reputation ? "nothing to do until mail flows" : "run the doctor again in a few minutes",
+          );
       }
     });
   },
@@ -544,21 +630,43 @@ export const reputationCheck: Check = {
     );
     return metrics.map((m) => {
       const label = m === "BounceRate" ? "bounce rate" : "complaint rate";
-      const levels = Object.fromEntries(t.reputationAlarms.filter((a) => a.metric === m).map((a) => [a.level, a.percent])) as Record<"warning" | "critical", number>;
+      const levels = Object.fromEntries(t.reputationAlarms.filter((a) => a.metric === m).map((a) => [a.level, a.percent])) as Record<
+        "warning" | "critical",
+        number
+      >;
       const against = `warning at ${levels.warning} %, critical at ${levels.critical} %`;
       const series = out.MetricDataResults?.find((r) => r.Id === m.toLowerCase());
       const latest = series?.Values?.[0];
       if (latest === undefined) {
-        return result(ctx, "reputation", "warn", label, `no data in the last 24 h (${against}): SES rates an account only once it sends enough mail, so the alarms wait in INSUFFICIENT_DATA`, "nothing to do until mail flows");
+        return result(
+          ctx,
+          "reputation",
+          "warn",
+          label,
+          `no data in the last 24 h (${against}): SES rates an account only once it sends enough mail, so the alarms wait in INSUFFICIENT_DATA`,
+          "nothing to do until mail flows",
+        );
       }
       const percent = +(latest * 100).toPrecision(3);
       const at = series?.Timestamps?.[0] ? ` at ${new Date(series.Timestamps[0]).toISOString()}` : "";
-      if (percent >= levels.critical) return result(ctx, "reputation", "fail", label, `${percent} %${at}, at or above critical (${against})`, `README, "Investigating an alarm"`);
-      if (percent >= levels.warning) return result(ctx, "reputation", "warn", label, `${percent} %${at}, at or above warning (${against})`, `README, "Investigating an alarm"`);
+      if (percent >= levels.critical)
+        return result(ctx, "reputation", "fail", label, `${percent} %${at}, at or above critical (${against})`, `README, "Investigating an alarm"`);
+      if (percent >= levels.warning)
+        return result(ctx, "reputation", "warn", label, `${percent} %${at}, at or above warning (${against})`, `README, "Investigating an alarm"`);
       return result(ctx, "reputation", "pass", label, `${percent} %${at} (${against})`);
     });
   },
 };
 
 /** Every check, in report order. */
-export const CHECKS: readonly Check[] = [callerCheck, accountCheck, identitiesCheck, configurationSetCheck, streamCheck, freshnessCheck, topicsCheck, alarmsCheck, reputationCheck];
+export const CHECKS: readonly Check[] = [
+  callerCheck,
+  accountCheck,
+  identitiesCheck,
+  configurationSetCheck,
+  streamCheck,
+  freshnessCheck,
+  topicsCheck,
+  alarmsCheck,
+  reputationCheck,
+];

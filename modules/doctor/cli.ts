@@ -68,12 +68,27 @@ export async function doctorMain(argv: readonly string[], io: DoctorIo): Promise
     const format = (flags["--format"] as string | undefined) ?? "text";
     if (format !== "text" && format !== "json") throw new UserError(`--format: got ${JSON.stringify(format)}; allowed: text, json`, 2);
     json = format === "json";
-    const maxEventAgeHours = wholeNumber("--max-event-age-hours", flags["--max-event-age-hours"] as string | undefined, 1, 24 * 365, DEFAULT_MAX_EVENT_AGE_HOURS);
+    const maxEventAgeHours = wholeNumber(
+      "--max-event-age-hours",
+      flags["--max-event-age-hours"] as string | undefined,
+      1,
+      24 * 365,
+      DEFAULT_MAX_EVENT_AGE_HOURS,
+    );
     const { config, source } = deployedConfig(flags["--config"] as string | undefined, io.env, io.cwd);
     const targets = targetsFor(config, flags["--region"] as string[] | undefined);
     header = { accountId: config.accountId, regions: targets.map((t) => t.region), config: source };
     if (flags["--print-policy"]) {
-      io.out(`${JSON.stringify(policyFor(CHECKS.flatMap((c) => c.calls), targets), null, 2)}\n`);
+      io.out(
+        `${JSON.stringify(
+          policyFor(
+            CHECKS.flatMap((c) => c.calls),
+            targets,
+          ),
+          null,
+          2,
+        )}\n`,
+      );
       return EXIT_OK;
     }
     const options: ApiOptions = { log: flags["--verbose"] ? io.err : undefined };

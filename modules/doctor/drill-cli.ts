@@ -91,7 +91,9 @@ export function drillReport(t: RegionTarget, result: DrillResult, timeoutSeconds
     const subject = `${m.address} (${m.scenario})`;
     if (m.refused) {
       lines.push(`FAIL  ${subject}: refused by SES: ${m.refused}`);
-      lines.push(`      fix: the sender must be verified in ${t.region} (or its domain), and the account and configuration set ${t.configurationSet} must be able to send: npm run doctor checks both`);
+      lines.push(
+        `      fix: the sender must be verified in ${t.region} (or its domain), and the account and configuration set ${t.configurationSet} must be able to send: npm run doctor checks both`,
+      );
       continue;
     }
     const missing = m.awaited.filter((e) => !m.arrived.includes(e));
@@ -109,12 +111,17 @@ export function drillReport(t: RegionTarget, result: DrillResult, timeoutSeconds
   }
   const a = result.alarm;
   if (a) {
-    if (a.set) lines.push(`PASS  alarm ${a.name}: set to ALARM, then ${a.restored ? `restored to ${a.before}` : "NOT restored"}: check that the alarm topic's subscribers got the ALARM${a.before === "OK" ? " and OK" : ""} mail`);
+    if (a.set)
+      lines.push(
+        `PASS  alarm ${a.name}: set to ALARM, then ${a.restored ? `restored to ${a.before}` : "NOT restored"}: check that the alarm topic's subscribers got the ALARM${a.before === "OK" ? " and OK" : ""} mail`,
+      );
     else if (a.before === "ALARM") lines.push(`PASS  alarm ${a.name}: already in ALARM, left as it is (the team gets real alarm mails)`);
     else lines.push(`FAIL  alarm ${a.name}: not found in ${t.region}\n      fix: npm run doctor`);
   }
   const archived = result.messages.filter((m) => !m.refused && m.awaited.every((e) => m.arrived.includes(e))).length;
-  lines.push(`${TOOL}: ${drillPassed(result) ? "passed" : "failed"}: ${archived} of ${result.messages.length} messages archived with their events in ${result.elapsedSeconds} s (run ${result.runId}, message tag ${DRILL_TAG})`);
+  lines.push(
+    `${TOOL}: ${drillPassed(result) ? "passed" : "failed"}: ${archived} of ${result.messages.length} messages archived with their events in ${result.elapsedSeconds} s (run ${result.runId}, message tag ${DRILL_TAG})`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -129,19 +136,29 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
     }
     const from = flags["--from"] as string | undefined;
     if (from !== undefined && !isEmailAddress(from)) {
-      throw new UserError(`--from: got ${JSON.stringify(from)}; allowed: a sender address such as sender@example.com, verified in the region (itself or its domain)`, 2);
+      throw new UserError(
+        `--from: got ${JSON.stringify(from)}; allowed: a sender address such as sender@example.com, verified in the region (itself or its domain)`,
+        2,
+      );
     }
     const { config } = deployedConfig(flags["--config"] as string | undefined, io.env, io.cwd);
     const region = flags["--region"] as string | undefined;
     const [t] = targetsFor(config, region ? [region] : [config.regions[0]]);
     const interval = t.bufferingIntervalSeconds;
-    const timeoutSeconds = wholeNumber("--timeout-seconds", flags["--timeout-seconds"] as string | undefined, Math.max(interval, 60), 3 * 3600, interval + TIMEOUT_MARGIN_SECONDS);
+    const timeoutSeconds = wholeNumber(
+      "--timeout-seconds",
+      flags["--timeout-seconds"] as string | undefined,
+      Math.max(interval, 60),
+      3 * 3600,
+      interval + TIMEOUT_MARGIN_SECONDS,
+    );
     const alarm = flags["--alarm"] === true;
     if (flags["--print-policy"]) {
       io.out(`${JSON.stringify(policyFor(drillCalls(from, alarm), [t], drillKmsStatements), null, 2)}\n`);
       return EXIT_OK;
     }
-    if (!from) throw new UserError("--from: got nothing; allowed: a sender address such as sender@example.com, verified in the region (itself or its domain)", 2);
+    if (!from)
+      throw new UserError("--from: got nothing; allowed: a sender address such as sender@example.com, verified in the region (itself or its domain)", 2);
     if (!flags["--yes"]) {
       io.out(`${plan(t, from, alarm, timeoutSeconds)}\n`);
       io.err(`${TOOL}: nothing sent: add --yes to send`);
@@ -149,7 +166,15 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
     }
     const options: ApiOptions = { log: flags["--verbose"] ? io.err : undefined };
     api = io.makeApi ? io.makeApi(options) : new Api(options);
-    const caller = await callerCheck.run({ target: t, api: scopedApi(api, callerCheck.calls.map((c) => c.command)), now: new Date(io.now()), maxEventAgeHours: 0 });
+    const caller = await callerCheck.run({
+      target: t,
+      api: scopedApi(
+        api,
+        callerCheck.calls.map((c) => c.command),
+      ),
+      now: new Date(io.now()),
+      maxEventAgeHours: 0,
+    });
     if (caller.some((r) => r.status === "fail")) {
       for (const r of caller) io.out(`FAIL  ${r.subject}: ${r.detail}\n      fix: ${r.fix}\n`);
       return EXIT_FAILED;
@@ -174,7 +199,14 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
         }
       },
     };
-    const result = await runDrill(t, scopedApi(api, drillCalls(from, alarm).map((c) => c.command)), drill);
+    const result = await runDrill(
+      t,
+      scopedApi(
+        api,
+        drillCalls(from, alarm).map((c) => c.command),
+      ),
+      drill,
+    );
     io.out(drillReport(t, result, timeoutSeconds));
     return drillPassed(result) ? EXIT_OK : EXIT_FAILED;
   } catch (e) {

@@ -139,12 +139,18 @@ export interface DrillResult {
 }
 
 export function drillPassed(result: DrillResult): boolean {
-  return result.messages.every((m) => !m.refused && m.awaited.every((e) => m.arrived.includes(e))) && (!result.alarm || result.alarm.before === "ALARM" || result.alarm.set);
+  return (
+    result.messages.every((m) => !m.refused && m.awaited.every((e) => m.arrived.includes(e))) &&
+    (!result.alarm || result.alarm.before === "ALARM" || result.alarm.set)
+  );
 }
 
 function runIdOf(ms: number): string {
   // Tag values allow letters, digits, _ and - only.
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOptions): Promise<DrillResult> {
@@ -169,7 +175,9 @@ export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOp
           Content: {
             Simple: {
               Subject: { Data: `ses-guard drill ${runId}: ${s.scenario}` },
-              Body: { Text: { Data: `Sent by npm run drill to the SES mailbox simulator (${s.scenario}) to test the ses-guard event archive. Nobody reads it.` } },
+              Body: {
+                Text: { Data: `Sent by npm run drill to the SES mailbox simulator (${s.scenario}) to test the ses-guard event archive. Nobody reads it.` },
+              },
             },
           },
         }),
@@ -185,7 +193,10 @@ export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOp
   }
 
   if (options.alarm) {
-    const described = await api.send<DescribeAlarmsCommandOutput>(t.region, new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }));
+    const described = await api.send<DescribeAlarmsCommandOutput>(
+      t.region,
+      new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }),
+    );
     const before = described.MetricAlarms?.[0]?.StateValue ?? "missing";
     if (before === "missing") {
       alarm = { name: alarmName, before, set: false, restored: false };
@@ -195,7 +206,14 @@ export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOp
       alarm = { name: alarmName, before, set: false, restored: false };
       options.log(`alarm ${alarmName} is in ALARM already: left as it is`);
     } else {
-      await api.send(t.region, new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: "ALARM", StateReason: `ses-guard drill ${runId}: testing the alarm notification path, not a real bounce rate` }));
+      await api.send(
+        t.region,
+        new SetAlarmStateCommand({
+          AlarmName: alarmName,
+          StateValue: "ALARM",
+          StateReason: `ses-guard drill ${runId}: testing the alarm notification path, not a real bounce rate`,
+        }),
+      );
       alarm = { name: alarmName, before, set: true, restored: false };
       options.log(`alarm ${alarmName} set to ALARM: its topic's subscribers get an ALARM mail now`);
     }
@@ -203,7 +221,13 @@ export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOp
 
   let waited: { timedOut: boolean; aborted: boolean };
   try {
-    waited = await waitForEvents(t, api, options, started, messages.filter((m) => m.messageId));
+    waited = await waitForEvents(
+      t,
+      api,
+      options,
+      started,
+      messages.filter((m) => m.messageId),
+    );
   } finally {
     if (alarm?.set) {
       // With missing data treated as "ignore" (modules/reputation-alarms.ts) CloudWatch would keep
@@ -218,7 +242,13 @@ export async function runDrill(t: RegionTarget, api: ScopedApi, options: DrillOp
 }
 
 /** Polls the archive for the messages' events until all arrived, the timeout, or an abort. */
-async function waitForEvents(t: RegionTarget, api: ScopedApi, options: DrillOptions, started: number, pending: DrillMessage[]): Promise<{ timedOut: boolean; aborted: boolean }> {
+async function waitForEvents(
+  t: RegionTarget,
+  api: ScopedApi,
+  options: DrillOptions,
+  started: number,
+  pending: DrillMessage[],
+): Promise<{ timedOut: boolean; aborted: boolean }> {
   const byId = new Map(pending.map((m) => [m.messageId!, m]));
   const awaited = pending.reduce((n, m) => n + m.awaited.length, 0);
   const seenKeys = new Set<string>();

@@ -61,7 +61,7 @@ const THROTTLED = new Set([
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
 
 function errorName(e: SdkErrorShape): string {
-  return e.name && e.name !== "Error" ? e.name : e.Code ?? e.code ?? "Error";
+  return e.name && e.name !== "Error" ? e.name : (e.Code ?? e.code ?? "Error");
 }
 
 const PRINT_POLICY = "npm run doctor -- --print-policy prints the read-only policy the doctor needs";
@@ -83,7 +83,10 @@ export function cannotCheck(error: unknown, site: CallSite, expected: (name: str
     );
   }
   if (CREDENTIAL_REJECTED.has(name)) {
-    return new CannotCheckError("credentials", `AWS rejected the credentials (${name} from ${where}): they are wrong or expired; refresh them (aws sso login) and run again`);
+    return new CannotCheckError(
+      "credentials",
+      `AWS rejected the credentials (${name} from ${where}): they are wrong or expired; refresh them (aws sso login) and run again`,
+    );
   }
   if (ACCESS_DENIED.has(name) || (e.$metadata?.httpStatusCode === 403 && !CREDENTIAL_REJECTED.has(name))) {
     // IAM's message names the action ("is not authorized to perform: ses:GetAccount on resource: ...").

@@ -31,7 +31,9 @@ export function exitCodeOf(results: readonly CheckResult[]): number {
 /** A line per result, its fix indented below it, and a summary. */
 export function textReport(header: ReportHeader, results: readonly CheckResult[]): string {
   const width = Math.max(0, ...results.map((r) => (r.region ?? "").length));
-  const lines = [`ses-guard doctor: account ${header.accountId}, ${header.regions.length === 1 ? "region" : "regions"} ${header.regions.join(", ")} (${header.config})`];
+  const lines = [
+    `ses-guard doctor: account ${header.accountId}, ${header.regions.length === 1 ? "region" : "regions"} ${header.regions.join(", ")} (${header.config})`,
+  ];
   for (const r of results) {
     lines.push(`${LABEL[r.status]}  ${(r.region ?? "").padEnd(width)}  ${r.subject}: ${r.detail}`);
     if (r.fix) lines.push(`${" ".repeat(width + 8)}fix: ${r.fix}`);

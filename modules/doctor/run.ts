@@ -16,7 +16,15 @@ export interface RunOptions {
 
 async function runOne(check: Check, target: RegionTarget, api: Api, options: RunOptions): Promise<CheckResult[]> {
   try {
-    return await check.run({ target, api: scopedApi(api, check.calls.map((c) => c.command)), now: options.now, maxEventAgeHours: options.maxEventAgeHours });
+    return await check.run({
+      target,
+      api: scopedApi(
+        api,
+        check.calls.map((c) => c.command),
+      ),
+      now: options.now,
+      maxEventAgeHours: options.maxEventAgeHours,
+    });
   } catch (e) {
     if (e instanceof CannotCheckError) throw e;
     // A bug or an answer the check does not expect: still one line, never a stack trace.

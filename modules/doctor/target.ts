@@ -94,14 +94,16 @@ export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget 
     bucketArn,
     eventsPrefix: `events/${region}/`,
     bufferingIntervalSeconds: cfg.archive.bufferingIntervalSeconds,
-    archiveKms: cfg.encryption.archive ? { keyArn: (cfg.encryption.kmsKeyArns as Partial<Record<string, string>>)[bucket.created ? bucket.home : region] } : undefined,
+    archiveKms: cfg.encryption.archive
+      ? { keyArn: (cfg.encryption.kmsKeyArns as Partial<Record<string, string>>)[bucket.created ? bucket.home : region] }
+      : undefined,
     identities,
     notificationTypes: cfg.notifications.types,
     notificationTopic: notifies
       ? {
           arn: notificationTopicArn ?? arn(scope, "sns", names.notificationTopic),
           created: notificationTopicArn === undefined,
-          emails: notificationTopicArn === undefined ? cfg.notifications.emails ?? cfg.alarms.emails : [],
+          emails: notificationTopicArn === undefined ? (cfg.notifications.emails ?? cfg.alarms.emails) : [],
         }
       : undefined,
     alarmTopic: {
@@ -110,7 +112,12 @@ export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget 
       emails: alarmTopicArn === undefined ? cfg.alarms.emails : [],
     },
     reputationAlarms: (["BounceRate", "ComplaintRate"] as const).flatMap((metric) =>
-      (["warning", "critical"] as const).map((level) => ({ name: reputationAlarmName(cfg.name, metric, level), metric, level, percent: levels[metric][level] })),
+      (["warning", "critical"] as const).map((level) => ({
+        name: reputationAlarmName(cfg.name, metric, level),
+        metric,
+        level,
+        percent: levels[metric][level],
+      })),
     ),
     archiveAlarms: [`${cfg.name}-archive-data-freshness`, `${cfg.name}-archive-delivery-success`],
     accountSuppression: cfg.suppression.accountLevel,

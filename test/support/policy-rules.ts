@@ -89,7 +89,9 @@ const noArchiveBucket = ({ json }: RuleContext) =>
 
 const workgroups = (json: StackJson) => Object.entries(resources(json, "aws_athena_workgroup"));
 const noWorkgroup = ({ json }: RuleContext) =>
-  workgroups(json).length ? undefined : "no Athena workgroup here (investigation is off, or this stack writes to the home region's bucket, whose stack holds the catalog)";
+  workgroups(json).length
+    ? undefined
+    : "no Athena workgroup here (investigation is off, or this stack writes to the home region's bucket, whose stack holds the catalog)";
 /** cdk.tf.json writes a single nested block as an object; Terraform's JSON also accepts a one-element list. */
 const block = (v: unknown): Record<string, any> | undefined => (Array.isArray(v) ? v[0] : (v as Record<string, any> | undefined));
 
@@ -209,7 +211,10 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     title: "S3 versioning, with old versions expired, when asked for",
     // archive.versioning asks for the archive's versions; query results are never versioned (README exceptions).
     notApplicable: (ctx) =>
-      noArchiveBucket(ctx) ?? (ctx.config.archive.versioning ? undefined : "archive.versioning is off: Firehose writes each object once under a unique key (deliberate, see README exceptions)"),
+      noArchiveBucket(ctx) ??
+      (ctx.config.archive.versioning
+        ? undefined
+        : "archive.versioning is off: Firehose writes each object once under a unique key (deliberate, see README exceptions)"),
     check: ({ json }) => {
       const address = `aws_s3_bucket.${ARCHIVE_BUCKET}`;
       const on = attachedTo(json, "aws_s3_bucket_versioning", address).some((v) => v.versioning_configuration?.status === "Enabled");
@@ -294,7 +299,9 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     checkIds: ["Trivy AWS-0136 (delivery)", "ses-guard (silent alarm loss)"],
     title: "The topics' KMS key policy lets cloudwatch.amazonaws.com and ses.amazonaws.com use it",
     notApplicable: ({ json }) =>
-      Object.keys(resources(json, "aws_kms_key")).length ? undefined : "no key created here (encryption.kmsKeyArns names the user's key, whose policy is theirs; or no topic is created)",
+      Object.keys(resources(json, "aws_kms_key")).length
+        ? undefined
+        : "no key created here (encryption.kmsKeyArns names the user's key, whose policy is theirs; or no topic is created)",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_kms_key")).flatMap(([n, k]) =>
         ["cloudwatch.amazonaws.com", "ses.amazonaws.com"]
@@ -319,7 +326,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: "SNS_NO_WILDCARD_PRINCIPAL",
     checkIds: ["CKV_AWS_169"],
     title: "SNS topic policies name no `*` principal",
-    notApplicable: ({ json }) => (Object.keys(resources(json, "aws_sns_topic_policy")).length ? undefined : "this stack sets no topic policy (topics are the user's)"),
+    notApplicable: ({ json }) =>
+      Object.keys(resources(json, "aws_sns_topic_policy")).length ? undefined : "this stack sets no topic policy (topics are the user's)",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_sns_topic_policy"))
         .filter(([, p]) => statements(p.policy).some((s) => s.Effect === "Allow" && isWildcardPrincipal(s.Principal)))
@@ -333,7 +341,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: "SNS_PUBLISHERS_SCOPED",
     checkIds: ["ses-guard (confused deputy)", "AWS SNS best practice: aws:SourceAccount/aws:SourceArn"],
     title: "Topic policies limit publishers by aws:SourceAccount and aws:SourceArn",
-    notApplicable: ({ json }) => (Object.keys(resources(json, "aws_sns_topic_policy")).length ? undefined : "this stack sets no topic policy (topics are the user's)"),
+    notApplicable: ({ json }) =>
+      Object.keys(resources(json, "aws_sns_topic_policy")).length ? undefined : "this stack sets no topic policy (topics are the user's)",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_sns_topic_policy")).flatMap(([n, p]) =>
         statements(p.policy)
@@ -410,9 +419,11 @@ export const POLICY_RULES: readonly PolicyRule[] = [
           .filter((s) => s.Effect === "Allow")
           .flatMap((s) => [
             ...(isWildcardPrincipal(s.Principal) ? [`aws_iam_role.${n}: trusts *`] : []),
-            ...(((s.Principal as { Service?: string } | undefined)?.Service === "firehose.amazonaws.com"
-              ? /^(\d{12}|\$\{var\.account_id\})$/.test(String(s.Condition?.StringEquals?.["sts:ExternalId"] ?? ""))
-              : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"])
+            ...((
+              (s.Principal as { Service?: string } | undefined)?.Service === "firehose.amazonaws.com"
+                ? /^(\d{12}|\$\{var\.account_id\})$/.test(String(s.Condition?.StringEquals?.["sts:ExternalId"] ?? ""))
+                : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"]
+            )
               ? []
               : [`aws_iam_role.${n}: trust lacks aws:SourceAccount and aws:SourceArn (sts:ExternalId for Firehose)`]),
           ]),
@@ -513,7 +524,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
       workgroups(json).flatMap(([n, w]) => {
         const enc = block(block(block(w.configuration)?.result_configuration)?.encryption_configuration);
         if (!["SSE_S3", "SSE_KMS", "CSE_KMS"].includes(enc?.encryption_option)) return [`aws_athena_workgroup.${n}: results not encrypted`];
-        if (config.encryption.archive && !(enc?.encryption_option === "SSE_KMS" && enc.kms_key_arn)) return [`aws_athena_workgroup.${n}: not SSE_KMS with the archive's key`];
+        if (config.encryption.archive && !(enc?.encryption_option === "SSE_KMS" && enc.kms_key_arn))
+          return [`aws_athena_workgroup.${n}: not SSE_KMS with the archive's key`];
         return [];
       }),
     breaks: (json) => delete block(block(first(json, "aws_athena_workgroup").configuration)!.result_configuration)!.encryption_configuration,
@@ -534,7 +546,9 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     checkIds: ["ses-guard (no servers)"],
     title: "The event table uses partition projection over the bucket ses-guard writes, for every region writing there",
     notApplicable: ({ json }) =>
-      Object.keys(resources(json, "aws_glue_catalog_table")).length ? undefined : "no Glue table here (investigation is off, or the home region's stack holds it)",
+      Object.keys(resources(json, "aws_glue_catalog_table")).length
+        ? undefined
+        : "no Glue table here (investigation is off, or the home region's stack holds it)",
     check: ({ json, config, region }) =>
       Object.entries(resources(json, "aws_glue_catalog_table")).flatMap(([n, t]) => {
         const p = t.parameters ?? {};
@@ -582,12 +596,14 @@ export const DELIBERATE_EXCEPTIONS: ReadonlyArray<{ checkIds: readonly string[];
   },
   {
     checkIds: ["CKV_AWS_94"],
-    reason: "Glue Data Catalog encryption is one setting per account and region that covers every database in it; ses-guard does not take it over. The table holds only the schema and the bucket's location, not events.",
+    reason:
+      "Glue Data Catalog encryption is one setting per account and region that covers every database in it; ses-guard does not take it over. The table holds only the schema and the bucket's location, not events.",
     holds: (json) => Boolean(json.resource?.aws_glue_catalog_table) && !json.resource?.aws_glue_data_catalog_encryption_settings,
   },
   {
     checkIds: ["CKV_AWS_21"],
-    reason: "The Athena results bucket is never versioned, even with archive.versioning: query results expire after investigation.resultsExpirationDays and are re-created by running the query again.",
+    reason:
+      "The Athena results bucket is never versioned, even with archive.versioning: query results expire after investigation.resultsExpirationDays and are re-created by running the query again.",
     holds: (json) =>
       Boolean(resources(json, "aws_s3_bucket").athena_results_bucket) &&
       attachedTo(json, "aws_s3_bucket_versioning", "aws_s3_bucket.athena_results_bucket").length === 0,

@@ -23,13 +23,44 @@ export interface SqlReferences {
   readonly problems: readonly string[];
 }
 
-const KEYWORDS = new Set(
-  [
-    "select", "from", "where", "and", "or", "not", "as", "cross", "join", "unnest", "group", "by", "order", "desc", "asc",
-    "limit", "interval", "day", "case", "when", "then", "else", "end", "distinct", "is", "null", "in", "union", "all",
-    "on", "having", "current_date", "true", "false", "with", "like",
-  ],
-);
+const KEYWORDS = new Set([
+  "select",
+  "from",
+  "where",
+  "and",
+  "or",
+  "not",
+  "as",
+  "cross",
+  "join",
+  "unnest",
+  "group",
+  "by",
+  "order",
+  "desc",
+  "asc",
+  "limit",
+  "interval",
+  "day",
+  "case",
+  "when",
+  "then",
+  "else",
+  "end",
+  "distinct",
+  "is",
+  "null",
+  "in",
+  "union",
+  "all",
+  "on",
+  "having",
+  "current_date",
+  "true",
+  "false",
+  "with",
+  "like",
+]);
 
 interface Unnest {
   readonly alias: string;
@@ -44,7 +75,7 @@ interface Unnest {
  */
 function code(sql: string, keepStrings = false): string {
   let out = "";
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     if (sql.startsWith("--", i)) {
       const end = sql.indexOf("\n", i);
       i = end < 0 ? sql.length : end;

@@ -113,9 +113,7 @@ function awsVersionsIn(mirrorDir: string, platform: string): string[] {
   }
   return versions.filter((v) => {
     try {
-      return fs
-        .readdirSync(path.join(awsDir, v, platform))
-        .some((f) => f.startsWith("terraform-provider-aws_"));
+      return fs.readdirSync(path.join(awsDir, v, platform)).some((f) => f.startsWith("terraform-provider-aws_"));
     } catch {
       return false;
     }
@@ -202,14 +200,7 @@ export function detectTerraform(env: NodeJS.ProcessEnv = process.env): Terraform
   }
 
   const home = os.homedir();
-  const roots = [
-    "/opt",
-    "/usr/share",
-    "/usr/local/share",
-    path.join(home, ".terraform.d"),
-    path.join(home, ".local", "share"),
-    "/var/cache",
-  ];
+  const roots = ["/opt", "/usr/share", "/usr/local/share", path.join(home, ".terraform.d"), path.join(home, ".local", "share"), "/var/cache"];
   const mirrorDir = searchMirror(roots, platform);
   if (!mirrorDir) {
     return {
@@ -335,11 +326,7 @@ function childEnv(cliConfig: string, extra?: Record<string, string>): NodeJS.Pro
 }
 
 /** Runs terraform in dir (no shell). Resolves with the exit code; rejects only if it cannot start. */
-export function terraform(
-  dir: string,
-  args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<TerraformResult> {
+export function terraform(dir: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<TerraformResult> {
   if (!tf.available || !tf.terraformBin || !tf.mirrorDir) {
     return Promise.reject(new Error(`terraform is unavailable: ${tf.reason}`));
   }
@@ -366,9 +353,7 @@ export function terraform(
 }
 
 function failure(step: string, dir: string, res: TerraformResult): Error {
-  return new Error(
-    `terraform ${step} failed (exit ${res.code}) in ${dir}\n${res.stderr.trim()}\n${res.stdout.trim()}`.trim(),
-  );
+  return new Error(`terraform ${step} failed (exit ${res.code}) in ${dir}\n${res.stderr.trim()}\n${res.stdout.trim()}`.trim());
 }
 
 async function mustRun(dir: string, args: string[]): Promise<TerraformResult> {
@@ -539,7 +524,13 @@ export async function planStacksTogether(
     const resources = Object.keys(stacks).flatMap((name) =>
       state.resources.map((r) => {
         const provider = (r as { provider?: string }).provider;
-        return { module: `module.${name}`, ...r, ...(provider?.startsWith("provider[") ? { provider: providerOf.has(name) ? `${provider}.${providerOf.get(name)}` : `module.${name}.${provider}` } : {}) };
+        return {
+          module: `module.${name}`,
+          ...r,
+          ...(provider?.startsWith("provider[")
+            ? { provider: providerOf.has(name) ? `${provider}.${providerOf.get(name)}` : `module.${name}.${provider}` }
+            : {}),
+        };
       }),
     );
     fs.writeFileSync(path.join(root, "harness.tfstate"), JSON.stringify({ ...state, outputs: {}, resources }));
