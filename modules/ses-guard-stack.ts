@@ -156,7 +156,8 @@ export class SesGuardStack extends TerraformStack {
       if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
       target.importFrom(id);
     }
-    // Import blocks came with Terraform 1.5: an older one says so at init, before reading anything.
+    // "Import blocks are only available in Terraform v1.5.0 and later" (Terraform docs, "Import"): with
+    // required_version an older terraform says so at init, before reading anything.
     if (Object.keys(adopt).length > 0) this.addOverride("terraform.required_version", IMPORT_BLOCKS_TERRAFORM);
   }
 
