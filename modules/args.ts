@@ -2,6 +2,7 @@
 // several lines long and name its option types, so it runs in its lenient mode and this module turns
 // what it found into one line per mistake: "<flag>: got ...; allowed: ...", exit status 2.
 import { parseArgs } from "util";
+import { UserError } from "./user-error";
 
 export interface FlagSpec {
   readonly name: `--${string}`;
@@ -18,8 +19,10 @@ export interface FlagSpec {
 export type Flags = Record<string, string | string[] | true | undefined>;
 
 /** A mistake in the command line: one line, exit status 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+  }
 }
 
 /** The flags as they are listed after "allowed:" (`--config FILE, --out DIR, --help`). */

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { App } from "cdktf";
 import { parse as parseJsonc, ParseError, printParseErrorCode } from "jsonc-parser";
-import { FlagSpec, Flags, parseFlags, UsageError } from "./args";
+import { FlagSpec, parseFlags } from "./args";
+import { UserError } from "./user-error";
 import { replaceFolder, stagingFolderFor } from "./staged-folder";
 import { ConfigError, configWarnings, parseConfig, problemLines, SesGuardConfig } from "./config";
 import { rejectDuplicateKeys, yamlProblem } from "./config-source";
@@ -26,15 +27,7 @@ Synthesizes the ses-guard Terraform stack from a JSON config.
                  in AWS, managed by nobody (without it such a synth stops; destroy first)
   --help         this text`;
 
-/** A user mistake: printed as one line, exit status 1 (2 for usage). */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    public readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { UserError };
 
 export interface CliOptions {
   readonly configPath?: string;
@@ -52,12 +45,7 @@ const FLAGS: readonly FlagSpec[] = [
 ];
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  let flags: Flags;
-  try {
-    ({ flags } = parseFlags(argv, FLAGS));
-  } catch (e) {
-    throw e instanceof UsageError ? new UserError(e.message, e.exitCode) : e;
-  }
+  const { flags } = parseFlags(argv, FLAGS);
   const configPath = (flags["--config"] as string | undefined) ?? (env[CONFIG_ENV] || undefined);
   const outdir = (flags["--out"] as string | undefined) ?? (env.CDKTF_OUTDIR || "cdktf.out");
   return { configPath, outdir, help: flags["--help"] === true, forgetStacks: (flags["--forget-stack"] as string[] | undefined) ?? [] };

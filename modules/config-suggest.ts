@@ -132,20 +132,18 @@ function bagDistance(a: string, b: string): number {
   return Math.max(onlyA, onlyB);
 }
 
-/** A typed key's words as written and with synonyms replaced, computed once per suggestion. */
-interface Typed {
-  readonly variants: ReadonlyArray<{ readonly words: readonly string[]; readonly text: string }>;
-}
+/** A typed key's words as written and with synonyms replaced, worked out once per suggestion. */
+type TypedVariants = ReadonlyArray<{ readonly words: readonly string[]; readonly text: string }>;
 
-function typedKey(typed: string): Typed {
+function typedVariants(typed: string): TypedVariants {
   const written = words(typed);
-  return { variants: [written, written.map((w) => SYNONYMS[w] ?? w)].map((w) => ({ words: w, text: w.join("") })) };
+  return [written, written.map((w) => SYNONYMS[w] ?? w)].map((w) => ({ words: w, text: w.join("") }));
 }
 
 const keyWordsCache = new Map<string, { readonly words: readonly string[]; readonly joined: string }>();
 
 /** How far a typed key is from a schema key; undefined when too far to suggest. */
-function distance(typed: Typed, key: string): number | undefined {
+function distance(typed: TypedVariants, key: string): number | undefined {
   let cached = keyWordsCache.get(key);
   if (!cached) {
     const w = words(key);
@@ -153,7 +151,7 @@ function distance(typed: Typed, key: string): number | undefined {
   }
   const { words: keyWords, joined } = cached;
   let best = Infinity;
-  for (const { words: v, text } of typed.variants) {
+  for (const { words: v, text } of typed) {
     // Typos and plurals: a few letters off, more for longer keys. Lengths further apart than the
     // allowance cannot be within it, which spares the table for most pairs.
     const allowed = text.length <= 4 ? 1 : text.length <= 8 ? 2 : 3;
@@ -196,9 +194,9 @@ export function suggestKey(root: z.ZodType, at: readonly PropertyKey[], typed: s
     readonly order: number;
   }
   const scored: Scored[] = [];
-  const typedWords = typedKey(typed);
+  const variants = typedVariants(typed);
   localKeys.forEach((key, order) => {
-    const d = distance(typedWords, key);
+    const d = distance(variants, key);
     if (d !== undefined && key !== typed) scored.push({ text: JSON.stringify(key), cost: d, local: true, shared: at.length, order });
   });
   for (const c of paths) {
@@ -208,7 +206,7 @@ export function suggestKey(root: z.ZodType, at: readonly PropertyKey[], typed: s
     const parent = c.steps.slice(0, -1);
     if (parent.length === at.length && parent.every((s, i) => fits(s, at[i]))) continue;
     const leaf = c.steps[c.steps.length - 1] as string;
-    const d = distance(typedWords, leaf);
+    const d = distance(variants, leaf);
     if (d === undefined) continue;
     // A concrete region or index the user wrote replaces the placeholder where the paths agree.
     let shared = 0;

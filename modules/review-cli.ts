@@ -30,9 +30,6 @@ change counts, risk flags, the settings that change, resources by action.
 Exit status: 0 reviewed, 1 risk at or above --fail-on, 2 bad usage or input.
 To a file: npm run --silent review -- plan.json > review.md (--silent keeps npm's banner out of the Markdown).`;
 
-/** A usage or input mistake: one line, exit status 2. */
-export class ReviewUsageError extends Error {}
-
 export interface ReviewArgs {
   readonly file?: string;
   readonly failOn?: RiskLevel;
@@ -41,28 +38,23 @@ export interface ReviewArgs {
 }
 
 export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(
-      argv,
-      [
-        { name: "--fail-on", metavar: RISK_LEVELS.join("|"), value: RISK_LEVELS.join(", ") },
-        { name: "--title", metavar: "TEXT", value: "a short text such as the stack name" },
-        { name: "--help", short: "h" },
-      ],
-      { positionals: true, allowed: `PLAN_JSON, -, --fail-on=${RISK_LEVELS.join("|")}, --title TEXT, --help` },
-    );
-  } catch (e) {
-    throw e instanceof UsageError ? new ReviewUsageError(e.message) : e;
-  }
-  const { flags, positionals } = parsed;
+  // Usage and input mistakes alike are UsageErrors here: one line, exit status 2.
+  const { flags, positionals } = parseFlags(
+    argv,
+    [
+      { name: "--fail-on", metavar: RISK_LEVELS.join("|"), value: RISK_LEVELS.join(", ") },
+      { name: "--title", metavar: "TEXT", value: "a short text such as the stack name" },
+      { name: "--help", short: "h" },
+    ],
+    { positionals: true, allowed: `PLAN_JSON, -, --fail-on=${RISK_LEVELS.join("|")}, --title TEXT, --help` },
+  );
   const failOn = flags["--fail-on"] as string | undefined;
   if (failOn !== undefined && !(RISK_LEVELS as readonly string[]).includes(failOn)) {
-    throw new ReviewUsageError(`--fail-on: got ${JSON.stringify(failOn)}; allowed: ${RISK_LEVELS.join(", ")}`);
+    throw new UsageError(`--fail-on: got ${JSON.stringify(failOn)}; allowed: ${RISK_LEVELS.join(", ")}`);
   }
   const [file, second] = positionals;
   if (second !== undefined) {
-    throw new ReviewUsageError(`got a second plan file ${JSON.stringify(second)} after ${JSON.stringify(file)}; allowed: one plan JSON file, or "-" for stdin`);
+    throw new UsageError(`got a second plan file ${JSON.stringify(second)} after ${JSON.stringify(file)}; allowed: one plan JSON file, or "-" for stdin`);
   }
   return { file, failOn: failOn as RiskLevel | undefined, title: flags["--title"] as string | undefined, help: flags["--help"] === true };
 }
@@ -80,10 +72,10 @@ function readPlanFile(io: ReviewIo, file: string): string {
     return io.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new ReviewUsageError(`${file}: file not found; allowed: ${PLAN_ALLOWED}`);
-    if (code === "EISDIR") throw new ReviewUsageError(`${file}: is a directory; allowed: ${PLAN_ALLOWED}`);
-    if (code === "ETOOBIG") throw new ReviewUsageError(`${file}: larger than ${MAX_PLAN_BYTES} bytes; allowed: ${PLAN_ALLOWED}`);
-    throw new ReviewUsageError(`${file}: cannot be read (${(e as Error).message}); allowed: ${PLAN_ALLOWED}`);
+    if (code === "ENOENT") throw new UsageError(`${file}: file not found; allowed: ${PLAN_ALLOWED}`);
+    if (code === "EISDIR") throw new UsageError(`${file}: is a directory; allowed: ${PLAN_ALLOWED}`);
+    if (code === "ETOOBIG") throw new UsageError(`${file}: larger than ${MAX_PLAN_BYTES} bytes; allowed: ${PLAN_ALLOWED}`);
+    throw new UsageError(`${file}: cannot be read (${(e as Error).message}); allowed: ${PLAN_ALLOWED}`);
   }
 }
 
@@ -100,7 +92,7 @@ export function reviewMain(argv: readonly string[], io: ReviewIo = defaultIo): n
     if (options.file === undefined || options.file === "-") {
       const input = io.readStdin();
       if (input === undefined) {
-        throw new ReviewUsageError(
+        throw new UsageError(
           `no plan given: got no PLAN_JSON argument and stdin is a terminal; allowed: npm run review -- plan.json, or pipe ${PLAN_ALLOWED} to stdin`,
         );
       }
@@ -123,7 +115,7 @@ export function reviewMain(argv: readonly string[], io: ReviewIo = defaultIo): n
     io.err(`ses-guard review: risks: ${counts}`);
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof ReviewUsageError || e instanceof PlanInputError) {
+    if (e instanceof UsageError || e instanceof PlanInputError) {
       io.err(`ses-guard review: error: ${e.message}`);
       return EXIT_USAGE;
     }

@@ -446,7 +446,7 @@ describeTerraform("property 2: a sample of accepted generated configs passes ter
     const together = Object.fromEntries(stackDirs.flatMap((d, i) => (d === rootStack ? [] : [[`stack_${i}`, d]])));
     const failures: string[] = [];
     try {
-      await initValidateTogether(together, true, true, undefined, rootStack);
+      await initValidateTogether(together, { dropImports: true, rootStack });
     } catch (e) {
       failures.push((e as Error).message);
     }

@@ -154,7 +154,7 @@ describeTerraform("terraform harness (offline, real terraform)", () => {
     // terraform_data needs no provider, so this costs no provider start.
     const child = { resource: { terraform_data: { x: { input: "a", no_such_argument: true } } } };
     const own = { resource: { terraform_data: { y: { input: "b" } } } };
-    const error = await initValidateTogether({ child: stackWith(child) }, true, false, undefined, stackWith(own)).then(
+    const error = await initValidateTogether({ child: stackWith(child) }, { rootStack: stackWith(own) }).then(
       () => new Error("validate passed"),
       (e: Error) => e,
     );

@@ -1,7 +1,6 @@
 /** The doctor's report: one line per check (and its fix), as text or as JSON for CI. */
 import type { CheckResult, Status } from "./checks";
 import { UserError } from "../cli";
-import { UsageError } from "../args";
 import { ConfigError } from "../config";
 import { CannotCheckError } from "./errors";
 
@@ -74,7 +73,7 @@ export function exitForError(tool: string, e: unknown, err: (line: string) => vo
     err(cannotCheckLine(tool, e));
     return EXIT_CANNOT_CHECK;
   }
-  if (e instanceof UserError || e instanceof UsageError || e instanceof ConfigError) {
+  if (e instanceof UserError || e instanceof ConfigError) {
     err(`${tool}: error: ${e.message}`);
     return e instanceof ConfigError ? 1 : e.exitCode;
   }

@@ -1,5 +1,6 @@
 // Runs the suites that wait on real terraform first, on a clean clone too (jest's default order needs the
 // timings of an earlier run): on two cores a long suite started last leaves one core idle at the end.
+const path = require("path");
 const Sequencer = require("@jest/test-sequencer").default;
 
 const FIRST = [
@@ -12,7 +13,7 @@ const FIRST = [
   "cdktf-cli",
 ];
 const rank = (test) => {
-  const name = require("path").basename(test.path, ".test.ts");
+  const name = path.basename(test.path, ".test.ts");
   const i = FIRST.indexOf(name);
   return i === -1 ? FIRST.length : i;
 };

@@ -516,7 +516,7 @@ export async function planStacksTogether(
   } = {},
 ): Promise<CombinedPlan> {
   const providerOf = new Map<string, string>();
-  const root = await initValidateTogether(stacks, opts.validate ?? true, false, providerOf);
+  const root = await initValidateTogether(stacks, { validate: opts.validate, providerOf });
   if (opts.priorState) {
     const state = opts.priorState as { resources: object[]; outputs?: unknown };
     // Child module outputs are not kept in state; only resources move under each module.
@@ -545,25 +545,24 @@ export async function planStacksTogether(
  * init and validate several stacks as child modules of one root (see planStacksTogether); returns the root.
  * `rootStack`, a stack with import blocks, becomes the root itself, so its imports are validated in the same run.
  */
-export async function initValidateTogether(
-  stacks: Record<string, string>,
-  validate = true,
-  dropImports = false,
-  /** Filled with each module's root provider alias. */
-  providerOf = new Map<string, string>(),
-  rootStack?: string,
-): Promise<string> {
-  const root = writeCombinedRoot(stacks, { dropImports, providerOf, rootStack });
+export async function initValidateTogether(stacks: Record<string, string>, opts: CombinedRootOptions & { readonly validate?: boolean } = {}): Promise<string> {
+  const root = writeCombinedRoot(stacks, opts);
   await mustRun(root, ["init", "-input=false", "-no-color"]);
-  if (validate) await mustValidate(root);
+  if (opts.validate ?? true) await mustValidate(root);
   return root;
 }
 
+export interface CombinedRootOptions {
+  /** Leave out the children's import blocks (which only a root may hold) instead of refusing them. */
+  readonly dropImports?: boolean;
+  /** Filled with each module's root provider alias. */
+  readonly providerOf?: Map<string, string>;
+  /** A stack (with import blocks, say) that becomes the root itself, calling the others. */
+  readonly rootStack?: string;
+}
+
 /** Writes the root that calls each stack as a child module (see planStacksTogether), in a new temp folder. */
-export function writeCombinedRoot(
-  stacks: Record<string, string>,
-  opts: { dropImports?: boolean; providerOf?: Map<string, string>; rootStack?: string } = {},
-): string {
+export function writeCombinedRoot(stacks: Record<string, string>, opts: CombinedRootOptions = {}): string {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   tempDirs.add(root);
   const modules: Record<string, { source: string; providers?: Record<string, string> }> = {};
