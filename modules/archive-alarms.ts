@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { TopicRef } from "./arn";
+import { Fn, Token } from "cdktf";
+import { isToken } from "./expressions";
 
 export interface ArchiveAlarmsProps {
   /** Prefix of the alarm names. */
@@ -41,7 +43,9 @@ export class ArchiveAlarms extends Construct {
       metricName: "DeliveryToS3.DataFreshness",
       statistic: "Maximum",
       // Firehose holds records up to the buffering interval by design; 0 s buffering still takes a moment.
-      threshold: Math.max(props.bufferingIntervalSeconds, 60),
+      threshold: isToken(props.bufferingIntervalSeconds)
+        ? Token.asNumber(Fn.max([props.bufferingIntervalSeconds, 60]))
+        : Math.max(props.bufferingIntervalSeconds, 60),
       comparisonOperator: "GreaterThanThreshold",
     });
     this.deliverySuccess = new CloudwatchMetricAlarm(this, "DeliverySuccess", {

@@ -3,7 +3,9 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { addBucketBaseline } from "./bucket-baseline";
+import type * as z from "zod";
 import { bucketNameProblem, lifecycleSchema, parseWith, StorageClass } from "./config";
+import { Condition, countWhen, hclOf, isToken } from "./expressions";
 
 export interface LifecycleTransition {
   /** Days after creation. */
@@ -54,7 +56,7 @@ export interface ArchiveBucketProps {
    * Keep old versions of overwritten or deleted objects (expired after `lifecycle.noncurrentVersionExpirationDays`).
    * @default false
    */
-  readonly versioning?: boolean;
+  readonly versioning?: boolean | Condition;
   /**
    * Server access logs go to this existing bucket.
    * @default - no access logging
@@ -75,6 +77,11 @@ export interface ArchiveBucketProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * The region's partition, when the region is a Terraform token.
+   * @default - partitionOf(region)
+   */
+  readonly partition?: string;
 }
 
 /**
@@ -92,9 +99,13 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    const problem = bucketNameProblem(props.bucketName);
+    const problem = !isToken(props.bucketName) && bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`ArchiveBucket bucketName: got ${JSON.stringify(props.bucketName)}; allowed: ${problem}`);
-    const lifecycle = parseWith(lifecycleSchema, props.lifecycle ?? {}, "ArchiveBucket lifecycle");
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    const given = props.lifecycle ?? {};
+    const lifecycle = Object.values(given).some(isToken)
+      ? { ...parseWith(lifecycleSchema, {}, "ArchiveBucket lifecycle"), ...Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) }
+      : parseWith(lifecycleSchema, given, "ArchiveBucket lifecycle");
     this.bucketName = props.bucketName;
 
     // force_destroy stays false: deleting the archive must never empty it as a side effect.
@@ -110,34 +121,83 @@ export class ArchiveBucket extends Construct {
       bucket: this.bucket,
       bucketName: props.bucketName,
       region: props.region,
+      partition: props.partition,
       kmsKeyArn: props.kmsKeyArn,
       accessLogBucketName: props.accessLogBucketName,
       accessLogPrefix: props.accessLogPrefix,
     });
     if (props.versioning) {
-      this.versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+      this.versioning = new S3BucketVersioningA(this, "Versioning", {
+        ...(isToken(props.versioning) ? countWhen(this, props.versioning as Condition) : {}),
+        bucket,
+        versioningConfiguration: { status: "Enabled" },
+      });
     }
+    const dynamicRules = isToken(lifecycle.transitions) || isToken(props.versioning);
     this.lifecycle = new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,
       // S3's own default, stated so the plan shows it: objects under 128 KB never transition.
       transitionDefaultMinimumObjectSize: lifecycle.transitionMinimumObjectSize,
-      rule: [
-        {
-          id: "archive-tiering-and-expiration",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          transition: lifecycle.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
-          expiration: [{ days: lifecycle.expirationDays }],
-          // With versioning, expiry only hides the current version; this removes the old ones.
-          noncurrentVersionExpiration: props.versioning ? [{ noncurrentDays: lifecycle.noncurrentVersionExpirationDays }] : undefined,
-        },
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: lifecycle.abortIncompleteMultipartUploadDays }],
-        },
-      ],
+      // With a token transition list or versioning switch, filled in by the override below.
+      rule: dynamicRules
+        ? []
+        : [
+            {
+              id: "archive-tiering-and-expiration",
+              status: "Enabled",
+              filter: [{ prefix: "" }],
+              transition: lifecycle.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+              expiration: [{ days: lifecycle.expirationDays }],
+              // With versioning, expiry only hides the current version; this removes the old ones.
+              noncurrentVersionExpiration: props.versioning ? [{ noncurrentDays: lifecycle.noncurrentVersionExpirationDays }] : undefined,
+            },
+            {
+              id: "abort-incomplete-multipart-uploads",
+              status: "Enabled",
+              filter: [{ prefix: "" }],
+              abortIncompleteMultipartUpload: [{ daysAfterInitiation: lifecycle.abortIncompleteMultipartUploadDays }],
+            },
+          ],
     });
+    if (dynamicRules) this.lifecycle.addOverride("rule", this.rulesWithDynamicBlocks(lifecycle, props.versioning));
+  }
+
+  /**
+   * The rules with a token transition list or versioning switch: cdktf resolves a `dynamic` block
+   * only directly on a resource, not inside a list block (rule[].transition), so they are written
+   * as Terraform JSON.
+   */
+  private rulesWithDynamicBlocks(lifecycle: z.output<typeof lifecycleSchema>, versioning: boolean | Condition | undefined): unknown[] {
+    const transitions = isToken(lifecycle.transitions)
+      ? hclOf(this, lifecycle.transitions)
+      : JSON.stringify(lifecycle.transitions.map((t) => ({ days: t.days, storage_class: t.storageClass })));
+    const days = hclOf(this, lifecycle.noncurrentVersionExpirationDays);
+    const versioned = isToken(versioning) ? `${hclOf(this, versioning)} ? [${days}] : []` : versioning ? `[${days}]` : "[]";
+    const expression = (hcl: string) => "${" + hcl + "}";
+    return [
+      {
+        id: "archive-tiering-and-expiration",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        dynamic: {
+          transition: {
+            for_each: expression(transitions),
+            content: { days: expression("transition.value.days"), storage_class: expression("transition.value.storage_class") },
+          },
+          // With versioning, expiry only hides the current version; this removes the old ones.
+          noncurrent_version_expiration: {
+            for_each: expression(versioned),
+            content: { noncurrent_days: expression("noncurrent_version_expiration.value") },
+          },
+        },
+        expiration: [{ days: lifecycle.expirationDays }],
+      },
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: lifecycle.abortIncompleteMultipartUploadDays }],
+      },
+    ];
   }
 }

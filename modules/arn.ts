@@ -11,14 +11,19 @@ export function partitionOf(region: string): string {
 export interface ArnScope {
   readonly accountId: string;
   readonly region: string;
+  /**
+   * The region's partition; given when the region is a Terraform token (see `partitionExpression`).
+   * @default - partitionOf(region)
+   */
+  readonly partition?: string;
 }
 
 export function arn(scope: ArnScope, service: string, resource: string): string {
-  return `arn:${partitionOf(scope.region)}:${service}:${scope.region}:${scope.accountId}:${resource}`;
+  return `arn:${scope.partition ?? partitionOf(scope.region)}:${service}:${scope.region}:${scope.accountId}:${resource}`;
 }
 
-export function s3BucketArn(region: string, bucketName: string): string {
-  return `arn:${partitionOf(region)}:s3:::${bucketName}`;
+export function s3BucketArn(region: string, bucketName: string, partition = partitionOf(region)): string {
+  return `arn:${partition}:s3:::${bucketName}`;
 }
 
 /** Anything with an ARN: a topic we create, or one the user brings. */

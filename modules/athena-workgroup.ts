@@ -3,7 +3,9 @@ import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
 import { AthenaWorkgroup as AthenaWorkgroupResource } from "@cdktf/provider-aws/lib/athena-workgroup";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { Op, Token } from "cdktf";
 import { ArnScope } from "./arn";
+import { attributeOf, Condition, countWhen, isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
 import { addBucketBaseline } from "./bucket-baseline";
 import { bucketNameProblem, MIN_BYTES_SCANNED_CUTOFF_MIB } from "./config";
 import { NamedQuery } from "./named-queries";
@@ -43,6 +45,16 @@ export interface AthenaWorkgroupProps extends ArnScope {
    * @default - none
    */
   readonly database?: string;
+  /**
+   * The region's partition, when the region is a Terraform token.
+   * @default - partitionOf(region)
+   */
+  readonly partition?: string;
+  /**
+   * Terraform condition under which every resource here exists (`count`).
+   * @default - always
+   */
+  readonly condition?: Condition;
 }
 
 const BYTES_PER_MIB = 1024 * 1024;
@@ -68,15 +80,16 @@ export class AthenaWorkgroup extends Construct {
     super(scope, id);
     const expiration = props.resultsExpirationDays ?? 30;
     const cutoff = props.bytesScannedCutoffPerQueryMiB ?? 10240;
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(props.workgroupName)) {
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    if (!isToken(props.workgroupName) && !/^[A-Za-z0-9._-]{1,128}$/.test(props.workgroupName)) {
       throw new Error(`AthenaWorkgroup workgroupName: got ${JSON.stringify(props.workgroupName)}; allowed: 1 to 128 letters, digits, ., _ or -`);
     }
-    const problem = bucketNameProblem(props.resultsBucketName);
+    const problem = !isToken(props.resultsBucketName) && bucketNameProblem(props.resultsBucketName);
     if (problem) throw new Error(`AthenaWorkgroup resultsBucketName: got ${JSON.stringify(props.resultsBucketName)}; allowed: ${problem}`);
-    if (!Number.isInteger(expiration) || expiration < 1) {
+    if (!isToken(expiration) && (!Number.isInteger(expiration) || expiration < 1)) {
       throw new Error(`AthenaWorkgroup resultsExpirationDays: got ${expiration}; allowed: a whole number of at least 1`);
     }
-    if (!Number.isInteger(cutoff) || cutoff < MIN_BYTES_SCANNED_CUTOFF_MIB) {
+    if (!isToken(cutoff) && (!Number.isInteger(cutoff) || cutoff < MIN_BYTES_SCANNED_CUTOFF_MIB)) {
       throw new Error(
         `AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got ${cutoff}; allowed: a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} (Athena's smallest limit)`,
       );
@@ -89,6 +102,7 @@ export class AthenaWorkgroup extends Construct {
     for (const q of queries) {
       if (ids.has(q.id)) throw new Error(`AthenaWorkgroup namedQueries: got ${JSON.stringify(q.id)} twice; allowed: each id once`);
       ids.add(q.id);
+      if (isToken(q.name) || isToken(q.description) || isToken(q.sql)) continue;
       if (q.name.length < 1 || q.name.length > 128)
         throw new Error(`AthenaWorkgroup namedQueries ${q.id} name: got ${q.name.length} characters; allowed: 1 to 128`);
       if (q.description.length > 1024)
@@ -99,21 +113,26 @@ export class AthenaWorkgroup extends Construct {
     this.workgroupName = props.workgroupName;
     this.resultsBucketName = props.resultsBucketName;
 
+    const counted = countWhen(this, props.condition);
     this.resultsBucket = new S3Bucket(this, "ResultsBucket", {
+      ...counted,
       bucket: props.resultsBucketName,
       // Query output, re-creatable by running the query again: removing the workgroup removes it too.
       forceDestroy: true,
     });
-    const bucket = this.resultsBucket.id;
+    const bucket = attributeOf(this.resultsBucket, "id");
     addBucketBaseline(this, "ResultsBucket", {
       owner: "AthenaWorkgroup",
       bucket: this.resultsBucket,
       bucketName: props.resultsBucketName,
       region: props.region,
+      partition: props.partition,
       kmsKeyArn: props.kmsKeyArn,
       accessLogBucketName: props.accessLogBucketName,
+      condition: props.condition,
     });
     new S3BucketLifecycleConfiguration(this, "ResultsBucketLifecycle", {
+      ...counted,
       bucket,
       rule: [
         { id: "expire-query-results", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: expiration }] },
@@ -123,6 +142,7 @@ export class AthenaWorkgroup extends Construct {
     });
 
     this.workgroup = new AthenaWorkgroupResource(this, "Resource", {
+      ...counted,
       name: props.workgroupName,
       description: "ses-guard: investigate the SES event archive (saved queries under Saved queries)",
       state: "ENABLED",
@@ -130,12 +150,17 @@ export class AthenaWorkgroup extends Construct {
         // Clients cannot override the output location or turn result encryption off.
         enforceWorkgroupConfiguration: true,
         publishCloudwatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: cutoff * BYTES_PER_MIB,
+        bytesScannedCutoffPerQuery: isToken(cutoff) ? Token.asNumber(Op.mul(cutoff, BYTES_PER_MIB)) : cutoff * BYTES_PER_MIB,
         engineVersion: { selectedEngineVersion: "Athena engine version 3" },
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucketName}/`,
           expectedBucketOwner: props.accountId,
-          encryptionConfiguration: props.kmsKeyArn ? { encryptionOption: "SSE_KMS", kmsKeyArn: props.kmsKeyArn } : { encryptionOption: "SSE_S3" },
+          // A token key may be null at plan time: then SSE_S3, as without a key.
+          encryptionConfiguration: isNullable(props.kmsKeyArn)
+            ? { encryptionOption: stringExpression(this, `${isSetHcl(this, props.kmsKeyArn)} ? "SSE_KMS" : "SSE_S3"`), kmsKeyArn: props.kmsKeyArn }
+            : props.kmsKeyArn
+              ? { encryptionOption: "SSE_KMS", kmsKeyArn: props.kmsKeyArn }
+              : { encryptionOption: "SSE_S3" },
         },
       },
       // Athena checks the output location when the workgroup is created.
@@ -145,11 +170,12 @@ export class AthenaWorkgroup extends Construct {
     for (const q of queries) {
       this.namedQueries.push(
         new AthenaNamedQuery(this, q.id, {
+          ...counted,
           name: q.name,
           description: q.description,
           database: props.database!,
           // The attribute orders the query after the workgroup.
-          workgroup: this.workgroup.name,
+          workgroup: attributeOf(this.workgroup, "name"),
           query: q.sql,
         }),
       );

@@ -6,6 +6,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { s3BucketArn } from "./arn";
+import { attributeOf, Condition, countWhen, hclOf, isNullable, isSetHcl, isToken, numberExpression, orDefault, stringExpression } from "./expressions";
 import { bucketNameProblem } from "./config";
 import { policyDocument, renderPolicy } from "./policy-document";
 
@@ -29,6 +30,16 @@ export interface BucketBaselineProps {
   readonly accessLogBucketName?: string;
   /** @default "s3-access/<bucketName>/" */
   readonly accessLogPrefix?: string;
+  /**
+   * The region's partition, when the region is a Terraform token.
+   * @default - partitionOf(region)
+   */
+  readonly partition?: string;
+  /**
+   * Terraform condition under which the bucket exists: every baseline resource is counted by it.
+   * @default - always
+   */
+  readonly condition?: Condition;
 }
 
 /** All four public access block flags on; shared with the plain module's buckets. */
@@ -59,28 +70,43 @@ export function denyInsecureTransportPolicy(bucketArn: string): string {
  * `<idPrefix>PublicAccessBlock` and so on, part of each bucket's resource addresses.
  */
 export function addBucketBaseline(scope: Construct, idPrefix: string, props: BucketBaselineProps): void {
-  const bucket = props.bucket.id;
-  const arn = s3BucketArn(props.region, props.bucketName);
-  new S3BucketPublicAccessBlock(scope, `${idPrefix}PublicAccessBlock`, { bucket, ...ALL_PUBLIC_ACCESS_BLOCKED });
-  new S3BucketOwnershipControls(scope, `${idPrefix}OwnershipControls`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  const bucket = attributeOf(props.bucket, "id");
+  const arn = s3BucketArn(props.region, props.bucketName, props.partition);
+  const counted = countWhen(scope, props.condition);
+  new S3BucketPublicAccessBlock(scope, `${idPrefix}PublicAccessBlock`, { ...counted, bucket, ...ALL_PUBLIC_ACCESS_BLOCKED });
+  new S3BucketOwnershipControls(scope, `${idPrefix}OwnershipControls`, { ...counted, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  // A token key may be null at plan time: then SSE-S3, as without a key.
+  const keyIsToken = isNullable(props.kmsKeyArn);
   new S3BucketServerSideEncryptionConfigurationA(scope, `${idPrefix}Encryption`, {
+    ...counted,
     bucket,
     rule: [
       {
-        applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: "AES256" },
+        applyServerSideEncryptionByDefault: keyIsToken
+          ? { sseAlgorithm: stringExpression(scope, `${isSetHcl(scope, props.kmsKeyArn)} ? "aws:kms" : "AES256"`), kmsMasterKeyId: props.kmsKeyArn }
+          : props.kmsKeyArn
+            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }
+            : { sseAlgorithm: "AES256" },
         // Bucket keys cut KMS requests (and cost) by orders of magnitude.
         bucketKeyEnabled: true,
       },
     ],
   });
-  new S3BucketPolicy(scope, `${idPrefix}Policy`, { bucket, policy: denyInsecureTransportPolicy(arn) });
-  if (props.accessLogBucketName) {
-    const problem = bucketNameProblem(props.accessLogBucketName);
-    if (problem) throw new Error(`${props.owner} accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${problem}`);
+  new S3BucketPolicy(scope, `${idPrefix}Policy`, { ...counted, bucket, policy: denyInsecureTransportPolicy(arn) });
+  if (!props.accessLogBucketName) return;
+  const targetPrefix = orDefault(scope, props.accessLogPrefix, `s3-access/${props.bucketName}/`);
+  if (isNullable(props.accessLogBucketName)) {
+    // A token bucket name may be null: logging exists only while it is set (and the bucket exists).
+    const logged = [props.condition && hclOf(scope, props.condition), isSetHcl(scope, props.accessLogBucketName)].filter(Boolean).join(" && ");
     new S3BucketLoggingA(scope, `${idPrefix}AccessLogging`, {
+      count: numberExpression(scope, `${logged} ? 1 : 0`),
       bucket,
       targetBucket: props.accessLogBucketName,
-      targetPrefix: props.accessLogPrefix ?? `s3-access/${props.bucketName}/`,
+      targetPrefix,
     });
+    return;
   }
+  const problem = !isToken(props.accessLogBucketName) && bucketNameProblem(props.accessLogBucketName);
+  if (problem) throw new Error(`${props.owner} accessLogBucketName: got ${JSON.stringify(props.accessLogBucketName)}; allowed: ${problem}`);
+  new S3BucketLoggingA(scope, `${idPrefix}AccessLogging`, { ...counted, bucket, targetBucket: props.accessLogBucketName, targetPrefix });
 }

@@ -65,6 +65,15 @@ export function queryableDays(lifecycle: LifecycleDays): number {
   return Math.min(lifecycle.expirationDays, firstUnreadableTransition(lifecycle)?.days ?? Infinity) - 1;
 }
 
+/**
+ * `queryableDays` as a Terraform expression, for transitions (`{ days, storage_class }` objects,
+ * ascending) and an expiration given as HCL: the same rule, for the plain module.
+ */
+export function queryableDaysHcl(transitionsHcl: string, expirationDaysHcl: string): string {
+  const unreadable = `[for t in ${transitionsHcl} : t.days if contains(${JSON.stringify(ATHENA_UNREADABLE_CLASSES)}, t.storage_class)]`;
+  return `length(${unreadable}) > 0 ? min(${expirationDaysHcl}, element(${unreadable}, 0)) - 1 : ${expirationDaysHcl} - 1`;
+}
+
 type LifecycleDays = { readonly transitions: readonly { days: number; storageClass: StorageClass }[]; readonly expirationDays: number };
 
 /** The first transition to a class Athena skips, if any (transitions are in ascending order of days). */

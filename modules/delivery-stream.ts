@@ -4,10 +4,10 @@ import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { Token } from "cdktf";
 import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./arn";
+import { isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
 import { LOG_RETENTION_DAYS } from "./config";
-import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy } from "./policy-document";
+import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./policy-document";
 
 /** The bucket a stream writes to: ours or the user's. */
 export interface BucketRef {
@@ -97,22 +97,25 @@ export class DeliveryStream extends Construct {
     const size = props.bufferingSizeMiB ?? 128;
     const retention = props.logRetentionDays ?? 30;
     const prefix = props.prefix ?? "events/";
-    if (!Number.isInteger(interval) || interval < 0 || interval > 900) {
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    if (!isToken(interval) && (!Number.isInteger(interval) || interval < 0 || interval > 900)) {
       throw new Error(`DeliveryStream bufferingIntervalSeconds: got ${interval}; allowed: a whole number from 0 to 900`);
     }
-    if (!Number.isInteger(size) || size < 1 || size > 128) {
+    if (!isToken(size) && (!Number.isInteger(size) || size < 1 || size > 128)) {
       throw new Error(`DeliveryStream bufferingSizeMiB: got ${size}; allowed: a whole number from 1 to 128`);
     }
-    const aliasProblem = props.kmsKeyArn && !Token.isUnresolved(props.kmsKeyArn) && kmsAliasProblem(props.kmsKeyArn);
+    const aliasProblem = props.kmsKeyArn && !isToken(props.kmsKeyArn) && kmsAliasProblem(props.kmsKeyArn);
     if (aliasProblem) throw new Error(`DeliveryStream kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${aliasProblem}`);
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    if (!isToken(retention) && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
       throw new Error(`DeliveryStream logRetentionDays: got ${retention}; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`);
     }
+    // A token key may be null at plan time: then the stream is encrypted as without a key.
+    const keyIsToken = isNullable(props.kmsKeyArn);
 
     this.streamName = props.streamName;
     this.streamArn = arn(props, "firehose", `deliverystream/${props.streamName}`);
     // Policies use the ARN built from the name, so the plan shows them in full.
-    const bucketArn = s3BucketArn(props.region, props.bucket.bucketName);
+    const bucketArn = s3BucketArn(props.region, props.bucket.bucketName, props.partition);
     const logGroupName = `/aws/kinesisfirehose/${props.streamName}`;
 
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: retention });
@@ -123,50 +126,56 @@ export class DeliveryStream extends Construct {
       description: `Lets Firehose stream ${props.streamName} write SES events to s3://${props.bucket.bucketName}`,
       assumeRolePolicy: renderPolicy(firehoseTrustPolicy(props.accountId)),
     });
+    const policy = policyDocument(
+      {
+        Sid: "WriteObjects",
+        Effect: "Allow",
+        Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+        Resource: `${bucketArn}/*`,
+      },
+      {
+        Sid: "FindBucket",
+        Effect: "Allow",
+        Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        Resource: bucketArn,
+      },
+      ...(props.kmsKeyArn
+        ? [
+            {
+              Sid: "EncryptObjectsThroughS3",
+              Effect: "Allow" as const,
+              Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+              Resource: props.kmsKeyArn,
+              Condition: s3KmsCondition(props.region, bucketArn),
+            },
+          ]
+        : []),
+      {
+        Sid: "LogDeliveryErrors",
+        Effect: "Allow",
+        Action: "logs:PutLogEvents",
+        Resource: arn(props, "logs", `log-group:${logGroupName}:log-stream:${LOG_STREAM}`),
+      },
+    );
     const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
       name: "deliver-to-s3",
       role: this.role.id,
-      policy: renderPolicy(
-        policyDocument(
-          {
-            Sid: "WriteObjects",
-            Effect: "Allow",
-            Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-            Resource: `${bucketArn}/*`,
-          },
-          {
-            Sid: "FindBucket",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-            Resource: bucketArn,
-          },
-          ...(props.kmsKeyArn
-            ? [
-                {
-                  Sid: "EncryptObjectsThroughS3",
-                  Effect: "Allow" as const,
-                  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                  Resource: props.kmsKeyArn,
-                  Condition: s3KmsCondition(props.region, bucketArn),
-                },
-              ]
-            : []),
-          {
-            Sid: "LogDeliveryErrors",
-            Effect: "Allow",
-            Action: "logs:PutLogEvents",
-            Resource: arn(props, "logs", `log-group:${logGroupName}:log-stream:${LOG_STREAM}`),
-          },
-        ),
-      ),
+      // A token key may be null at plan time: the statement is kept only while it is set.
+      policy: keyIsToken ? renderPolicyWithOptionalStatement(policy, "EncryptObjectsThroughS3", isSetHcl(this, props.kmsKeyArn)) : renderPolicy(policy),
     });
 
     this.stream = new KinesisFirehoseDeliveryStream(this, "Resource", {
       name: props.streamName,
       destination: "extended_s3",
-      serverSideEncryption: props.kmsKeyArn
-        ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.kmsKeyArn }
-        : { enabled: true, keyType: "AWS_OWNED_CMK" },
+      serverSideEncryption: keyIsToken
+        ? {
+            enabled: true,
+            keyType: stringExpression(this, `${isSetHcl(this, props.kmsKeyArn)} ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"`),
+            keyArn: props.kmsKeyArn,
+          }
+        : props.kmsKeyArn
+          ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.kmsKeyArn }
+          : { enabled: true, keyType: "AWS_OWNED_CMK" },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
       extendedS3Configuration: {
         roleArn: this.role.arn,

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { partitionOf } from "./arn";
+import { attributeOf, Condition, countWhen, isToken } from "./expressions";
 import { policyDocument, renderPolicy } from "./policy-document";
 
 export interface EncryptionKeyProps {
@@ -11,6 +12,16 @@ export interface EncryptionKeyProps {
   readonly region: string;
   /** Alias, without the `alias/` prefix. */
   readonly aliasName: string;
+  /**
+   * The region's partition, when the region is a Terraform token.
+   * @default - partitionOf(region)
+   */
+  readonly partition?: string;
+  /**
+   * Terraform condition under which the key exists (`count`); `keyArn` is then null without it.
+   * @default - always
+   */
+  readonly condition?: Condition;
   /**
    * Days before a scheduled deletion happens (7 to 30).
    * @default 30
@@ -32,7 +43,7 @@ export class EncryptionKey extends Construct {
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     const window = props.deletionWindowInDays ?? 30;
-    if (!Number.isInteger(window) || window < 7 || window > 30) {
+    if (!isToken(window) && (!Number.isInteger(window) || window < 7 || window > 30)) {
       throw new Error(`EncryptionKey deletionWindowInDays: got ${window}; allowed: a whole number from 7 to 30`);
     }
     // Service statements follow AWS's documented form: CloudWatch's calls carry no caller-account
@@ -44,7 +55,9 @@ export class EncryptionKey extends Construct {
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
     });
+    const counted = countWhen(this, props.condition);
     this.key = new KmsKey(this, "Resource", {
+      ...counted,
       description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${props.region})`,
       enableKeyRotation: true,
       deletionWindowInDays: window,
@@ -53,7 +66,7 @@ export class EncryptionKey extends Construct {
           {
             Sid: "AccountAdministersThroughIam",
             Effect: "Allow",
-            Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
+            Principal: { AWS: `arn:${props.partition ?? partitionOf(props.region)}:iam::${props.accountId}:root` },
             Action: "kms:*",
             Resource: "*",
           },
@@ -62,7 +75,7 @@ export class EncryptionKey extends Construct {
         ),
       ),
     });
-    this.keyArn = this.key.arn;
-    this.alias = new KmsAlias(this, "Alias", { name: `alias/${props.aliasName}`, targetKeyId: this.key.keyId });
+    this.keyArn = attributeOf(this.key, "arn");
+    this.alias = new KmsAlias(this, "Alias", { ...counted, name: `alias/${props.aliasName}`, targetKeyId: attributeOf(this.key, "key_id") });
   }
 }

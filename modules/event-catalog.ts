@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
+import { Token } from "cdktf";
 import { bucketNameProblem } from "./config";
+import { attributeOf, Condition, countWhen, isToken } from "./expressions";
 import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./ses-event-schema";
 
 export interface EventCatalogProps {
@@ -28,6 +30,11 @@ export interface EventCatalogProps {
    * @default 729
    */
   readonly queryableDays?: number;
+  /**
+   * Terraform condition under which the catalog exists (`count`).
+   * @default - always
+   */
+  readonly condition?: Condition;
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,254}$/;
@@ -62,38 +69,43 @@ export class EventCatalog extends Construct {
       ["databaseName", props.databaseName],
       ["tableName", tableName],
     ] as const) {
-      if (!NAME.test(value)) {
+      // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+      if (!isToken(value) && !NAME.test(value)) {
         throw new Error(`EventCatalog ${key}: got ${JSON.stringify(value)}; allowed: 1 to 255 lower-case letters, digits or _, not starting with a digit`);
       }
     }
-    const problem = bucketNameProblem(props.bucketName);
+    const problem = !isToken(props.bucketName) && bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`EventCatalog bucketName: got ${JSON.stringify(props.bucketName)}; allowed: ${problem}`);
     if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(prefix)) {
       throw new Error(`EventCatalog eventsPrefix: got ${JSON.stringify(prefix)}; allowed: a key prefix ending in / (such as "events/"), not starting with /`);
     }
     if (props.regions.length === 0) throw new Error("EventCatalog regions: got []; allowed: one or more AWS regions");
     for (const region of props.regions) {
-      if (!REGION.test(region)) throw new Error(`EventCatalog regions: got ${JSON.stringify(region)}; allowed: AWS regions such as eu-west-1`);
+      if (!isToken(region) && !REGION.test(region))
+        throw new Error(`EventCatalog regions: got ${JSON.stringify(region)}; allowed: AWS regions such as eu-west-1`);
     }
     if (new Set(props.regions).size !== props.regions.length) {
       throw new Error(`EventCatalog regions: got ${JSON.stringify(props.regions)}; allowed: each region once`);
     }
-    if (!Number.isInteger(days) || days < 0) {
+    if (!isToken(days) && (!Number.isInteger(days) || days < 0)) {
       throw new Error(`EventCatalog queryableDays: got ${days}; allowed: a whole number of at least 0`);
     }
     this.databaseName = props.databaseName;
     this.tableName = tableName;
     const location = `s3://${props.bucketName}/${prefix}`;
 
+    const counted = countWhen(this, props.condition);
     this.database = new GlueCatalogDatabase(this, "Database", {
+      ...counted,
       name: props.databaseName,
       description: `ses-guard: SES events archived in s3://${props.bucketName}/${prefix}, for Athena`,
     });
     this.table = new GlueCatalogTable(this, "Table", {
+      ...counted,
       // The attribute orders the table after the database.
-      databaseName: this.database.name,
+      databaseName: attributeOf(this.database, "name"),
       name: tableName,
-      ...eventTableDefinition({ location, regions: props.regions.join(","), queryableDays: String(days) }),
+      ...eventTableDefinition({ location, regions: props.regions.join(","), queryableDays: isToken(days) ? Token.asString(days) : String(days) }),
     });
   }
 }

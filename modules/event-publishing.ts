@@ -4,7 +4,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { arn, ArnScope } from "./arn";
-import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SesEventType, SuppressionReason } from "./config";
+import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SES_REGIONS, SesEventType, SuppressionReason } from "./config";
+import { Condition, expression, hclOf, isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
 import { checkSuppressionReasons } from "./suppression";
 
@@ -36,7 +37,7 @@ export interface EventPublishingProps extends ArnScope {
    * Refuse delivery over an unencrypted connection (configuration set TLS policy REQUIRE).
    * @default true
    */
-  readonly requireTls?: boolean;
+  readonly requireTls?: boolean | Condition;
   /**
    * Name of the IAM role SES assumes (IAM names are global: keep the region in it).
    * @default `<configurationSetName>-ses-events-<region>`
@@ -67,16 +68,17 @@ export class EventPublishing extends Construct {
   constructor(scope: Construct, id: string, props: EventPublishingProps) {
     super(scope, id);
     const eventTypes = props.eventTypes ?? DEFAULT_EVENT_TYPES;
-    if (eventTypes.length === 0) {
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    if (!isToken(eventTypes) && eventTypes.length === 0) {
       throw new Error(`EventPublishing eventTypes: got []; allowed: one or more of ${SES_EVENT_TYPES.join(", ")}`);
     }
-    for (const type of eventTypes) {
+    for (const type of isToken(eventTypes) ? [] : eventTypes) {
       if (!(SES_EVENT_TYPES as readonly string[]).includes(type)) {
         throw new Error(`EventPublishing eventTypes: got ${JSON.stringify(type)}; allowed: ${SES_EVENT_TYPES.join(", ")}`);
       }
     }
     if (props.suppressedReasons) {
-      checkSuppressionReasons("EventPublishing suppressedReasons", props.suppressedReasons);
+      if (!isToken(props.suppressedReasons)) checkSuppressionReasons("EventPublishing suppressedReasons", props.suppressedReasons);
       if (props.existingConfigurationSet) {
         throw new Error(
           `EventPublishing suppressedReasons: got ${JSON.stringify(props.suppressedReasons)}; allowed: nothing with existingConfigurationSet (the set is not managed here)`,
@@ -91,9 +93,33 @@ export class EventPublishing extends Construct {
         configurationSetName: props.configurationSetName,
         // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
         reputationOptions: { reputationMetricsEnabled: true },
-        deliveryOptions: { tlsPolicy: props.requireTls === false ? "OPTIONAL" : "REQUIRE" },
-        suppressionOptions: props.suppressedReasons ? { suppressedReasons: [...props.suppressedReasons] } : undefined,
+        deliveryOptions: {
+          tlsPolicy: isToken(props.requireTls)
+            ? stringExpression(this, `${hclOf(this, props.requireTls)} ? "REQUIRE" : "OPTIONAL"`)
+            : props.requireTls === false
+              ? "OPTIONAL"
+              : "REQUIRE",
+        },
+        suppressionOptions: props.suppressedReasons && !isNullable(props.suppressedReasons) ? { suppressedReasons: [...props.suppressedReasons] } : undefined,
+        lifecycle: isToken(props.region)
+          ? {
+              // A region from the provider (the plain module) is checked at plan time, as config.ts checks a literal one.
+              precondition: [
+                {
+                  condition: expression(this, `contains(${JSON.stringify(SES_REGIONS)}, ${hclOf(this, props.region)})`),
+                  errorMessage: `the provider's region: got \${jsonencode(${hclOf(this, props.region)})}; allowed: a region with SES: ${SES_REGIONS.join(", ")}`,
+                },
+              ],
+            }
+          : undefined,
       });
+      if (isNullable(props.suppressedReasons)) {
+        // A token list may be null at plan time: the set then follows the account level, as without reasons.
+        this.configurationSet.addOverride("dynamic.suppression_options", {
+          for_each: "${" + `${isSetHcl(this, props.suppressedReasons)} ? [${hclOf(this, props.suppressedReasons)}] : []` + "}",
+          content: { suppressed_reasons: "${suppression_options.value}" },
+        });
+      }
     }
 
     this.role = new IamRole(this, "Role", {

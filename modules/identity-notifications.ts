@@ -1,12 +1,13 @@
 import { Construct } from "constructs";
-import { TerraformIterator } from "cdktf";
+import { TerraformIterator, Token } from "cdktf";
 import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./arn";
 import { isDomain, isEmailAddress, NOTIFICATION_TYPES, NotificationType } from "./config";
 import { EmailSubscriptions } from "./email-subscriptions";
-import { policyDocument, renderPolicy } from "./policy-document";
+import { attributeOf, Condition, countWhen, expression, hclOf, isToken } from "./expressions";
+import { policyDocument, renderPolicy, renderPolicyWithList } from "./policy-document";
 
 export interface IdentityNotificationsProps extends ArnScope {
   /** SES identities (domains or addresses) whose messages are reported. */
@@ -35,12 +36,17 @@ export interface IdentityNotificationsProps extends ArnScope {
    * Include the original message headers in each notification.
    * @default true
    */
-  readonly includeOriginalHeaders?: boolean;
+  readonly includeOriginalHeaders?: boolean | Condition;
   /**
    * Customer-managed KMS key for the created topic; its policy must let ses.amazonaws.com use it.
    * @default - unencrypted
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Terraform condition under which every resource here exists (`count`, or a filter of `for_each`).
+   * @default - always
+   */
+  readonly condition?: Condition;
 }
 
 /**
@@ -61,18 +67,21 @@ export class IdentityNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityNotificationsProps) {
     super(scope, id);
+    const IDENTITY_ARNS = "IDENTITY_ARNS";
     const types = props.types ?? ["Bounce", "Complaint"];
-    if (props.identities.length === 0) {
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    const listsAreTokens = isToken(props.identities) || isToken(types);
+    if (!isToken(props.identities) && props.identities.length === 0) {
       throw new Error("IdentityNotifications identities: got []; allowed: one or more SES identities (domains or addresses)");
     }
-    for (const identity of props.identities) {
+    for (const identity of isToken(props.identities) ? [] : props.identities) {
       if (!isDomain(identity) && !isEmailAddress(identity)) {
         throw new Error(
           `IdentityNotifications identities: got ${JSON.stringify(identity)}; allowed: a domain such as example.com or an address such as sender@example.com`,
         );
       }
     }
-    for (const type of types) {
+    for (const type of isToken(types) ? [] : types) {
       if (!(NOTIFICATION_TYPES as readonly string[]).includes(type)) {
         throw new Error(`IdentityNotifications types: got ${JSON.stringify(type)}; allowed: ${NOTIFICATION_TYPES.join(", ")}`);
       }
@@ -85,34 +94,50 @@ export class IdentityNotifications extends Construct {
       const topicName = props.topicName ?? "ses-guard-notifications";
       const problem = props.kmsKeyArn && awsManagedKeyProblem(props.kmsKeyArn);
       if (problem) throw new Error(`IdentityNotifications kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
-      this.snsTopic = new SnsTopic(this, "Topic", { name: topicName, kmsMasterKeyId: props.kmsKeyArn });
-      this.topic = this.snsTopic;
-      this.topicPolicy = new SnsTopicPolicy(this, "Policy", {
-        arn: this.snsTopic.arn,
-        policy: renderPolicy(
-          policyDocument({
-            Sid: "AllowSesForTheseIdentities",
-            Effect: "Allow",
-            Principal: { Service: "ses.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: arn(props, "sns", topicName),
-            Condition: {
-              StringEquals: { "aws:SourceAccount": props.accountId },
-              ArnLike: { "aws:SourceArn": props.identities.map((i) => arn(props, "ses", `identity/${i}`)) },
-            },
-          }),
-        ),
+      const counted = countWhen(this, props.condition);
+      this.snsTopic = new SnsTopic(this, "Topic", { ...counted, name: topicName, kmsMasterKeyId: props.kmsKeyArn });
+      this.topic = { arn: attributeOf(this.snsTopic, "arn") };
+      const identityArn = (identity: string) => arn(props, "ses", `identity/${identity}`);
+      const policy = policyDocument({
+        Sid: "AllowSesForTheseIdentities",
+        Effect: "Allow",
+        Principal: { Service: "ses.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: arn(props, "sns", topicName),
+        Condition: {
+          StringEquals: { "aws:SourceAccount": props.accountId },
+          ArnLike: { "aws:SourceArn": isToken(props.identities) ? IDENTITY_ARNS : props.identities.map(identityArn) },
+        },
       });
-      this.subscriptions = new EmailSubscriptions(this, "Subscriptions", { topic: this.snsTopic, emails: props.emails ?? [] });
+      this.topicPolicy = new SnsTopicPolicy(this, "Policy", {
+        ...counted,
+        arn: this.topic.arn,
+        // A token list of identities becomes a list expression inside the policy.
+        policy: isToken(props.identities)
+          ? renderPolicyWithList(policy, IDENTITY_ARNS, `[for identity in ${hclOf(this, props.identities)} : ${hclOf(this, identityArn("${identity}"))}]`)
+          : renderPolicy(policy),
+      });
+      this.subscriptions = new EmailSubscriptions(this, "Subscriptions", { topic: this.topic, emails: props.emails ?? [], condition: props.condition });
     }
 
     // One resource with for_each over "identity/Type" keys: the JSON stays small and synth time flat
     // however many identities there are, and adding one identity only adds its own instances.
     const instances: Record<string, { identity: string; notification_type: NotificationType }> = {};
-    for (const identity of props.identities) {
+    for (const identity of listsAreTokens ? [] : props.identities) {
       for (const type of types) instances[`${identity}/${type}`] = { identity, notification_type: type };
     }
-    const each = TerraformIterator.fromMap(instances);
+    const each = listsAreTokens
+      ? TerraformIterator.fromMap(
+          Token.asAnyMap(
+            expression(
+              this,
+              `{ for pair in setproduct(${hclOf(this, props.identities)}, ${hclOf(this, types)}) : "\${pair[0]}/\${pair[1]}" => { identity = pair[0], notification_type = pair[1] }${
+                props.condition ? ` if ${hclOf(this, props.condition)}` : ""
+              } }`,
+            ),
+          ),
+        )
+      : TerraformIterator.fromMap(instances);
     this.notificationTopics = new SesIdentityNotificationTopic(this, "Identities", {
       forEach: each,
       identity: each.getString("identity"),
@@ -122,6 +147,7 @@ export class IdentityNotifications extends Construct {
       // SES checks that it may publish to the topic when the topic is set, so our policy comes first.
       dependsOn: this.topicPolicy ? [this.topicPolicy] : undefined,
     });
+    // With token lists the keys are known only to Terraform.
     this.instanceKeys = Object.keys(instances);
   }
 }

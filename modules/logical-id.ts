@@ -11,3 +11,15 @@ export function logicalIdSegment(id: string): string {
     .replace(/^_+|_+$/g, "")
     .toLowerCase();
 }
+
+/**
+ * A resource's Terraform name from the construct IDs below its stack (the stack's and the plain
+ * module's alike): `Resource` IDs, a construct's main resource as in aws-cdk, add no segment, so
+ * `Alarms/Topic/Resource` is `alarms_topic`. Renaming a construct ID moves a resource.
+ */
+export function terraformName(constructIds: readonly string[]): string {
+  return constructIds
+    .filter((id) => id !== "Resource")
+    .map(logicalIdSegment)
+    .join("_");
+}

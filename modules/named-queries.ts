@@ -18,6 +18,17 @@ export interface NamedQueryContext {
   readonly lookbackDays: number;
   /** Message tag naming the campaign. */
   readonly campaignTag: string;
+  /**
+   * With Terraform tokens for the values (the plain module): the text computed from them, as
+   * expressions. The values are then not checked here; the module's validation checks them.
+   * @default - computed from the literal values
+   */
+  readonly tokenText?: {
+    /** "day" or "days" after `lookbackDays`. */
+    readonly days: string;
+    /** `campaignTag` in lower case. */
+    readonly campaignTagLower: string;
+  };
 }
 
 export interface NamedQuery {
@@ -50,25 +61,17 @@ const COMPLAINT = "eventtype = 'Complaint' AND coalesce(complaint.complaintsubty
 
 /** The saved queries for one table; validates the context, since it is written into SQL. */
 export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
-  if (!IDENTIFIER.test(ctx.database))
-    throw new Error(`namedQueries database: got ${JSON.stringify(ctx.database)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
-  if (!IDENTIFIER.test(ctx.table))
-    throw new Error(`namedQueries table: got ${JSON.stringify(ctx.table)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
-  if (!Number.isInteger(ctx.lookbackDays) || ctx.lookbackDays < 1 || ctx.lookbackDays > 3653) {
-    throw new Error(`namedQueries lookbackDays: got ${ctx.lookbackDays}; allowed: a whole number from 1 to 3653`);
-  }
-  if (!TAG.test(ctx.campaignTag))
-    throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: 1 to 256 letters, digits, _ or -`);
-
+  if (!ctx.tokenText) checkContext(ctx);
   const n = ctx.lookbackDays;
+  const dayWord = ctx.tokenText?.days ?? (n === 1 ? "day" : "days");
   const from = `${ctx.database}.${ctx.table}`;
   const days = `dt >= date_format(current_date - INTERVAL '${n}' DAY, '%Y/%m/%d')`;
-  const lastDays = `the last ${n} day${n === 1 ? "" : "s"}`;
-  const edit = `-- Looks back ${n} day${n === 1 ? "" : "s"}: change the INTERVAL to look further; the dt filter keeps the scan to those days.`;
+  const lastDays = `the last ${n} ${dayWord}`;
+  const edit = `-- Looks back ${n} ${dayWord}: change the INTERVAL to look further; the dt filter keeps the scan to those days.`;
   // Tag names are matched without case: whether the SerDe lower-cases map keys under Athena engine
   // v3 is not documented, and SES keeps the case the sender used. map_filter keeps the tag's
   // entries whatever their case, flatten their values, element_at(…, 1) the first (NULL if none).
-  const campaign = `element_at(flatten(map_values(map_filter(mail.tags, (k, v) -> lower(k) = '${ctx.campaignTag.toLowerCase()}'))), 1)`;
+  const campaign = `element_at(flatten(map_values(map_filter(mail.tags, (k, v) -> lower(k) = '${ctx.tokenText?.campaignTagLower ?? ctx.campaignTag.toLowerCase()}'))), 1)`;
   const sent = "sum(CASE WHEN eventtype = 'Send' THEN cardinality(mail.destination) ELSE 0 END)";
   const hard = `sum(CASE WHEN ${HARD_BOUNCE} THEN cardinality(bounce.bouncedrecipients) ELSE 0 END)`;
   const complaints = `sum(CASE WHEN ${COMPLAINT} THEN cardinality(complaint.complainedrecipients) ELSE 0 END)`;
@@ -254,6 +257,18 @@ export function namedQueries(ctx: NamedQueryContext): NamedQuery[] {
     },
   ];
   return queries.map((q) => ({ ...q, description: `${q.description} ${READABLE_DAYS_NOTE}` }));
+}
+
+function checkContext(ctx: NamedQueryContext): void {
+  if (!IDENTIFIER.test(ctx.database))
+    throw new Error(`namedQueries database: got ${JSON.stringify(ctx.database)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
+  if (!IDENTIFIER.test(ctx.table))
+    throw new Error(`namedQueries table: got ${JSON.stringify(ctx.table)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
+  if (!Number.isInteger(ctx.lookbackDays) || ctx.lookbackDays < 1 || ctx.lookbackDays > 3653) {
+    throw new Error(`namedQueries lookbackDays: got ${ctx.lookbackDays}; allowed: a whole number from 1 to 3653`);
+  }
+  if (!TAG.test(ctx.campaignTag))
+    throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: 1 to 256 letters, digits, _ or -`);
 }
 
 /** Every description says where the table stops, since Athena does not (event-catalog.ts). */

@@ -44,9 +44,15 @@ export interface InvestigationNames {
   readonly resultsBucket: string;
 }
 
-export function investigationNames(prefix: string, accountId: string, region: string): InvestigationNames {
+/** `underscored` turns the prefix's hyphens into underscores (an expression for a Terraform token). */
+export function investigationNames(
+  prefix: string,
+  accountId: string,
+  region: string,
+  underscored: (prefix: string) => string = (p) => p.replace(/-/g, "_"),
+): InvestigationNames {
   return {
-    glueDatabase: `${prefix.replace(/-/g, "_")}_events`,
+    glueDatabase: `${underscored(prefix)}_events`,
     glueTable: "ses_events",
     athenaWorkgroup: `${prefix}-investigations`,
     resultsBucket: defaultResultsBucketName(prefix, accountId, region),

@@ -29,6 +29,29 @@ export function renderPolicy(doc: PolicyDocument): string {
 }
 
 /**
+ * A policy whose statement `sid` is kept only while the HCL bool `conditionHcl` holds: a template
+ * directive around it, so the policy stays readable JSON (for a switch given as a Terraform token).
+ */
+export function renderPolicyWithOptionalStatement(doc: PolicyDocument, sid: string, conditionHcl: string): string {
+  const statement = doc.Statement.find((s) => s.Sid === sid);
+  const json = renderPolicy(doc);
+  const text = statement && JSON.stringify(statement);
+  if (!text || doc.Statement[doc.Statement.length - 1] === statement || !json.includes(`${text},`)) {
+    throw new Error(`policy statement ${sid} not found, or last (its comma goes with it)`);
+  }
+  return json.replace(`${text},`, () => `%{ if ${conditionHcl} }${text},%{ endif }`);
+}
+
+/** A policy with the JSON string `placeholder` replaced by an HCL list expression (a list given as a Terraform token). */
+export function renderPolicyWithList(doc: PolicyDocument, placeholder: string, listHcl: string): string {
+  const json = renderPolicy(doc);
+  const quoted = JSON.stringify(placeholder);
+  if (!json.includes(quoted)) throw new Error(`policy placeholder ${placeholder} not found`);
+  // jsonencode() renders a list of strings as JSON.stringify does (except that it escapes <, > and &).
+  return json.replace(quoted, () => "${jsonencode(" + listHcl + ")}");
+}
+
+/**
  * Trust policy for an AWS service, scoped against the confused-deputy
  * problem: only this account, and only the named resource.
  */

@@ -21,13 +21,26 @@ export class Rate {
     return new Rate(Number((value * 100).toPrecision(12)));
   }
 
-  private constructor(public readonly percent: number) {}
+  /**
+   * A percent given as a Terraform token (the plain module's variable): unchecked here, since the
+   * module's validation checks it, and with no literal `fraction` (divide the token instead).
+   */
+  public static percentToken(token: number): Rate {
+    return new Rate(token, true);
+  }
+
+  private constructor(
+    public readonly percent: number,
+    /** Created by `percentToken`. */
+    public readonly isToken = false,
+  ) {}
 
   /**
    * The value CloudWatch compares against. Rounded to 10 significant digits
    * so 0.1 % renders as 0.001, not 0.0010000000000000002.
    */
   public get fraction(): number {
+    if (this.isToken) throw new Error("Rate.fraction: a token rate has no literal fraction; divide the token by 100 in Terraform");
     return Number((this.percent / 100).toPrecision(10));
   }
 

@@ -3,6 +3,8 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { ArnScope, TopicRef } from "./arn";
 import { AlarmTopic } from "./alarm-topic";
 import { implausibleLevelProblem, Rate } from "./rate";
+import { Op, Token } from "cdktf";
+import { isToken } from "./expressions";
 
 /** Two alarm levels for one rate. */
 export interface RateLevels {
@@ -60,10 +62,12 @@ export class ReputationAlarms extends Construct {
     super(scope, id);
     const periodSeconds = props.periodSeconds ?? 900;
     const evaluationPeriods = props.evaluationPeriods ?? 1;
-    if (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0 || periodSeconds > 86400) {
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    const literal = !isToken(periodSeconds) && !isToken(evaluationPeriods);
+    if (literal && (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0 || periodSeconds > 86400)) {
       throw new Error(`ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: a multiple of 60 from 60 to 86400`);
     }
-    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > 86400) {
+    if (literal && (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > 86400)) {
       throw new Error(
         `ReputationAlarms evaluationPeriods: got ${evaluationPeriods}; allowed: a whole number >= 1 with periodSeconds x evaluationPeriods <= 86400`,
       );
@@ -73,6 +77,7 @@ export class ReputationAlarms extends Construct {
       ["complaintRate", props.complaintRate],
     ] as const) {
       const kind = name === "bounceRate" ? "bounce" : "complaint";
+      if (levels.warning.isToken || levels.critical.isToken) continue;
       for (const level of ["warning", "critical"] as const) {
         const problem = implausibleLevelProblem(kind, levels[level].percent);
         if (problem) throw new Error(`ReputationAlarms ${name}.${level}: got ${levels[level]}; allowed: ${problem}`);
@@ -88,6 +93,7 @@ export class ReputationAlarms extends Construct {
       this.alarmTopic = new AlarmTopic(this, "Topic", {
         accountId: props.accountId,
         region: props.region,
+        partition: props.partition,
         topicName: `${props.namePrefix}-alarms`,
         emails: props.emails ?? [],
         alarmNamePattern: `${props.namePrefix}-*`,
@@ -109,7 +115,7 @@ export class ReputationAlarms extends Construct {
         period: periodSeconds,
         evaluationPeriods,
         // CloudWatch reports the rate as a fraction: 5 % is 0.05.
-        threshold: rate.fraction,
+        threshold: rate.isToken ? Token.asNumber(Op.div(rate.percent, 100)) : rate.fraction,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         // SES publishes no data while there is too little volume to rate; AWS advises ignoring gaps.
         treatMissingData: "ignore",

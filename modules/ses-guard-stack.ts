@@ -12,7 +12,7 @@ import {
 } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AdoptKey, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
-import { logicalIdSegment } from "./logical-id";
+import { terraformName } from "./logical-id";
 import { regionNames } from "./names";
 import { SesGuard, sesGuardPropsFromConfig } from "./ses-guard";
 
@@ -169,8 +169,12 @@ export class SesGuardStack extends TerraformStack {
    */
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    const scopes = node.scopes.slice(node.scopes.indexOf(this) + 1).filter((s) => !(s instanceof SesGuard) && s.node.id !== "Resource");
-    const id = scopes.map((s) => logicalIdSegment(s.node.id)).join("_");
+    const id = terraformName(
+      node.scopes
+        .slice(node.scopes.indexOf(this) + 1)
+        .filter((s) => !(s instanceof SesGuard))
+        .map((s) => s.node.id),
+    );
     const owner = this.logicalIds.get(id);
     if (owner !== undefined && owner !== node.path) {
       throw new Error(`Two resources map to the Terraform name "${id}": ${owner} and ${node.path}; give one a different ID`);

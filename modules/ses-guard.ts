@@ -1,6 +1,20 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
-import { dependable, Token } from "cdktf";
+import { dependable, Fn, Token } from "cdktf";
+import {
+  Condition,
+  expression,
+  hclOf,
+  isNullable,
+  isSetHcl,
+  isToken,
+  nullable,
+  numberExpression,
+  orDefault,
+  partitionExpression,
+  stringExpression,
+  ternaryHcl,
+} from "./expressions";
 import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./arn";
 import { AthenaWorkgroup } from "./athena-workgroup";
 import {
@@ -11,6 +25,7 @@ import {
   NotificationType,
   parseWith,
   queryableDays,
+  queryableDaysHcl,
   SesEventType,
   SesGuardConfig,
   SesRegion,
@@ -92,14 +107,14 @@ export interface SesGuardArchiveProps {
    */
   readonly configurationSetName?: string;
   /** @default true */
-  readonly requireTls?: boolean;
+  readonly requireTls?: boolean | Condition;
   /**
    * Terraform refuses plans that destroy the bucket or the stream.
    * @default true
    */
   readonly preventDestroy?: boolean;
   /** @default false */
-  readonly versioning?: boolean;
+  readonly versioning?: boolean | Condition;
   /**
    * Existing bucket for S3 server access logs.
    * @default - no access logging
@@ -119,7 +134,7 @@ export interface SesGuardEncryptionProps {
    * Also encrypt the archive bucket (SSE-KMS) and the stream with the key.
    * @default false
    */
-  readonly archive?: boolean;
+  readonly archive?: boolean | Condition;
 }
 
 export interface SesGuardNotificationsProps {
@@ -130,7 +145,12 @@ export interface SesGuardNotificationsProps {
   /** Subscribers of the notification topic (ignored with `topic`). */
   readonly emails: readonly string[];
   /** @default true */
-  readonly includeOriginalHeaders?: boolean;
+  readonly includeOriginalHeaders?: boolean | Condition;
+  /**
+   * Terraform condition under which the notifications exist (the plain module's switch).
+   * @default - always, when `notifications` is given
+   */
+  readonly enabled?: Condition;
   /**
    * An existing topic to publish to; its policy must let ses.amazonaws.com publish.
    * @default - a new topic `<namePrefix>-notifications`
@@ -139,6 +159,11 @@ export interface SesGuardNotificationsProps {
 }
 
 export interface SesGuardInvestigationProps {
+  /**
+   * Terraform condition under which the investigation pieces exist (the plain module's switch).
+   * @default - always, when `investigation` is given
+   */
+  readonly enabled?: Condition;
   /**
    * Regions whose streams write to this construct's archive bucket: the table's `region`
    * partition. With a bucket shared by several regions, the catalog is made once, where the
@@ -245,20 +270,34 @@ export class SesGuard extends Construct {
   constructor(scope: Construct, id: string, props: SesGuardProps) {
     super(scope, id);
     const { namePrefix: p, accountId, region } = props;
+    // A region given as a token (the plain module's provider region): ARNs get the partition as an expression.
+    const partition = props.partition ?? (isToken(region) ? partitionExpression(region) : undefined);
+    const arnScope = { accountId, region, partition };
     const archive = props.archive ?? {};
-    const names = regionNames(p, region, archive.configurationSetName);
+    const names = regionNames(p, region, orDefault(this, archive.configurationSetName, p));
     const encryption = props.encryption ?? {};
-    const aliasProblem = encryption.kmsKeyArn && !Token.isUnresolved(encryption.kmsKeyArn) && kmsAliasProblem(encryption.kmsKeyArn);
+    const aliasProblem = encryption.kmsKeyArn && !isToken(encryption.kmsKeyArn) && kmsAliasProblem(encryption.kmsKeyArn);
     if (aliasProblem) throw new Error(`SesGuard encryption.kmsKeyArn: got ${JSON.stringify(encryption.kmsKeyArn)}; allowed: ${aliasProblem}`);
     const needsKey = !props.alarms.topic || (props.notifications && !props.notifications.topic) || encryption.archive;
-    if (needsKey && !encryption.kmsKeyArn) {
-      this.encryptionKey = new EncryptionKey(this, "EncryptionKey", { accountId, region, aliasName: p });
+    // A token key may be null at plan time: the key is then created (count), as without one.
+    const keyIsToken = isNullable(encryption.kmsKeyArn);
+    if (needsKey && (!encryption.kmsKeyArn || keyIsToken)) {
+      this.encryptionKey = new EncryptionKey(this, "EncryptionKey", {
+        ...arnScope,
+        aliasName: p,
+        condition: keyIsToken ? expression(this, `${hclOf(this, encryption.kmsKeyArn)} == null`) : undefined,
+      });
     }
-    const kmsKeyArn = encryption.kmsKeyArn ?? this.encryptionKey?.keyArn;
+    const kmsKeyArn = keyIsToken ? orDefault(this, encryption.kmsKeyArn, this.encryptionKey!.keyArn) : (encryption.kmsKeyArn ?? this.encryptionKey?.keyArn);
+    // The key for the archive (bucket, stream, query results), only with encryption.archive.
+    const archiveKey = isToken(encryption.archive)
+      ? nullable(stringExpression(this, ternaryHcl(this, encryption.archive as Condition, kmsKeyArn, null)), hclOf(this, encryption.archive))
+      : encryption.archive
+        ? kmsKeyArn
+        : undefined;
 
     this.alarms = new ReputationAlarms(this, "Alarms", {
-      accountId,
-      region,
+      ...arnScope,
       namePrefix: p,
       topic: props.alarms.topic,
       emails: props.alarms.emails,
@@ -270,16 +309,17 @@ export class SesGuard extends Construct {
     });
     this.alarmTopic = this.alarms.topic;
 
-    this.archiveBucketName = archive.bucketName ?? defaultBucketName(p, accountId, region);
+    this.archiveBucketName = orDefault(this, archive.bucketName, defaultBucketName(p, accountId, region));
     if (!archive.existingBucket) {
       this.archiveBucket = new ArchiveBucket(this, "ArchiveBucket", {
         region,
+        partition,
         bucketName: this.archiveBucketName,
         lifecycle: archive.lifecycle,
         versioning: archive.versioning,
         accessLogBucketName: archive.accessLogBucketName,
         accessLogPrefix: archive.accessLogPrefix,
-        kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+        kmsKeyArn: archiveKey,
         preventDestroy: archive.preventDestroy,
       });
     }
@@ -291,19 +331,18 @@ export class SesGuard extends Construct {
       );
     }
     this.deliveryStream = new DeliveryStream(this, "DeliveryStream", {
-      accountId,
-      region,
+      ...arnScope,
       streamName: names.deliveryStream,
       roleName: names.firehoseRole,
       // Our bucket's resource (orders creation); otherwise the name, which may live in another region.
-      bucket: this.archiveBucket ?? { bucketName: this.archiveBucketName, bucketArn: s3BucketArn(region, this.archiveBucketName) },
+      bucket: this.archiveBucket ?? { bucketName: this.archiveBucketName, bucketArn: s3BucketArn(region, this.archiveBucketName, partition) },
       // Region in the key: a shared bucket keeps each region's events apart.
       prefix: keyPrefix,
       errorPrefix: `errors/${region}/`,
       bufferingIntervalSeconds: archive.bufferingIntervalSeconds,
       bufferingSizeMiB: archive.bufferingSizeMiB,
       logRetentionDays: archive.logRetentionDays,
-      kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+      kmsKeyArn: archiveKey,
       preventDestroy: archive.preventDestroy,
     });
     this.archiveAlarms = new ArchiveAlarms(this, "ArchiveAlarms", {
@@ -313,8 +352,7 @@ export class SesGuard extends Construct {
       topic: this.alarmTopic,
     });
     this.eventPublishing = new EventPublishing(this, "EventPublishing", {
-      accountId,
-      region,
+      ...arnScope,
       configurationSetName: names.configurationSet,
       existingConfigurationSet: archive.existingConfigurationSet,
       roleName: names.sesRole,
@@ -330,22 +368,41 @@ export class SesGuard extends Construct {
     // needs the stream, follows. So the role is never seconds old when SES checks it.
     const stream = this.deliveryStream.stream;
     stream.dependsOn = [...(stream.dependsOn ?? []), dependable(this.eventPublishing.rolePolicy)];
-    if (props.suppression?.accountLevel) {
-      this.accountSuppression = new AccountSuppression(this, "AccountSuppression", { reasons: props.suppression.accountLevel });
+    const accountLevel = props.suppression?.accountLevel;
+    if (accountLevel) {
+      this.accountSuppression = new AccountSuppression(this, "AccountSuppression", {
+        reasons: accountLevel,
+        // A token list may be null at plan time: the account's setting is then left alone, as without one.
+        condition: isNullable(accountLevel) ? expression(this, isSetHcl(this, accountLevel)) : undefined,
+      });
     }
 
     if (props.investigation) {
       const inv = props.investigation;
       // Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error: the table
       // and the saved queries stay within the days it can read.
-      const readableDays = queryableDays(parseWith(lifecycleSchema, archive.lifecycle ?? {}, "SesGuard archive.lifecycle"));
+      const lifecycle = archive.lifecycle ?? {};
       const lookbackDays = inv.lookbackDays ?? 7;
-      if (lookbackDays > readableDays) {
-        throw new Error(
-          `SesGuard investigation.lookbackDays: got ${lookbackDays}; allowed: at most ${readableDays}, the days Athena can still read before archive.lifecycle moves events to GLACIER or DEEP_ARCHIVE (skipped without an error) or expires them`,
+      const campaignTag = inv.campaignTag ?? "campaign";
+      let readableDays: number;
+      if (Object.values(lifecycle).some(isToken)) {
+        // Tokens (the plain module's variables): the same rule as an expression, and the module's validation checks the look-back.
+        const defaults = parseWith(lifecycleSchema, {}, "SesGuard archive.lifecycle");
+        readableDays = numberExpression(
+          this,
+          queryableDaysHcl(hclOf(this, lifecycle.transitions ?? defaults.transitions), hclOf(this, lifecycle.expirationDays ?? defaults.expirationDays)),
         );
+      } else {
+        readableDays = queryableDays(parseWith(lifecycleSchema, lifecycle, "SesGuard archive.lifecycle"));
+        if (!isToken(lookbackDays) && lookbackDays > readableDays) {
+          throw new Error(
+            `SesGuard investigation.lookbackDays: got ${lookbackDays}; allowed: at most ${readableDays}, the days Athena can still read before archive.lifecycle moves events to GLACIER or DEEP_ARCHIVE (skipped without an error) or expires them`,
+          );
+        }
       }
-      const invNames = investigationNames(p, accountId, region);
+      const invNames = investigationNames(p, accountId, region, (prefix) =>
+        isToken(prefix) ? Token.asString(Fn.replace(prefix, "-", "_")) : prefix.replace(/-/g, "_"),
+      );
       this.eventCatalog = new EventCatalog(this, "EventCatalog", {
         databaseName: invNames.glueDatabase,
         tableName: invNames.glueTable,
@@ -353,31 +410,38 @@ export class SesGuard extends Construct {
         eventsPrefix,
         regions: inv.regions ?? [region],
         queryableDays: readableDays,
+        condition: inv.enabled,
       });
+      const tokens = [p, lookbackDays, campaignTag].some(isToken);
       this.athena = new AthenaWorkgroup(this, "Athena", {
-        accountId,
-        region,
+        ...arnScope,
         workgroupName: invNames.athenaWorkgroup,
-        resultsBucketName: inv.resultsBucketName ?? invNames.resultsBucket,
+        resultsBucketName: orDefault(this, inv.resultsBucketName, invNames.resultsBucket),
         resultsExpirationDays: inv.resultsExpirationDays,
         bytesScannedCutoffPerQueryMiB: inv.bytesScannedCutoffPerQueryMiB,
         // Results are as sensitive as the archive: the same key when the archive has one.
-        kmsKeyArn: encryption.archive ? kmsKeyArn : undefined,
+        kmsKeyArn: archiveKey,
         accessLogBucketName: archive.accessLogBucketName,
         database: this.eventCatalog.databaseName,
+        condition: inv.enabled,
         namedQueries: namedQueries({
           database: this.eventCatalog.databaseName,
           table: this.eventCatalog.tableName,
           lookbackDays,
-          campaignTag: inv.campaignTag ?? "campaign",
+          campaignTag,
+          tokenText: tokens
+            ? {
+                days: isToken(lookbackDays) ? `day%{ if ${hclOf(this, lookbackDays)} != 1 }s%{ endif }` : lookbackDays === 1 ? "day" : "days",
+                campaignTagLower: isToken(campaignTag) ? Token.asString(Fn.lower(campaignTag)) : campaignTag.toLowerCase(),
+              }
+            : undefined,
         }),
       });
     }
 
     if (props.notifications) {
       this.notifications = new IdentityNotifications(this, "Notifications", {
-        accountId,
-        region,
+        ...arnScope,
         topicName: names.notificationTopic,
         topic: props.notifications.topic,
         identities: props.notifications.identities,
@@ -385,6 +449,7 @@ export class SesGuard extends Construct {
         emails: props.notifications.emails,
         includeOriginalHeaders: props.notifications.includeOriginalHeaders,
         kmsKeyArn,
+        condition: props.notifications.enabled,
       });
     }
   }

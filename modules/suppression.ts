@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Condition, countWhen, isToken } from "./expressions";
 import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
 import { SUPPRESSION_REASONS, SuppressionReason } from "./config";
 
@@ -18,6 +19,11 @@ export interface AccountSuppressionProps {
    * `COMPLAINT`. An empty list turns automatic suppression off.
    */
   readonly reasons: readonly SuppressionReason[];
+  /**
+   * Terraform condition under which the setting is managed (`count`).
+   * @default - always
+   */
+  readonly condition?: Condition;
 }
 
 /**
@@ -31,7 +37,11 @@ export class AccountSuppression extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountSuppressionProps) {
     super(scope, id);
-    checkSuppressionReasons("AccountSuppression reasons", props.reasons);
-    this.attributes = new Sesv2AccountSuppressionAttributes(this, "Resource", { suppressedReasons: [...props.reasons] });
+    // A token (the plain module's variable) is checked by the module's validation blocks instead.
+    if (!isToken(props.reasons)) checkSuppressionReasons("AccountSuppression reasons", props.reasons);
+    this.attributes = new Sesv2AccountSuppressionAttributes(this, "Resource", {
+      ...countWhen(this, props.condition),
+      suppressedReasons: [...props.reasons],
+    });
   }
 }

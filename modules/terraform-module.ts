@@ -1,53 +1,20 @@
 /**
- * ses-guard as a plain Terraform module: the same resources as `SesGuardStack`,
- * but driven by Terraform `variable`s instead of a JSON config, with no
- * provider or backend inside, so an HCL root module can call it with
- * `module "ses_guard" { source = "..." }`.
- *
- * Inputs are Terraform expressions, not TypeScript values, so everything that
- * depends on them is an expression here: lists become `for_each`, the
- * notifications switch becomes `count`, the lifecycle transitions a `dynamic`
- * block. The rules `modules/config.ts` enforces become `validation` blocks
- * with the same wording (read from config.ts itself where it can be), so HCL
- * users get the same errors. Lifecycle meta-arguments cannot be expressions in
- * Terraform, so `prevent_destroy` is always on (see the generated README).
+ * ses-guard as a plain Terraform module: `SesGuard`, the construct the stack uses, fed with
+ * Terraform `variable`s instead of a JSON config (the way aws-cdk-lib feeds constructs with
+ * CloudFormation parameters), with no provider or backend inside, so an HCL root module can call it
+ * with `module "ses_guard" { source = "..." }`. No resource is declared here: only the variables
+ * with their `validation` blocks, the locals that map them onto the construct props, the outputs,
+ * the warnings (`check` blocks) and the README. The rules `modules/config.ts` enforces become
+ * validation blocks with the same wording, so HCL users get the same errors. Lifecycle
+ * meta-arguments cannot be expressions in Terraform, so `prevent_destroy` is always on.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { replaceFolder } from "./staged-folder";
 import { Construct, Node } from "constructs";
-import { App, dependable, TerraformElement, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
-import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
-import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
-import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { App, TerraformElement, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
-import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
-import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
-import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
-import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import {
-  ATHENA_UNREADABLE_CLASSES,
   bucketNameProblem,
   DOMAIN as CONFIG_DOMAIN,
   EMAIL_LOCAL as CONFIG_EMAIL_LOCAL,
@@ -59,19 +26,20 @@ import {
   parseConfig,
   PARTITION,
   SES_EVENT_TYPES,
-  SES_REGIONS,
+  queryableDaysHcl,
+  SesEventType,
   SesGuardConfig,
+  NotificationType,
+  SuppressionReason,
   STORAGE_CLASSES,
   SUPPRESSION_REASONS,
 } from "./config";
-import { logicalIdSegment } from "./logical-id";
-import { namedQueries } from "./named-queries";
-import { defaultBucketName, defaultResultsBucketName, investigationNames, regionNames } from "./names";
-import { ALL_PUBLIC_ACCESS_BLOCKED, denyInsecureTransportPolicy } from "./bucket-baseline";
-import { eventTableDefinition } from "./event-catalog";
-import { firehoseTrustPolicy, policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
-import { s3KmsCondition } from "./delivery-stream";
-import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL, implausibleLevelText, PLAUSIBLE_FLOOR } from "./rate";
+import { terraformName } from "./logical-id";
+import { defaultBucketName, defaultResultsBucketName } from "./names";
+import { ArchiveLifecycle, LifecycleTransition } from "./archive-bucket";
+import { attributeOf, Condition, nullable } from "./expressions";
+import { SesGuard, SesGuardProps } from "./ses-guard";
+import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL, implausibleLevelText, PLAUSIBLE_FLOOR, Rate } from "./rate";
 
 /**
  * Versions of hashicorp/aws the module admits. 5.100 is the version every
@@ -822,8 +790,8 @@ export function moduleVariables(): ModuleVariable[] {
         wholeRange("investigation_lookback_days", ...lookback),
         {
           // Cross-variable, as config.ts: Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error.
-          condition: `!${v("investigation_enabled")} || ${v("investigation_lookback_days")} <= (${QUERYABLE_DAYS})`,
-          allowed: `${text("at most ")}${expr(`(${QUERYABLE_DAYS})`)}${text(
+          condition: `!${v("investigation_enabled")} || ${v("investigation_lookback_days")} <= (${queryableDaysHcl("var.lifecycle_transitions", "var.expiration_days")})`,
+          allowed: `${text("at most ")}${expr(`(${queryableDaysHcl("var.lifecycle_transitions", "var.expiration_days")})`)}${text(
             ": older events are in GLACIER or DEEP_ARCHIVE (lifecycle_transitions), which Athena skips without an error, or deleted (expiration_days); transition later, or to GLACIER_IR, which Athena reads",
           )}`,
           readme: "at most the days Athena can read: before the first lifecycle_transitions entry to GLACIER or DEEP_ARCHIVE, and before expiration_days",
@@ -939,135 +907,29 @@ export const NEXT_STEPS = {
 
 // ---------------------------------------------------------------- the module
 
-/**
- * Names come from names.ts, the stack's own naming, given expressions instead
- * of values: `regionNames("${var.name_prefix}", ...)` yields templates.
- */
-const NAMES = regionNames("${var.name_prefix}", "${local.region}", expr("var.configuration_set_name != null ? var.configuration_set_name : var.name_prefix"));
-
-const INVESTIGATION_NAMES = investigationNames("${var.name_prefix}", "${var.account_id}", "${local.region}");
-/** The stack's key prefix of each region's events (ses-guard.ts), which the Glue table reads. */
-const EVENTS_PREFIX = "events/";
-const BYTES_PER_MIB = 1024 * 1024;
+/** The construct ID of the `SesGuard` inside the module; its resources' addresses derive from the paths below it. */
+const GUARD_ID = "Guard";
 
 /**
- * The stack's saved queries (named-queries.ts) with the inputs they depend on as Terraform
- * interpolations: named-queries.ts renders them for stand-in values, which are then replaced.
- * The look-back's "day"/"days" becomes a template directive.
- */
-const NAMED_QUERIES = (() => {
-  const stand = { database: "zzdatabasezz", lookbackDays: 3217, campaignTag: "ZzCampaignTagZz" };
-  const n = "var.investigation_lookback_days";
-  const replacements: [string, string][] = [
-    [stand.database, "${local.glue_database}"],
-    [`${stand.lookbackDays} days`, `\${${n}} day%{ if ${n} != 1 }s%{ endif }`],
-    [String(stand.lookbackDays), `\${${n}}`],
-    [stand.campaignTag, "${var.investigation_campaign_tag}"],
-    [stand.campaignTag.toLowerCase(), "${lower(var.investigation_campaign_tag)}"],
-  ];
-  const used = new Set<string>();
-  const fill = (value: string) =>
-    replacements.reduce((out, [from, to]) => {
-      if (out.includes(from)) used.add(from);
-      return out.split(from).join(to);
-    }, text(value));
-  const queries = namedQueries({
-    database: stand.database,
-    table: INVESTIGATION_NAMES.glueTable,
-    lookbackDays: stand.lookbackDays,
-    campaignTag: stand.campaignTag,
-  }).map((q) => ({ id: q.id, name: fill(q.name), description: fill(q.description), sql: fill(q.sql) }));
-  const unused = replacements.map(([from]) => from).filter((from) => !used.has(from));
-  if (unused.length) throw new Error(`named-queries.ts no longer uses ${unused.join(", ")} as terraform-module.ts expects; update it`);
-  return queries;
-})();
-
-/** Locals: names and ARNs built from inputs, so policies are known at plan time (as in the stack). */
-/** Days back Athena can read, as config.ts's `queryableDays`: the first transition to a class it skips, or the expiration, less one. */
-const ARCHIVED_DAYS = `[for t in var.lifecycle_transitions : t.days if contains(${hclLiteral(ATHENA_UNREADABLE_CLASSES)}, t.storage_class)]`;
-// Transitions are ascending (a validated rule), so the first archived one is the earliest.
-const QUERYABLE_DAYS = `length(${ARCHIVED_DAYS}) > 0 ? min(var.expiration_days, element(${ARCHIVED_DAYS}, 0)) - 1 : var.expiration_days - 1`;
-
-const LOCALS = {
-  queryable_days: expr(QUERYABLE_DAYS),
-  region: expr("data.aws_region.current.id"),
-  partition: expr("data.aws_partition.current.partition"),
-  default_bucket_name: defaultBucketName("${var.name_prefix}", "${var.account_id}", "${local.region}"),
-  bucket_name: expr("var.bucket_name != null ? var.bucket_name : local.default_bucket_name"),
-  bucket_arn: "arn:${local.partition}:s3:::${local.bucket_name}",
-  stream_name: NAMES.deliveryStream,
-  stream_arn: "arn:${local.partition}:firehose:${local.region}:${var.account_id}:deliverystream/${local.stream_name}",
-  log_group_name: NAMES.logGroup,
-  configuration_set_name: NAMES.configurationSet,
-  configuration_set_arn: "arn:${local.partition}:ses:${local.region}:${var.account_id}:configuration-set/${local.configuration_set_name}",
-  alarm_topic_name: NAMES.alarmTopic,
-  notification_topic_name: NAMES.notificationTopic,
-  // IAM names are global: the region in them keeps two regions' modules apart.
-  firehose_role_name: NAMES.firehoseRole,
-  ses_role_name: NAMES.sesRole,
-  notification_emails: expr("var.notification_emails != null ? var.notification_emails : var.alarm_emails"),
-  // Keyed by lower-case address, like the stack's construct IDs: removing one address leaves the others in place.
-  alarm_subscriptions: expr("{ for email in var.alarm_emails : lower(email) => email }"),
-  notifications_enabled: expr("var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0"),
-  notification_subscriptions: expr("{ for email in local.notification_emails : lower(email) => email if local.notifications_enabled }"),
-  // One topic per identity and type, keyed "<identity>/<Type>" as the stack keys them.
-  identity_notification_topics: expr(
-    '{ for pair in setproduct(var.notification_identities, var.notification_types) : "${pair[0]}/${pair[1]}" => { identity = pair[0], type = pair[1] } if local.notifications_enabled }',
-  ),
-  identity_arns: expr('[for identity in var.notification_identities : "arn:${local.partition}:ses:${local.region}:${var.account_id}:identity/${identity}"]'),
-  // The caller's key, or the one the module creates (count = 1 exactly when kms_key_arn is null).
-  kms_key_arn: expr("var.kms_key_arn != null ? var.kms_key_arn : one(aws_kms_key.encryption_key[*].arn)"),
-  access_log_prefix: expr('var.access_log_prefix != null ? var.access_log_prefix : "s3-access/${local.bucket_name}/"'),
-  // Investigation: names.ts's names, with Terraform doing what it does to the prefix (hyphens become underscores).
-  glue_database: '${replace(var.name_prefix, "-", "_")}_events',
-  glue_table: INVESTIGATION_NAMES.glueTable,
-  athena_workgroup: INVESTIGATION_NAMES.athenaWorkgroup,
-  default_results_bucket_name: INVESTIGATION_NAMES.resultsBucket,
-  results_bucket_name: expr("var.investigation_results_bucket_name != null ? var.investigation_results_bucket_name : local.default_results_bucket_name"),
-  results_bucket_arn: "arn:${local.partition}:s3:::${local.results_bucket_name}",
-} as const;
-type LocalName = keyof typeof LOCALS;
-const local = (name: LocalName) => "${local." + name + "}";
-
-/**
- * A policy rendered like the stack's (`renderPolicy`), with the statement `sid` kept only while
- * `condition` holds: an HCL template directive around it, so the policy stays readable JSON.
- */
-function policyWithOptionalStatement(condition: string, sid: string, doc: Parameters<typeof renderPolicy>[0]): string {
-  const statement = doc.Statement.find((s) => s.Sid === sid);
-  const json = renderPolicy(doc);
-  const text = statement && JSON.stringify(statement);
-  if (!text || doc.Statement[doc.Statement.length - 1] === statement || !json.includes(`${text},`)) {
-    throw new Error(`policy statement ${sid} not found, or last (its comma goes with it)`);
-  }
-  return json.replace(`${text},`, () => `%{ if ${condition} }${text},%{ endif }`);
-}
-
-/** A policy rendered like the stack's (`renderPolicy`), with one JSON value spliced in as an expression. */
-function policyWithList(doc: Parameters<typeof renderPolicy>[0], placeholder: string, hclListExpr: string): string {
-  const json = renderPolicy(doc);
-  const quoted = JSON.stringify(placeholder);
-  if (!json.includes(quoted)) throw new Error(`policy placeholder ${placeholder} not found`);
-  // jsonencode() renders a list of strings as JSON.stringify does (except that it escapes <, > and &).
-  return json.replace(quoted, () => expr(`jsonencode(${hclListExpr})`));
-}
-
-/**
- * The Terraform module as a cdktf stack: variables, data sources, locals,
- * resources and outputs, with addresses that read like the stack's
- * (`aws_s3_bucket.archive_bucket`). Synthesize with `moduleFiles()` or
- * `writeTerraformModule()`; the stack itself carries no provider or backend.
+ * The plain module: `SesGuard` fed with Terraform variables (the same constructs as the stack), plus
+ * what only the module has: the variables with their validation, a few locals that map them onto
+ * the construct props, the outputs and the warnings (`check` blocks). No provider or backend.
  */
 export class SesGuardModule extends TerraformStack {
   /** The inputs, as declared. */
   public readonly variables: readonly ModuleVariable[];
   public readonly outputs: readonly ModuleOutput[] = MODULE_OUTPUTS;
+  /** What the variables feed the constructs: every feature of the stack the module has. */
+  public readonly guardProps: SesGuardProps;
+  public readonly guard: SesGuard;
+  private readonly addresses = new Map<string, string>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.variables = moduleVariables();
     // Variables, locals and outputs share names (bucket_name...): separate scopes keep construct IDs unique.
     const variableScope = new Construct(this, "Variables");
+    const vars: Record<string, TerraformVariable> = {};
     for (const spec of this.variables) {
       const variable = new TerraformVariable(variableScope, spec.name, {
         description: spec.description,
@@ -1083,504 +945,49 @@ export class SesGuardModule extends TerraformStack {
       });
       // cdktf cannot synthesize `default: null` itself (keysToSnakeCase fails on null).
       if (spec.default === null) variable.addOverride("default", null);
+      vars[spec.name] = variable;
     }
-
-    // Both are answered by the provider from its own configuration: they work offline.
-    new DataAwsRegion(new Construct(this, "Region"), "current");
-    new DataAwsPartition(new Construct(this, "Partition"), "current");
+    // Answered by the provider from its own configuration: it works offline.
+    const region = new DataAwsRegion(new Construct(this, "Region"), "current");
     const localScope = new Construct(this, "Locals");
-    for (const [name, value] of Object.entries(LOCALS)) new TerraformLocal(localScope, name, value);
-
-    const tags = Token.asStringMap(expr("var.tags"));
-    const num = (hcl: string) => Token.asNumber(expr(hcl));
-    const bool = (hcl: string) => Token.asAny(expr(hcl));
-
-    // ------------------------------------------------------------ encryption key
-    // Topics are always encrypted with a customer-managed key: the module creates one unless the
-    // caller brings theirs (AWS-managed keys cannot let CloudWatch or SES encrypt; see kms_key_arn).
-    const keyCount = num("var.kms_key_arn == null ? 1 : 0");
-    // Service statements follow AWS's documented form, as the stack's EncryptionKey does:
-    // conditions on the caller are known to break CloudWatch delivery.
-    const publishers = (sid: string, service: string) => ({
-      Sid: sid,
-      Effect: "Allow" as const,
-      Principal: { Service: service },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      Resource: "*",
-    });
-    new KmsKey(this, "encryption_key", {
-      count: keyCount,
-      description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${local("region")})`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: renderPolicy(
-        policyDocument(
-          {
-            Sid: "AccountAdministersThroughIam",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${local("partition")}:iam::\${var.account_id}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          publishers("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com"),
-          publishers("SesPublishesToEncryptedTopics", "ses.amazonaws.com"),
-        ),
-      ),
-      tags,
-    });
-    new KmsAlias(this, "encryption_key_alias", {
-      count: keyCount,
-      name: "alias/${var.name_prefix}",
-      targetKeyId: expr("aws_kms_key.encryption_key[0].key_id"),
-    });
-
-    // ------------------------------------------------------------ alarms
-    const alarmTopic = new SnsTopic(this, "alarms_topic", { name: local("alarm_topic_name"), kmsMasterKeyId: local("kms_key_arn"), tags });
-    new SnsTopicPolicy(this, "alarms_topic_policy", {
-      arn: alarmTopic.arn,
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "AllowCloudWatchAlarmsOfThisAccount",
-          Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: `arn:${local("partition")}:sns:${local("region")}:\${var.account_id}:${local("alarm_topic_name")}`,
-          Condition: {
-            StringEquals: { "aws:SourceAccount": "${var.account_id}" },
-            ArnLike: { "aws:SourceArn": `arn:${local("partition")}:cloudwatch:${local("region")}:\${var.account_id}:alarm:${NAMES.alarmPrefix}*` },
-          },
-        }),
-      ),
-    });
-    const alarmSubscriptions = TerraformIterator.fromMap(Token.asAnyMap(local("alarm_subscriptions")));
-    new SnsTopicSubscription(this, "alarms_topic_subscriptions", {
-      forEach: alarmSubscriptions,
-      topicArn: alarmTopic.arn,
-      protocol: "email",
-      endpoint: alarmSubscriptions.value,
-    });
-
-    const alarm = (id: string, metric: "BounceRate" | "ComplaintRate", level: "warning" | "critical") => {
-      const kind = metric === "BounceRate" ? "bounce" : "complaint";
-      const percent = `var.${kind}_rate_${level}_percent`;
-      new CloudwatchMetricAlarm(this, id, {
-        alarmName: `\${var.name_prefix}-${kind}-rate-${level}`,
-        alarmDescription:
-          `SES account ${kind} rate reached \${${percent}} % (${level}). ` +
-          `AWS reviews the account at ${AWS_REVIEW_LEVEL[kind]}. Query the ses-guard event archive to find the recipients.`,
-        namespace: "AWS/SES",
-        metricName: `Reputation.${metric}`,
-        statistic: "Maximum",
-        period: num("var.alarm_period_seconds"),
-        evaluationPeriods: num("var.alarm_evaluation_periods"),
-        // CloudWatch reports the rate as a fraction: 5 % is 0.05.
-        threshold: num(`${percent} / 100`),
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        // SES publishes no data while there is too little volume to rate; AWS advises ignoring gaps.
-        treatMissingData: "ignore",
-        actionsEnabled: true,
-        alarmActions: [alarmTopic.arn],
-        okActions: [alarmTopic.arn],
-        tags,
-      });
-    };
-    alarm("alarms_bounce_rate_warning", "BounceRate", "warning");
-    alarm("alarms_bounce_rate_critical", "BounceRate", "critical");
-    alarm("alarms_complaint_rate_warning", "ComplaintRate", "warning");
-    alarm("alarms_complaint_rate_critical", "ComplaintRate", "critical");
-
-    // ------------------------------------------------------------ archive bucket
-    // force_destroy stays false: deleting the archive must never empty it as a side effect.
-    // prevent_destroy is literal: Terraform allows no expressions in lifecycle meta-arguments, so
-    // unlike the stack's archive.preventDestroy it cannot be an input (the README says how to lift it).
-    const bucket = new S3Bucket(this, "archive_bucket", {
-      bucket: local("bucket_name"),
-      forceDestroy: false,
-      lifecycle: { preventDestroy: true },
-      tags,
-    });
-    /**
-     * What every bucket gets, as the stack's addBucketBaseline gives it (bucket-baseline.ts): no public
-     * access, no ACLs, default encryption (the key with encrypt_archive), TLS only, optional access logs.
-     */
-    const baseline = (id: string, bucketId: string, arn: string, logs: { count: string; prefix: string }, count?: string) => {
-      const counted = count ? { count: num(count) } : {};
-      new S3BucketPublicAccessBlock(this, `${id}_public_access_block`, { ...counted, bucket: bucketId, ...ALL_PUBLIC_ACCESS_BLOCKED });
-      new S3BucketOwnershipControls(this, `${id}_ownership_controls`, { ...counted, bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } });
-      new S3BucketServerSideEncryptionConfigurationA(this, `${id}_encryption`, {
-        ...counted,
-        bucket: bucketId,
-        rule: [
-          {
-            applyServerSideEncryptionByDefault: {
-              sseAlgorithm: expr('var.encrypt_archive ? "aws:kms" : "AES256"'),
-              kmsMasterKeyId: expr("var.encrypt_archive ? local.kms_key_arn : null"),
-            },
-            // Bucket keys cut KMS requests (and cost) by orders of magnitude.
-            bucketKeyEnabled: true,
-          },
-        ],
-      });
-      new S3BucketPolicy(this, `${id}_policy`, { ...counted, bucket: bucketId, policy: denyInsecureTransportPolicy(arn) });
-      new S3BucketLoggingA(this, `${id}_access_logging`, {
-        count: num(logs.count),
-        bucket: bucketId,
-        targetBucket: expr("var.access_log_bucket_name"),
-        targetPrefix: logs.prefix,
-      });
-    };
-    baseline("archive_bucket", bucket.id, local("bucket_arn"), { count: "var.access_log_bucket_name != null ? 1 : 0", prefix: local("access_log_prefix") });
-    new S3BucketVersioningA(this, "archive_bucket_versioning", {
-      count: num("var.versioning ? 1 : 0"),
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    const lifecycle = new S3BucketLifecycleConfiguration(this, "archive_bucket_lifecycle", {
-      bucket: bucket.id,
-      // S3's own default unless changed, stated so the plan shows it: objects under 128 KB never transition.
-      transitionDefaultMinimumObjectSize: expr("var.transition_minimum_object_size"),
-      // Filled in by the override below.
-      rule: [],
-    });
-    // cdktf resolves a dynamic block only directly on a resource, not inside a list block
-    // (rule[].transition), so the rules are written as Terraform JSON here.
-    lifecycle.addOverride("rule", [
-      {
-        id: "archive-tiering-and-expiration",
-        status: "Enabled",
-        filter: [{ prefix: "" }],
-        dynamic: {
-          transition: {
-            for_each: expr("var.lifecycle_transitions"),
-            content: { days: expr("transition.value.days"), storage_class: expr("transition.value.storage_class") },
-          },
-          // With versioning, expiry only hides the current version; this removes the old ones.
-          noncurrent_version_expiration: {
-            for_each: expr("var.versioning ? [var.noncurrent_version_expiration_days] : []"),
-            content: { noncurrent_days: expr("noncurrent_version_expiration.value") },
-          },
-        },
-        expiration: [{ days: expr("var.expiration_days") }],
-      },
-      {
-        id: "abort-incomplete-multipart-uploads",
-        status: "Enabled",
-        filter: [{ prefix: "" }],
-        abort_incomplete_multipart_upload: [{ days_after_initiation: expr("var.abort_incomplete_multipart_upload_days") }],
-      },
-    ]);
-
-    // ------------------------------------------------------------ delivery stream
-    const logGroup = new CloudwatchLogGroup(this, "delivery_stream_log_group", {
-      name: local("log_group_name"),
-      retentionInDays: num("var.log_retention_days"),
-      tags,
-    });
-    const logStream = new CloudwatchLogStream(this, "delivery_stream_log_stream", { name: "DestinationDelivery", logGroupName: logGroup.name });
-    const firehoseRole = new IamRole(this, "delivery_stream_role", {
-      name: local("firehose_role_name"),
-      description: `Lets Firehose stream ${local("stream_name")} write SES events to s3://${local("bucket_name")}`,
-      assumeRolePolicy: renderPolicy(firehoseTrustPolicy("${var.account_id}")),
-      tags,
-    });
-    const firehosePolicy = new IamRolePolicy(this, "delivery_stream_role_policy", {
-      name: "deliver-to-s3",
-      role: firehoseRole.id,
-      policy: policyWithOptionalStatement(
-        "var.encrypt_archive",
-        "EncryptObjectsThroughS3",
-        policyDocument(
-          {
-            Sid: "WriteObjects",
-            Effect: "Allow",
-            Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-            Resource: `${local("bucket_arn")}/*`,
-          },
-          {
-            Sid: "FindBucket",
-            Effect: "Allow",
-            Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-            Resource: local("bucket_arn"),
-          },
-          {
-            Sid: "EncryptObjectsThroughS3",
-            Effect: "Allow",
-            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: local("kms_key_arn"),
-            Condition: s3KmsCondition(local("region"), local("bucket_arn")),
-          },
-          {
-            Sid: "LogDeliveryErrors",
-            Effect: "Allow",
-            Action: "logs:PutLogEvents",
-            Resource: `arn:${local("partition")}:logs:${local("region")}:\${var.account_id}:log-group:${local("log_group_name")}:log-stream:DestinationDelivery`,
-          },
-        ),
-      ),
-    });
-    const stream = new KinesisFirehoseDeliveryStream(this, "delivery_stream", {
-      name: local("stream_name"),
-      destination: "extended_s3",
-      serverSideEncryption: {
-        enabled: true,
-        keyType: expr('var.encrypt_archive ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"'),
-        keyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
-      },
-      lifecycle: { preventDestroy: true },
-      extendedS3Configuration: {
-        roleArn: firehoseRole.arn,
-        bucketArn: bucket.arn,
-        // Region in the key, as in the stack: a bucket shared by several regions keeps their events apart.
-        prefix: `events/${local("region")}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
-        // Firehose requires an error prefix once the prefix has expressions.
-        errorOutputPrefix: `errors/${local("region")}/!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`,
-        bufferingInterval: num("var.buffering_interval_seconds"),
-        bufferingSize: num("var.buffering_size_mib"),
-        compressionFormat: "GZIP",
-        kmsKeyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
-        cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
-      },
-      // Firehose checks its access on create: the policy must exist first.
-      dependsOn: [firehosePolicy],
-      tags,
-    });
-
-    // ------------------------------------------------------------ archive alarms
-    // The archive watches itself, as the stack's ArchiveAlarms do: a broken archive is found the day it breaks.
-    const archiveAlarm = (
-      id: string,
-      props: Pick<CloudwatchMetricAlarmConfig, "alarmName" | "alarmDescription" | "metricName" | "statistic" | "threshold" | "comparisonOperator">,
-    ) =>
-      new CloudwatchMetricAlarm(this, id, {
-        ...props,
-        namespace: "AWS/Firehose",
-        dimensions: { DeliveryStreamName: local("stream_name") },
-        period: 300,
-        evaluationPeriods: 3,
-        // No traffic means no data points; that is not a broken archive.
-        treatMissingData: "notBreaching",
-        actionsEnabled: true,
-        alarmActions: [alarmTopic.arn],
-        okActions: [alarmTopic.arn],
-        tags,
-      });
-    archiveAlarm("archive_alarms_data_freshness", {
-      alarmName: "${var.name_prefix}-archive-data-freshness",
-      alarmDescription: `Records in Firehose stream ${local("stream_name")} are older than its \${var.buffering_interval_seconds} s buffering interval: delivery to S3 is failing or falling behind. Check the stream's error log group.`,
-      metricName: "DeliveryToS3.DataFreshness",
-      statistic: "Maximum",
-      // Firehose holds records up to the buffering interval by design; 0 s buffering still takes a moment.
-      threshold: num("max(var.buffering_interval_seconds, 60)"),
-      comparisonOperator: "GreaterThanThreshold",
-    });
-    archiveAlarm("archive_alarms_delivery_success", {
-      alarmName: "${var.name_prefix}-archive-delivery-success",
-      alarmDescription: `Some deliveries from Firehose stream ${local("stream_name")} to S3 failed (DeliveryToS3.Success below 1). Events may land under the errors/ prefix or be lost after 24 h of retries.`,
-      metricName: "DeliveryToS3.Success",
-      statistic: "Minimum",
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-    });
-
-    // ------------------------------------------------------------ event publishing
-    const configurationSet = new Sesv2ConfigurationSet(this, "event_publishing_configuration_set", {
-      configurationSetName: local("configuration_set_name"),
-      // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
-      reputationOptions: { reputationMetricsEnabled: true },
-      deliveryOptions: { tlsPolicy: expr('var.require_tls ? "REQUIRE" : "OPTIONAL"') },
-      tags,
-      lifecycle: {
-        // The config schema only accepts SES regions; here the region comes from the provider.
-        precondition: [
-          {
-            condition: expr(`contains(${hclLiteral(SES_REGIONS)}, local.region)`),
-            errorMessage: `the provider's region: got ${expr("jsonencode(local.region)")}; allowed: ${text(`a region with SES: ${SES_REGIONS.join(", ")}`)}`,
-          },
-        ],
-      },
-    });
-    // The set's own suppression reasons, only when given: otherwise it follows the account level.
-    configurationSet.addOverride("dynamic.suppression_options", {
-      for_each: expr("var.suppression_configuration_set != null ? [var.suppression_configuration_set] : []"),
-      content: { suppressed_reasons: expr("suppression_options.value") },
-    });
-    const sesRole = new IamRole(this, "event_publishing_role", {
-      name: local("ses_role_name"),
-      description: `Lets SES configuration set ${local("configuration_set_name")} publish events to Firehose stream ${local("stream_name")}`,
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy("ses.amazonaws.com", "${var.account_id}", local("configuration_set_arn"))),
-      tags,
-    });
-    const sesPolicy = new IamRolePolicy(this, "event_publishing_role_policy", {
-      name: "publish-to-firehose",
-      role: sesRole.id,
-      policy: renderPolicy(policyDocument({ Sid: "PutEventRecords", Effect: "Allow", Action: "firehose:PutRecordBatch", Resource: local("stream_arn") })),
-    });
-    new Sesv2ConfigurationSetEventDestination(this, "event_publishing_event_destination", {
-      configurationSetName: configurationSet.configurationSetName,
-      eventDestinationName: "archive-to-firehose",
-      eventDestination: {
-        // The provider defaults this to false: an archive that silently receives nothing.
-        enabled: true,
-        matchingEventTypes: Token.asList(expr("var.event_types")),
-        kinesisFirehoseDestination: { deliveryStreamArn: stream.arn, iamRoleArn: sesRole.arn },
-      },
-      // SES tests the role when the destination is created.
-      dependsOn: [sesPolicy],
-    });
-    // As in the stack (ses-guard.ts): the stream's create, which waits until it is ACTIVE, runs
-    // after the SES role exists, so the role has propagated when the destination is created.
-    stream.dependsOn = [...(stream.dependsOn ?? []), dependable(sesPolicy)];
-
-    // ------------------------------------------------------------ suppression
-    new Sesv2AccountSuppressionAttributes(this, "account_suppression", {
-      count: num("var.suppression_account_level != null ? 1 : 0"),
-      suppressedReasons: Token.asList(expr("var.suppression_account_level")),
-    });
-
-    // ------------------------------------------------------------ investigation (Athena)
-    // As the stack's EventCatalog and AthenaWorkgroup build them, for this call's own bucket and region.
-    const investigation = "var.investigation_enabled ? 1 : 0";
-    const location = `s3://${local("bucket_name")}/${EVENTS_PREFIX}`;
-    new GlueCatalogDatabase(this, "event_catalog_database", {
-      count: num(investigation),
-      name: local("glue_database"),
-      description: `ses-guard: SES events archived in ${location}, for Athena`,
-      tags,
-    });
-    new GlueCatalogTable(this, "event_catalog_table", {
-      count: num(investigation),
-      // The attribute orders the table after the database.
-      databaseName: expr("aws_glue_catalog_database.event_catalog_database[0].name"),
-      name: local("glue_table"),
-      // Each module call has its own bucket: its region is the only one writing there.
-      ...eventTableDefinition({ location, regions: local("region"), queryableDays: local("queryable_days") }),
-    });
-    // Query output, re-creatable by running the query again: no prevent_destroy, and force_destroy.
-    const resultsBucket = new S3Bucket(this, "athena_results_bucket", {
-      count: num(investigation),
-      bucket: local("results_bucket_name"),
-      forceDestroy: true,
-      tags,
-    });
-    const resultsBucketId = expr("aws_s3_bucket.athena_results_bucket[0].id");
-    baseline(
-      "athena_results_bucket",
-      resultsBucketId,
-      local("results_bucket_arn"),
-      { count: "var.investigation_enabled && var.access_log_bucket_name != null ? 1 : 0", prefix: `s3-access/${local("results_bucket_name")}/` },
-      investigation,
+    const local = (name: string, value: string) => new TerraformLocal(localScope, name, expr(value));
+    const notificationsEnabled = local(
+      "notifications_enabled",
+      "var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0",
     );
-    new S3BucketLifecycleConfiguration(this, "athena_results_bucket_lifecycle", {
-      count: num(investigation),
-      bucket: resultsBucketId,
-      rule: [
-        { id: "expire-query-results", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: num("var.investigation_results_expiration_days") }] },
-        // Athena writes large results in parts; a query cancelled mid-write leaves them behind.
-        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: [{ prefix: "" }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] },
-      ],
-    });
-    new AthenaWorkgroup(this, "athena", {
-      count: num(investigation),
-      name: local("athena_workgroup"),
-      description: "ses-guard: investigate the SES event archive (saved queries under Saved queries)",
-      state: "ENABLED",
-      configuration: {
-        // Clients cannot override the output location or turn result encryption off.
-        enforceWorkgroupConfiguration: true,
-        publishCloudwatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: num(`var.investigation_bytes_scanned_cutoff_per_query_mib * ${BYTES_PER_MIB}`),
-        engineVersion: { selectedEngineVersion: "Athena engine version 3" },
-        resultConfiguration: {
-          outputLocation: `s3://${local("results_bucket_name")}/`,
-          expectedBucketOwner: "${var.account_id}",
-          // Results are as sensitive as the archive: the same key when the archive has one.
-          encryptionConfiguration: {
-            encryptionOption: expr('var.encrypt_archive ? "SSE_KMS" : "SSE_S3"'),
-            kmsKeyArn: expr("var.encrypt_archive ? local.kms_key_arn : null"),
-          },
-        },
-      },
-      // Athena checks the output location when the workgroup is created.
-      dependsOn: [resultsBucket],
-      tags,
-    });
-    for (const q of NAMED_QUERIES) {
-      new AthenaNamedQuery(this, `athena_${logicalIdSegment(q.id)}`, {
-        count: num(investigation),
-        name: q.name,
-        description: q.description,
-        database: local("glue_database"),
-        // The attribute orders the query after the workgroup.
-        workgroup: expr("aws_athena_workgroup.athena[0].name"),
-        query: q.sql,
-      });
-    }
+    const notificationEmails = local("notification_emails", "var.notification_emails != null ? var.notification_emails : var.alarm_emails");
 
-    // ------------------------------------------------------------ notifications
-    const notificationTopic = new SnsTopic(this, "notifications_topic", {
-      count: num("local.notifications_enabled ? 1 : 0"),
-      name: local("notification_topic_name"),
-      kmsMasterKeyId: local("kms_key_arn"),
-      tags,
-    });
-    // cdktf renders attributes of a counted resource without the index, so [0] is written out.
-    const notificationTopicArn = expr(`${notificationTopic.terraformResourceType}.${notificationTopic.friendlyUniqueId}[0].arn`);
-    const notificationPolicy = new SnsTopicPolicy(this, "notifications_policy", {
-      count: num("local.notifications_enabled ? 1 : 0"),
-      arn: notificationTopicArn,
-      policy: policyWithList(
-        policyDocument({
-          Sid: "AllowSesForTheseIdentities",
-          Effect: "Allow",
-          Principal: { Service: "ses.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: `arn:${local("partition")}:sns:${local("region")}:\${var.account_id}:${local("notification_topic_name")}`,
-          Condition: {
-            StringEquals: { "aws:SourceAccount": "${var.account_id}" },
-            ArnLike: { "aws:SourceArn": "IDENTITY_ARNS" },
-          },
-        }),
-        "IDENTITY_ARNS",
-        "local.identity_arns",
-      ),
-    });
-    const notificationSubscriptions = TerraformIterator.fromMap(Token.asAnyMap(local("notification_subscriptions")));
-    new SnsTopicSubscription(this, "notifications_subscriptions", {
-      forEach: notificationSubscriptions,
-      topicArn: notificationTopicArn,
-      protocol: "email",
-      endpoint: notificationSubscriptions.value,
-    });
-    const identityTopics = TerraformIterator.fromMap(Token.asAnyMap(local("identity_notification_topics")));
-    new SesIdentityNotificationTopic(this, "notifications_identities", {
-      forEach: identityTopics,
-      identity: identityTopics.getString("identity"),
-      notificationType: identityTopics.getString("type"),
-      topicArn: notificationTopicArn,
-      includeOriginalHeaders: bool("var.include_original_headers"),
-      // SES checks that it may publish when the topic is set: the policy must exist first.
-      dependsOn: [notificationPolicy],
-    });
+    this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails);
+    this.guard = new SesGuard(this, GUARD_ID, this.guardProps);
+    // Tags on every taggable resource (the caller's provider default_tags apply as well).
+    for (const child of this.guard.node.findAll()) {
+      if (child instanceof TerraformResource && "tags" in child) (child as unknown as { tags: Record<string, string> }).tags = vars.tags.value;
+    }
 
     // ------------------------------------------------------------ outputs
+    const g = this.guard;
+    const investigationAttribute = (resource: TerraformResource | undefined, attribute: string) => (resource ? attributeOf(resource, attribute) : "");
+    const configurationSet = g.eventPublishing.configurationSet!;
     const outputValues: Record<string, string> = {
-      alarm_topic_arn: alarmTopic.arn,
-      // Resource attributes rather than the locals: callers that use them wait for the resource.
-      archive_bucket_name: bucket.bucket,
-      delivery_stream_name: stream.name,
+      alarm_topic_arn: g.alarmTopic.arn,
+      // Resource attributes: callers that use them wait for the resource.
+      archive_bucket_name: g.archiveBucket!.bucket.bucket,
+      delivery_stream_name: g.deliveryStream.stream.name,
       configuration_set_name: configurationSet.configurationSetName,
-      notification_topic_arn: expr(`one(${notificationTopic.terraformResourceType}.${notificationTopic.friendlyUniqueId}[*].arn)`),
+      notification_topic_arn: g.notifications!.topic.arn,
       // Read from state after apply: SNS keeps each e-mail subscription pending until its owner confirms.
       pending_email_confirmations: expr(
-        "[for s in concat(values(aws_sns_topic_subscription.alarms_topic_subscriptions), values(aws_sns_topic_subscription.notifications_subscriptions)) : s.endpoint if s.pending_confirmation]",
+        `[for s in concat(${[g.alarms.alarmTopic!.subscriptions, g.notifications!.subscriptions!]
+          .map((subs) => `values(${subs.subscriptions[0].terraformResourceType}.${subs.subscriptions[0].friendlyUniqueId})`)
+          .join(", ")}) : s.endpoint if s.pending_confirmation]`,
       ),
       next_steps: `${NEXT_STEPS.confirm} ${NEXT_STEPS.send(configurationSet.configurationSetName)}%{ if var.investigation_enabled } ${NEXT_STEPS.investigate(
-        local("athena_workgroup"),
+        g.athena!.workgroupName,
       )}%{ endif }`,
-      athena_workgroup: expr("one(aws_athena_workgroup.athena[*].name)"),
-      glue_database: expr("one(aws_glue_catalog_database.event_catalog_database[*].name)"),
-      glue_table: expr("one(aws_glue_catalog_table.event_catalog_table[*].name)"),
-      athena_results_bucket_name: expr("one(aws_s3_bucket.athena_results_bucket[*].bucket)"),
+      athena_workgroup: investigationAttribute(g.athena?.workgroup, "name"),
+      glue_database: investigationAttribute(g.eventCatalog?.database, "name"),
+      glue_table: investigationAttribute(g.eventCatalog?.table, "name"),
+      athena_results_bucket_name: investigationAttribute(g.athena?.resultsBucket, "bucket"),
     };
     const outputScope = new Construct(this, "Outputs");
     for (const output of this.outputs) {
@@ -1631,15 +1038,95 @@ export class SesGuardModule extends TerraformStack {
   }
 
   /**
-   * Readable addresses: the construct ID is the Terraform name, with no path
-   * or hash (`aws_sns_topic.alarms_topic`). IDs are written as Terraform
-   * names, so renaming one moves a resource.
+   * Readable addresses: a resource's name derives from its construct path below the `SesGuard`
+   * (`terraformName`, as in the stack); variables, locals and outputs keep their construct ID.
    */
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    if (!/^[a-z][a-z0-9_]*$/.test(node.id)) throw new Error(`SesGuardModule: construct ID ${JSON.stringify(node.id)} is not a Terraform name`);
-    return node.id;
+    const ids = node.scopes.map((c) => c.node.id);
+    const below = ids.indexOf(GUARD_ID);
+    // Below the SesGuard, the stack's own naming (so the two share addresses); above it, the ID.
+    const name = below >= 0 ? terraformName(ids.slice(below + 1)) : node.id;
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`SesGuardModule: ${node.path} gives ${JSON.stringify(name)}, not a Terraform name`);
+    if (below >= 0 && element instanceof TerraformResource) {
+      // Two constructs must not land on one address (cdktf would keep only the last).
+      const address = `${element.terraformResourceType}.${name}`;
+      const taken = this.addresses.get(address);
+      if (taken !== undefined && taken !== node.path) throw new Error(`SesGuardModule: ${node.path} and ${taken} would both be ${address}`);
+      this.addresses.set(address, node.path);
+    }
+    return name;
   }
+}
+
+/**
+ * The module's variables as `SesGuard` props: tokens where the stack has values. Variables that
+ * may be null are marked `nullable`, so the constructs treat null as "not given".
+ */
+function propsFromVariables(
+  vars: Record<string, TerraformVariable>,
+  region: string,
+  notificationsEnabled: TerraformLocal,
+  notificationEmails: TerraformLocal,
+): SesGuardProps {
+  const str = (name: string) => vars[name].stringValue;
+  const num = (name: string) => vars[name].numberValue;
+  const list = (name: string) => vars[name].listValue;
+  const bool = (name: string) => vars[name].booleanValue;
+  const percent = (name: string) => Rate.percentToken(num(name));
+  return {
+    namePrefix: str("name_prefix"),
+    accountId: str("account_id"),
+    region,
+    alarms: {
+      emails: list("alarm_emails"),
+      bounceRate: { warning: percent("bounce_rate_warning_percent"), critical: percent("bounce_rate_critical_percent") },
+      complaintRate: { warning: percent("complaint_rate_warning_percent"), critical: percent("complaint_rate_critical_percent") },
+      periodSeconds: num("alarm_period_seconds"),
+      evaluationPeriods: num("alarm_evaluation_periods"),
+    },
+    archive: {
+      bucketName: nullable(str("bucket_name")),
+      configurationSetName: nullable(str("configuration_set_name")),
+      requireTls: bool("require_tls"),
+      // Literal: Terraform allows no expressions in lifecycle meta-arguments (the README says how to lift it).
+      preventDestroy: true,
+      versioning: bool("versioning"),
+      accessLogBucketName: nullable(str("access_log_bucket_name")),
+      accessLogPrefix: nullable(str("access_log_prefix")),
+      eventTypes: list("event_types") as SesEventType[],
+      bufferingIntervalSeconds: num("buffering_interval_seconds"),
+      bufferingSizeMiB: num("buffering_size_mib"),
+      lifecycle: {
+        transitions: list("lifecycle_transitions") as unknown as LifecycleTransition[],
+        expirationDays: num("expiration_days"),
+        abortIncompleteMultipartUploadDays: num("abort_incomplete_multipart_upload_days"),
+        noncurrentVersionExpirationDays: num("noncurrent_version_expiration_days"),
+        transitionMinimumObjectSize: str("transition_minimum_object_size") as ArchiveLifecycle["transitionMinimumObjectSize"],
+      },
+      logRetentionDays: num("log_retention_days"),
+    },
+    encryption: { kmsKeyArn: nullable(str("kms_key_arn")), archive: bool("encrypt_archive") },
+    notifications: {
+      enabled: notificationsEnabled.expression as Condition,
+      identities: list("notification_identities"),
+      types: list("notification_types") as NotificationType[],
+      emails: notificationEmails.asList,
+      includeOriginalHeaders: bool("include_original_headers"),
+    },
+    investigation: {
+      enabled: bool("investigation_enabled"),
+      lookbackDays: num("investigation_lookback_days"),
+      bytesScannedCutoffPerQueryMiB: num("investigation_bytes_scanned_cutoff_per_query_mib"),
+      resultsExpirationDays: num("investigation_results_expiration_days"),
+      resultsBucketName: nullable(str("investigation_results_bucket_name")),
+      campaignTag: str("investigation_campaign_tag"),
+    },
+    suppression: {
+      accountLevel: nullable(list("suppression_account_level")) as SuppressionReason[],
+      configurationSet: nullable(list("suppression_configuration_set")) as SuppressionReason[],
+    },
+  };
 }
 
 // ---------------------------------------------------------------- files

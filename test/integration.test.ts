@@ -4,6 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { archiveBucketFor, catalogFor, notificationIdentitiesFor, parseConfig, queryableDays, SesGuardConfig, SesRegion } from "../modules/config";
 import { synthesize } from "../modules/cli";
+import { logicalIdSegment } from "../modules/logical-id";
+import { writeTerraformModule } from "../modules/terraform-module";
+import { literalOnlyFeatures, moduleInputs } from "./support/module-inputs";
 import {
   copyStackToTemp,
   describeTerraform,
@@ -13,6 +16,7 @@ import {
   PlanJson,
   PlannedResource,
   resourcesOfType,
+  sharedDir,
 } from "./support/terraform";
 
 jest.setTimeout(300_000);
@@ -48,6 +52,8 @@ interface StackPlan {
   stackDir: string;
   /** Absent where the config cannot plan offline: import blocks read the real resource. */
   plan?: PlanJson;
+  /** The plain module given the same inputs, planned in the same run; absent where it has no inputs for a feature used. */
+  modulePlan?: PlanJson;
 }
 
 const cases = examples.flatMap((file) => {
@@ -60,8 +66,33 @@ const cases = examples.flatMap((file) => {
     module: `${file.replace(/\.json$/, "")}_${region}`.replace(/[^a-z0-9]+/g, "_"),
     // A remote backend needs credentials, but the combined plan replaces every stack's backend with a local one.
     validateOnly: Boolean(config.adopt[region]),
+    literalOnly: literalOnlyFeatures(config, region),
   }));
 });
+/**
+ * Examples the plain module builds too, planned both ways in one run: between them, every module
+ * input takes at least two values (a test below checks), so every feature is compared.
+ */
+const PARITY_EXAMPLES = ["default.json", "full.json", "notifications-off.json", "own-key.json"];
+const moduleCases = cases.filter((c) => PARITY_EXAMPLES.includes(c.file) && c.index === 0);
+
+/**
+ * A root that calls the generated module with the inputs for one region of a config, and the
+ * stack's own provider block (so the combined plan shares one provider between the two).
+ */
+function moduleCall(dir: string, stackDir: string, moduleDir: string, config: SesGuardConfig, region: SesRegion): string {
+  const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+  fs.mkdirSync(dir, { recursive: true });
+  // writeCombinedRoot puts each child at <shared>/combined-*/<name>: the module sits two levels up.
+  const source = `../../${path.basename(moduleDir)}`;
+  const json = {
+    terraform: { required_providers: stack.terraform.required_providers },
+    provider: stack.provider,
+    module: { ses_guard: { source, ...moduleInputs(config, region) } },
+  };
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(json));
+  return dir;
+}
 
 /**
  * Synthesizes every example; plans all plannable stacks together (one root, a child module each:
@@ -79,15 +110,31 @@ async function runExamples(): Promise<Map<string, StackPlan>> {
       config.regions.forEach((region, i) => stackDirs.set(`${file}/${region}`, copyStackToTemp(dirs[i])));
     }
     const plannable = cases.filter((c) => !c.validateOnly);
+    const moduleDir = fs.mkdtempSync(path.join(sharedDir(), "module-"));
+    moduleDirs.push(moduleDir);
+    writeTerraformModule(moduleDir);
+    const roots = Object.fromEntries([
+      ...plannable.map((c) => [c.module, stackDirs.get(`${c.file}/${c.region}`)!]),
+      ...moduleCases.map((c) => [
+        `${c.module}_as_module`,
+        moduleCall(path.join(work, `${c.module}_as_module`), stackDirs.get(`${c.file}/${c.region}`)!, moduleDir, c.config, c.region),
+      ]),
+    ]);
     const [combined] = await Promise.all([
-      planStacksTogether(Object.fromEntries(plannable.map((c) => [c.module, stackDirs.get(`${c.file}/${c.region}`)!])), { validate: false }),
+      planStacksTogether(roots, { validate: false }),
       // An example's stacks differ only by region: init -backend=false + validate its first; the rest are checked as JSON.
       ...cases.filter((c) => c.validateOnly && c.index === 0).map((c) => initValidate(stackDirs.get(`${c.file}/${c.region}`)!)),
     ]);
     return new Map(
       cases.map((c) => [
         `${c.file}/${c.region}`,
-        { config: c.config, region: c.region, stackDir: stackDirs.get(`${c.file}/${c.region}`)!, plan: c.validateOnly ? undefined : combined.module(c.module) },
+        {
+          config: c.config,
+          region: c.region,
+          stackDir: stackDirs.get(`${c.file}/${c.region}`)!,
+          plan: c.validateOnly ? undefined : combined.module(c.module),
+          modulePlan: moduleCases.includes(c) ? combined.module(`${c.module}_as_module`) : undefined,
+        },
       ]),
     );
   } finally {
@@ -95,11 +142,53 @@ async function runExamples(): Promise<Map<string, StackPlan>> {
   }
 }
 
+const moduleDirs: string[] = [];
+afterAll(() => moduleDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/**
+ * A module resource instance's address as the stack writes it: the module's counted resources are
+ * `[0]`, and its e-mail subscriptions one `for_each` resource where the stack has one per address.
+ */
+function stackAddress(moduleAddress: string): string {
+  const address = moduleAddress.replace(/^module\.ses_guard\./, "").replace(/\[0\]$/, "");
+  const subscription = /^(aws_sns_topic_subscription\.\w+)\[(".*")\]$/.exec(address);
+  return subscription ? `${subscription[1]}_${logicalIdSegment(JSON.parse(subscription[2]))}` : address;
+}
+
+/** A planned change without `tags`: the module sets them on each resource, the stack through default_tags (tags_all is compared). */
+function comparableChange(change: { after?: unknown; after_unknown?: unknown; actions: string[] }) {
+  const drop = (v: unknown) => {
+    const { tags: _, ...rest } = (v ?? {}) as Record<string, unknown>;
+    return rest;
+  };
+  return { actions: change.actions, after: drop(change.after), after_unknown: drop(change.after_unknown) };
+}
+
 describeTerraform("examples plan offline with the real aws provider", () => {
   let results: Promise<Map<string, StackPlan>>;
   beforeAll(() => {
     results = runExamples();
     results.catch(() => undefined); // reported by each case's beforeAll
+  });
+
+  test("the parity examples give every module input two values or more, and use nothing the module leaves out", () => {
+    expect(moduleCases.map((c) => c.file).sort()).toEqual([...PARITY_EXAMPLES].sort());
+    expect(moduleCases.flatMap((c) => c.literalOnly)).toEqual([]);
+    const inputs = moduleCases.map((c) => moduleInputs(c.config, c.region));
+    const oneValue = Object.keys(inputs[0]).filter((name) => new Set(inputs.map((i) => JSON.stringify(i[name]))).size < 2);
+    expect(oneValue).toEqual([]);
+  });
+
+  describe.each(moduleCases)("$file $region, built by the plain module from the same inputs", ({ file, index }) => {
+    test("plans the same resources at the same addresses, value for value", async () => {
+      const { plan, modulePlan } = (await planned.get(file)!)[index];
+      const fromStack = new Map((plan!.resource_changes ?? []).filter((r) => r.mode === "managed").map((r) => [r.address, comparableChange(r.change)]));
+      const fromModule = new Map(
+        (modulePlan!.resource_changes ?? []).filter((r) => r.mode === "managed").map((r) => [stackAddress(r.address), comparableChange(r.change)]),
+      );
+      expect([...fromModule.keys()].sort()).toEqual([...fromStack.keys()].sort());
+      for (const [address, change] of fromStack) expect([address, fromModule.get(address)]).toEqual([address, change]);
+    });
   });
   const planned = { get: (file: string) => results.then((all) => cases.filter((c) => c.file === file).map((c) => all.get(`${c.file}/${c.region}`)!)) };
 
