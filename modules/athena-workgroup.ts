@@ -5,9 +5,10 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Op, Token } from "cdktf";
 import { ArnScope } from "./arn";
+import { RULES } from "./rules";
 import { attributeOf, Condition, countWhen, isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
 import { addBucketBaseline } from "./bucket-baseline";
-import { bucketNameProblem, MIN_BYTES_SCANNED_CUTOFF_MIB } from "./config";
+import { bucketNameProblem } from "./config";
 import { NamedQuery } from "./named-queries";
 
 export interface AthenaWorkgroupProps extends ArnScope {
@@ -86,13 +87,12 @@ export class AthenaWorkgroup extends Construct {
     }
     const problem = !isToken(props.resultsBucketName) && bucketNameProblem(props.resultsBucketName);
     if (problem) throw new Error(`AthenaWorkgroup resultsBucketName: got ${JSON.stringify(props.resultsBucketName)}; allowed: ${problem}`);
-    if (!isToken(expiration) && (!Number.isInteger(expiration) || expiration < 1)) {
-      throw new Error(`AthenaWorkgroup resultsExpirationDays: got ${expiration}; allowed: a whole number of at least 1`);
+    if (!isToken(expiration) && !RULES.investigationResultsExpirationDays.holds(expiration)) {
+      throw new Error(`AthenaWorkgroup resultsExpirationDays: got ${expiration}; allowed: ${RULES.investigationResultsExpirationDays.allowed}`);
     }
-    if (!isToken(cutoff) && (!Number.isInteger(cutoff) || cutoff < MIN_BYTES_SCANNED_CUTOFF_MIB)) {
-      throw new Error(
-        `AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got ${cutoff}; allowed: a whole number of at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} (Athena's smallest limit)`,
-      );
+    if (!isToken(cutoff) && !(RULES.bytesScannedCutoffMin.holds(cutoff) && RULES.bytesScannedCutoffMax.holds(cutoff))) {
+      const rule = RULES.bytesScannedCutoffMin.holds(cutoff) ? RULES.bytesScannedCutoffMax : RULES.bytesScannedCutoffMin;
+      throw new Error(`AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got ${cutoff}; allowed: ${rule.allowed}`);
     }
     const queries = props.namedQueries ?? [];
     if (queries.length && !props.database) {

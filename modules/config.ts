@@ -1,10 +1,23 @@
 import * as z from "zod";
-import { awsManagedKeyProblem, kmsAliasProblem } from "./arn";
+import {
+  awsManagedKeyProblem,
+  bucketNameProblem,
+  isDomain,
+  isEmailAddress,
+  KMS_KEY_ARN,
+  kmsAliasProblem,
+  kmsKeyRegionText,
+  PARTITION,
+  RangeRule,
+  resultsBucketOwnText,
+  RULES,
+} from "./rules";
 import { suggestKey } from "./config-suggest";
 import { logicalIdSegment } from "./logical-id";
 import { defaultBucketName, defaultResultsBucketName, regionNames } from "./names";
 
 export { defaultBucketName } from "./names";
+export { bucketNameProblem, DOMAIN, EMAIL_LOCAL, isDomain, isEmailAddress, KMS_KEY_ARN, MIN_BYTES_SCANNED_CUTOFF_MIB, PARTITION } from "./rules";
 import { AWS_REVIEW_LEVEL, implausibleLevelProblem, PLAUSIBLE_FLOOR } from "./rate";
 
 /** The ten event types an SES v2 event destination can match. */
@@ -31,8 +44,6 @@ export const NOTIFICATION_TYPES = ["Bounce", "Complaint", "Delivery"] as const;
 export const SUPPRESSION_REASONS = ["BOUNCE", "COMPLAINT"] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-/** Athena refuses a per-query scan limit below 10 MB (10,485,760 bytes). */
-export const MIN_BYTES_SCANNED_CUTOFF_MIB = 10;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** S3 transition targets in S3's waterfall order: a transition may only move down this list. */
@@ -118,31 +129,15 @@ export const SES_REGIONS = [
 ] as const;
 export type SesRegion = (typeof SES_REGIONS)[number];
 
-const DOMAIN_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-// ASCII only: SES wants internationalised domains in punycode (xn--...).
-export const DOMAIN = new RegExp(`^(?=.{1,253}$)(?:${DOMAIN_LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`, "i");
-// RFC 5322's atext without { and }: addresses go into Terraform, where "${" and "%{" start expressions.
-export const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`|~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`|~-]+)*$/;
+const email = z.string().refine(isEmailAddress, RULES.email.allowed);
 
-export function isDomain(value: string): boolean {
-  return DOMAIN.test(value);
+/** A whole number within a rule's bounds: zod states them (and the JSON Schema shows them), the rule words the message. */
+function wholeNumber(rule: RangeRule) {
+  const n = z.number().int(rule.allowed).min(rule.min, rule.allowed);
+  return rule.max === undefined ? n : n.max(rule.max, rule.allowed);
 }
 
-export function isEmailAddress(value: string): boolean {
-  const at = value.lastIndexOf("@");
-  if (at <= 0 || value.length > 254) return false;
-  const local = value.slice(0, at);
-  return local.length <= 64 && EMAIL_LOCAL.test(local) && isDomain(value.slice(at + 1));
-}
-
-const email = z.string().refine(isEmailAddress, "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)");
-
-const identity = z
-  .string()
-  .refine(
-    (v) => isDomain(v) || isEmailAddress(v),
-    "an SES identity: a domain such as example.com or an address such as sender@example.com (ASCII, punycode for international domains)",
-  );
+const identity = z.string().refine((v) => isDomain(v) || isEmailAddress(v), RULES.identity.allowed);
 
 /**
  * A list without repeats, case-insensitively and by the Terraform resource
@@ -175,8 +170,8 @@ function uniqueList<T extends z.ZodType<string>>(item: T, what: string, min: num
 function percent(defaultValue: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
   return z
     .number()
-    .gt(0, "a percentage greater than 0 and less than 100 (5 means 5 %)")
-    .lt(100, "a percentage greater than 0 and less than 100 (5 means 5 %)")
+    .gt(0, RULES.percent.allowed)
+    .lt(100, RULES.percent.allowed)
     .superRefine((value, ctx) => {
       const problem = implausibleLevelProblem(kind, value);
       if (problem) ctx.addIssue({ code: "custom", input: value, message: problem });
@@ -222,23 +217,13 @@ export const lifecycleSchema = z
         { days: 30, storageClass: "STANDARD_IA" },
         { days: 90, storageClass: "GLACIER_IR" },
       ]),
-    expirationDays: z
-      .number()
-      .int()
-      .min(1)
+    expirationDays: wholeNumber(RULES.expirationDays)
       .default(730)
       .describe("Days after which events are deleted; at least the last transition plus its class's minimum storage days."),
-    abortIncompleteMultipartUploadDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(365)
+    abortIncompleteMultipartUploadDays: wholeNumber(RULES.abortIncompleteMultipartUploadDays)
       .default(7)
       .describe("Days after which incomplete multipart uploads are aborted (whole bucket)."),
-    noncurrentVersionExpirationDays: z
-      .number()
-      .int()
-      .min(1)
+    noncurrentVersionExpirationDays: wholeNumber(RULES.noncurrentVersionExpirationDays)
       .default(30)
       .describe("With archive.versioning: days an overwritten or deleted object's old version is kept."),
     transitionMinimumObjectSize: z
@@ -298,21 +283,6 @@ export const lifecycleSchema = z
   })
   .prefault({});
 
-/** S3 bucket naming rules, minus dots (they break TLS for virtual-hosted requests). */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "3 to 63 characters";
-  if (!/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
-    return "lower-case letters, digits and hyphens, starting and ending with a letter or digit (no dots: they break TLS for virtual-hosted requests)";
-  }
-  if (name.startsWith("xn--") || name.startsWith("sthree-") || name.startsWith("amzn-s3-demo-")) {
-    return "a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)";
-  }
-  if (/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)) {
-    return "a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)";
-  }
-  return undefined;
-}
-
 const bucketName = z.string().superRefine((name, ctx) => {
   const problem = bucketNameProblem(name);
   if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
@@ -325,7 +295,6 @@ function noTemplate(value: string): boolean {
 const NO_TEMPLATE = "text without ${ or %{ (Terraform would read them as expressions)";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-export const PARTITION = "aws(?:-cn|-us-gov)?";
 
 /** `{stack}` in a state key or workspace name becomes each stack's name, so regions never share state. */
 export const STACK_PLACEHOLDER = "{stack}";
@@ -387,14 +356,11 @@ const topicArn = z
   .string()
   .regex(new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$`), "an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:my-topic");
 
-/** A KMS key ARN; aliases are refused (`kmsAliasProblem`). */
-export const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]{1,64}$`);
-
 const kmsKeyArn = z.string().superRefine((v, ctx) => {
   const problem = awsManagedKeyProblem(v) ?? kmsAliasProblem(v);
   if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
   else if (!KMS_KEY_ARN.test(v)) {
-    ctx.addIssue({ code: "custom", input: v, message: "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+    ctx.addIssue({ code: "custom", input: v, message: RULES.kmsKeyArn.allowed });
   }
 });
 
@@ -411,7 +377,7 @@ const existingSchema = z
     bucketName: bucketName.optional().describe("An existing archive bucket all regions write to; ses-guard creates no bucket."),
     configurationSetName: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores")
+      .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
       .optional()
       .describe("An existing configuration set (same name in every region); ses-guard adds the event destination only."),
   })
@@ -472,25 +438,17 @@ const investigationSchema = z
       .describe(
         "Create a Glue table over the archive (partition projection, no crawler), an Athena workgroup with an encrypted results bucket, and saved queries.",
       ),
-    lookbackDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(3653)
+    lookbackDays: wholeNumber(RULES.investigationLookbackDays)
       .default(7)
       .describe("Days the saved queries look back (the N in 'hard bounces in the last N days'); edit the query in Athena to change it for one run."),
     bytesScannedCutoffPerQueryMiB: z
       .number()
       .int()
-      .min(MIN_BYTES_SCANNED_CUTOFF_MIB, `at least ${MIN_BYTES_SCANNED_CUTOFF_MIB} MiB (Athena's smallest per-query limit)`)
-      .max(1024 * 1024 * 1024, "at most 1073741824 MiB (1 PiB)")
+      .min(RULES.bytesScannedCutoffMin.min, RULES.bytesScannedCutoffMin.allowed)
+      .max(RULES.bytesScannedCutoffMax.max, RULES.bytesScannedCutoffMax.allowed)
       .default(10240)
       .describe("Athena cancels a query in the workgroup once it has scanned this many MiB (the workgroup's bytes_scanned_cutoff_per_query)."),
-    resultsExpirationDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(3650)
+    resultsExpirationDays: wholeNumber(RULES.investigationResultsExpirationDays)
       .default(30)
       .describe("Days after which query results (they hold recipient addresses) are deleted from the results bucket."),
     resultsBucketName: bucketName
@@ -498,7 +456,7 @@ const investigationSchema = z
       .describe("Athena results bucket. Default: <name>-athena-<accountId>-<region> of the stack that holds the catalog."),
     campaignTag: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, "an SES message tag name: 1 to 256 letters, digits, _ or -")
+      .regex(RULES.campaignTag.regex, RULES.campaignTag.allowed)
       .default("campaign")
       .describe("Message tag that names the campaign; the bounce-rate-by-campaign query groups by it."),
   })
@@ -526,23 +484,20 @@ export const configSchema = z
     $schema: z.string().optional().describe("Path or URL of this file's JSON Schema, for editors."),
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,23}$/, "1 to 24 lower-case letters, digits or hyphens, starting with a letter")
-      .refine((v) => !v.endsWith("-") && !v.includes("--"), "no trailing or doubled hyphen")
+      .regex(RULES.namePrefix.regex, RULES.namePrefix.allowed)
+      .refine(RULES.namePrefixHyphens.holds, RULES.namePrefixHyphens.allowed)
       .default("ses-guard")
       .describe("Prefix of every resource name, and of the stack name."),
     accountId: z
       .string()
-      .regex(/^\d{12}$/, "a 12-digit AWS account ID, as a string")
+      .regex(RULES.accountId.regex, RULES.accountId.allowed)
       .describe("The AWS account that sends with SES. Trust and topic policies are scoped to it."),
     regions: uniqueList(z.enum(SES_REGIONS), "region", 1)
       .default(["us-east-1"])
       .describe("SES regions guarded, one stack each. The first is the home region (it holds a shared archive bucket)."),
     backend: backendSchema,
     tags: z
-      .record(
-        z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@"),
-        z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, "a tag value of up to 256 letters, digits, spaces or _.:/=+-@ (AWS's tag rules)"),
-      )
+      .record(z.string().regex(RULES.tagKey.regex, RULES.tagKey.allowed), z.string().regex(RULES.tagValue.regex, RULES.tagValue.allowed))
       .default({})
       .describe("Tags applied to every resource (provider default_tags)."),
     alarms: z
@@ -553,10 +508,10 @@ export const configSchema = z
         periodSeconds: z
           .number()
           .int()
-          .refine((v) => v >= 60 && v % 60 === 0 && v <= 86400, "a multiple of 60 from 60 to 86400")
+          .refine(RULES.alarmPeriodSeconds.holds, RULES.alarmPeriodSeconds.allowed)
           .default(900)
           .describe("Length of one alarm evaluation period."),
-        evaluationPeriods: z.number().int().min(1).default(1).describe("Periods that must breach before the alarm fires."),
+        evaluationPeriods: wholeNumber(RULES.evaluationPeriods).default(1).describe("Periods that must breach before the alarm fires."),
       })
       .superRefine((a, ctx) => {
         // CloudWatch evaluates at most one day of data.
@@ -594,7 +549,7 @@ export const configSchema = z
             bucketName: bucketName.describe("Existing bucket that receives the server access logs."),
             prefix: z
               .string()
-              .regex(/^[A-Za-z0-9!_.*'()/-]{0,512}$/, "an S3 key prefix of letters, digits and !_.*'()/-")
+              .regex(RULES.accessLogPrefix.regex, RULES.accessLogPrefix.allowed)
               .optional()
               .describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
           })
@@ -603,14 +558,10 @@ export const configSchema = z
         eventTypes: uniqueList(z.enum(SES_EVENT_TYPES), "event type", 1)
           .default([...DEFAULT_EVENT_TYPES])
           .describe("SES event types written to the archive."),
-        bufferingIntervalSeconds: z
-          .number()
-          .int()
-          .min(0)
-          .max(900)
+        bufferingIntervalSeconds: wholeNumber(RULES.bufferingIntervalSeconds)
           .default(900)
           .describe("Firehose writes an object at least this often. Longer means fewer, larger objects."),
-        bufferingSizeMiB: z.number().int().min(1).max(128).default(128).describe("Firehose writes an object when this much is buffered."),
+        bufferingSizeMiB: wholeNumber(RULES.bufferingSizeMiB).default(128).describe("Firehose writes an object when this much is buffered."),
         lifecycle: lifecycleSchema.describe("Archive bucket lifecycle: transitions, expiration, multipart clean-up."),
         logRetentionDays: z
           .number()
@@ -624,7 +575,7 @@ export const configSchema = z
       .strictObject({
         name: z
           .string()
-          .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores")
+          .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
           .optional()
           .describe("SES configuration set name; senders pass it with each message. Default: <name>."),
         requireTls: z.boolean().default(true).describe("TLS policy REQUIRE: SES delivers only over TLS. false sets OPTIONAL."),
@@ -815,11 +766,7 @@ function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
     }
     const archiveNames = cfg.regions.map((r) => archiveBucketFor(cfg, r).name);
     if (archiveNames.includes(inv.resultsBucketName) || cfg.archive.accessLogging?.bucketName === inv.resultsBucketName) {
-      issue(
-        ["investigation", "resultsBucketName"],
-        inv.resultsBucketName,
-        "a bucket of its own: not the archive bucket or the access-log bucket (results expire after resultsExpirationDays)",
-      );
+      issue(["investigation", "resultsBucketName"], inv.resultsBucketName, resultsBucketOwnText("resultsExpirationDays"));
     }
     return;
   }
@@ -854,7 +801,7 @@ function checkRegionalKeys(cfg: SesGuardConfig, ctx: Ctx): void {
   }
   for (const [region, arn] of Object.entries(cfg.encryption.kmsKeyArns) as Array<[SesRegion, string]>) {
     if (!regions.includes(region)) issue(["encryption", "kmsKeyArns", region], arn, `a key from regions (${regions.join(", ")})`);
-    else if (arnParts(arn).region !== region) issue(["encryption", "kmsKeyArns", region], arn, `a key in ${region} (KMS keys are regional)`);
+    else if (arnParts(arn).region !== region) issue(["encryption", "kmsKeyArns", region], arn, kmsKeyRegionText(region));
   }
   if (cfg.encryption.archive && regions.length > 1 && !cfg.archive.bucketPerRegion) {
     issue(
@@ -1110,7 +1057,9 @@ export function formatIssue(source: string, raw: unknown, issue: z.core.$ZodIssu
     return `${source}: ${formatPath(issue.path.slice(0, -1))}: got key ${describeValue(String(key))}; allowed: ${issue.issues[0]?.message ?? issue.message}`;
   }
   if (issue.code === "invalid_type" && issue.expected === "int") {
-    return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: a whole number`;
+    // A rule's own words (wholeNumber) when it has them.
+    const allowed = issue.message.startsWith("Invalid input") ? "a whole number" : issue.message;
+    return `${source}: ${formatPath(issue.path)}: got ${describeValue(valueAt(raw, issue.path))}; allowed: ${allowed}`;
   }
   const given = valueAt(raw, issue.path);
   // A rule can fail on a default the user never wrote: show that value, and say it is the default.

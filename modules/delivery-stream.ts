@@ -7,6 +7,7 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./arn";
 import { isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
 import { LOG_RETENTION_DAYS } from "./config";
+import { RULES } from "./rules";
 import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./policy-document";
 
 /** The bucket a stream writes to: ours or the user's. */
@@ -98,11 +99,11 @@ export class DeliveryStream extends Construct {
     const retention = props.logRetentionDays ?? 30;
     const prefix = props.prefix ?? "events/";
     // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
-    if (!isToken(interval) && (!Number.isInteger(interval) || interval < 0 || interval > 900)) {
-      throw new Error(`DeliveryStream bufferingIntervalSeconds: got ${interval}; allowed: a whole number from 0 to 900`);
+    if (!isToken(interval) && !RULES.bufferingIntervalSeconds.holds(interval)) {
+      throw new Error(`DeliveryStream bufferingIntervalSeconds: got ${interval}; allowed: ${RULES.bufferingIntervalSeconds.allowed}`);
     }
-    if (!isToken(size) && (!Number.isInteger(size) || size < 1 || size > 128)) {
-      throw new Error(`DeliveryStream bufferingSizeMiB: got ${size}; allowed: a whole number from 1 to 128`);
+    if (!isToken(size) && !RULES.bufferingSizeMiB.holds(size)) {
+      throw new Error(`DeliveryStream bufferingSizeMiB: got ${size}; allowed: ${RULES.bufferingSizeMiB.allowed}`);
     }
     const aliasProblem = props.kmsKeyArn && !isToken(props.kmsKeyArn) && kmsAliasProblem(props.kmsKeyArn);
     if (aliasProblem) throw new Error(`DeliveryStream kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${aliasProblem}`);

@@ -4,7 +4,8 @@ import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identi
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./arn";
-import { isDomain, isEmailAddress, NOTIFICATION_TYPES, NotificationType } from "./config";
+import { NOTIFICATION_TYPES, NotificationType } from "./config";
+import { RULES } from "./rules";
 import { EmailSubscriptions } from "./email-subscriptions";
 import { attributeOf, Condition, countWhen, expression, hclOf, isToken } from "./expressions";
 import { policyDocument, renderPolicy, renderPolicyWithList } from "./policy-document";
@@ -75,11 +76,8 @@ export class IdentityNotifications extends Construct {
       throw new Error("IdentityNotifications identities: got []; allowed: one or more SES identities (domains or addresses)");
     }
     for (const identity of isToken(props.identities) ? [] : props.identities) {
-      if (!isDomain(identity) && !isEmailAddress(identity)) {
-        throw new Error(
-          `IdentityNotifications identities: got ${JSON.stringify(identity)}; allowed: a domain such as example.com or an address such as sender@example.com`,
-        );
-      }
+      if (!RULES.identity.holds(identity))
+        throw new Error(`IdentityNotifications identities: got ${JSON.stringify(identity)}; allowed: ${RULES.identity.allowed}`);
     }
     for (const type of isToken(types) ? [] : types) {
       if (!(NOTIFICATION_TYPES as readonly string[]).includes(type)) {

@@ -8,6 +8,7 @@
  * in the schema's order (Trino expands each field into a column); map lookups use element_at,
  * which gives NULL for a missing key where `map[key]` would fail the query.
  */
+import { RULES } from "./rules";
 
 export interface NamedQueryContext {
   /** Glue database (lower case, digits, underscores). */
@@ -41,7 +42,6 @@ export interface NamedQuery {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,254}$/;
-const TAG = /^[A-Za-z0-9_-]{1,256}$/;
 
 /** Trino's `ts` of an ISO 8601 string field. */
 const ts = (path: string) => `from_iso8601_timestamp(${path})`;
@@ -264,11 +264,11 @@ function checkContext(ctx: NamedQueryContext): void {
     throw new Error(`namedQueries database: got ${JSON.stringify(ctx.database)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
   if (!IDENTIFIER.test(ctx.table))
     throw new Error(`namedQueries table: got ${JSON.stringify(ctx.table)}; allowed: lower-case letters, digits and _ (not starting with a digit)`);
-  if (!Number.isInteger(ctx.lookbackDays) || ctx.lookbackDays < 1 || ctx.lookbackDays > 3653) {
-    throw new Error(`namedQueries lookbackDays: got ${ctx.lookbackDays}; allowed: a whole number from 1 to 3653`);
+  if (!RULES.investigationLookbackDays.holds(ctx.lookbackDays)) {
+    throw new Error(`namedQueries lookbackDays: got ${ctx.lookbackDays}; allowed: ${RULES.investigationLookbackDays.allowed}`);
   }
-  if (!TAG.test(ctx.campaignTag))
-    throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: 1 to 256 letters, digits, _ or -`);
+  if (!RULES.campaignTag.holds(ctx.campaignTag))
+    throw new Error(`namedQueries campaignTag: got ${JSON.stringify(ctx.campaignTag)}; allowed: ${RULES.campaignTag.allowed}`);
 }
 
 /** Every description says where the table stops, since Athena does not (event-catalog.ts). */

@@ -1,3 +1,5 @@
+import { RULES } from "./rules";
+
 /**
  * A bounce or complaint rate. CloudWatch reports `Reputation.*Rate` as a
  * fraction (0.05 = 5 %); people write percent. Making the unit explicit at
@@ -6,9 +8,7 @@
 export class Rate {
   /** A rate given in percent, strictly between 0 and 100 (5 means 5 %). */
   public static percent(value: number): Rate {
-    if (!Number.isFinite(value) || value <= 0 || value >= 100) {
-      throw new Error(`Rate.percent: got ${String(value)}; allowed: a number greater than 0 and less than 100 (5 means 5 %)`);
-    }
+    if (!RULES.percent.holds(value)) throw new Error(`Rate.percent: got ${String(value)}; allowed: ${RULES.percent.allowed}`);
     return new Rate(value);
   }
 

@@ -5,6 +5,7 @@ import { AlarmTopic } from "./alarm-topic";
 import { implausibleLevelProblem, Rate } from "./rate";
 import { Op, Token } from "cdktf";
 import { isToken } from "./expressions";
+import { RULES } from "./rules";
 
 /** Two alarm levels for one rate. */
 export interface RateLevels {
@@ -64,12 +65,12 @@ export class ReputationAlarms extends Construct {
     const evaluationPeriods = props.evaluationPeriods ?? 1;
     // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
     const literal = !isToken(periodSeconds) && !isToken(evaluationPeriods);
-    if (literal && (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0 || periodSeconds > 86400)) {
-      throw new Error(`ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: a multiple of 60 from 60 to 86400`);
+    if (literal && !RULES.alarmPeriodSeconds.holds(periodSeconds)) {
+      throw new Error(`ReputationAlarms periodSeconds: got ${periodSeconds}; allowed: ${RULES.alarmPeriodSeconds.allowed}`);
     }
-    if (literal && (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > 86400)) {
+    if (literal && (!RULES.evaluationPeriods.holds(evaluationPeriods) || periodSeconds * evaluationPeriods > 86400)) {
       throw new Error(
-        `ReputationAlarms evaluationPeriods: got ${evaluationPeriods}; allowed: a whole number >= 1 with periodSeconds x evaluationPeriods <= 86400`,
+        `ReputationAlarms evaluationPeriods: got ${evaluationPeriods}; allowed: ${RULES.evaluationPeriods.allowed} with periodSeconds x evaluationPeriods <= 86400`,
       );
     }
     for (const [name, levels] of [

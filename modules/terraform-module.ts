@@ -15,16 +15,11 @@ import { Construct, Node } from "constructs";
 import { App, TerraformElement, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import {
-  bucketNameProblem,
-  DOMAIN as CONFIG_DOMAIN,
-  EMAIL_LOCAL as CONFIG_EMAIL_LOCAL,
   lifecycleSchema,
   LOG_RETENTION_DAYS,
-  MIN_BYTES_SCANNED_CUTOFF_MIB,
   MINIMUM_STORAGE_DAYS,
   NOTIFICATION_TYPES,
   parseConfig,
-  PARTITION,
   SES_EVENT_TYPES,
   queryableDaysHcl,
   SesEventType,
@@ -35,6 +30,9 @@ import {
   SUPPRESSION_REASONS,
 } from "./config";
 import { terraformName } from "./logical-id";
+import { BUCKET_NAME_RULES, bucketNameHcl, hclString, isWholeHcl as isWhole, kmsKeyRegionText, oneOf, resultsBucketOwnText, Rule, RULES } from "./rules";
+
+export { hclString } from "./rules";
 import { defaultBucketName, defaultResultsBucketName } from "./names";
 import { ArchiveLifecycle, LifecycleTransition } from "./archive-bucket";
 import { attributeOf, Condition, nullable } from "./expressions";
@@ -56,17 +54,6 @@ export const DEFAULT_MODULE_OUTDIR = path.join("dist", "terraform-module", "ses-
 export const MODULE_FILES = ["README.md", "main.tf.json", "outputs.tf.json", "variables.tf.json"] as const;
 
 // ---------------------------------------------------------------- HCL text
-
-/** An HCL quoted string literal (HCL quoted strings are templates: `${` and `%{` are escaped). */
-export function hclString(value: string): string {
-  const body = value
-    .replace(/\\/g, "\\\\")
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, "\\n")
-    .replace(/\$\{/g, () => "$${")
-    .replace(/%\{/g, () => "%%{");
-  return `"${body}"`;
-}
 
 /** An HCL literal for a JSON-like constant (list, object, string, number, bool). */
 export function hclLiteral(value: unknown): string {
@@ -98,68 +85,12 @@ function expr(hcl: string): string {
   return "${" + hcl + "}";
 }
 
-// ---------------------------------------------------------------- patterns
+// ---------------------------------------------------------------- rules
 
-/** The body of an anchored JavaScript pattern from config.ts (`^...$`), for embedding. */
-function unanchored(re: RegExp): string {
-  const source = re.source;
-  if (!source.startsWith("^") || !source.endsWith("$")) throw new Error(`/${source}/ is no longer anchored; update terraform-module.ts`);
-  return source.slice(1, -1);
-}
-
-// RE2 has no lookahead: config.ts's domain pattern minus its length lookahead, which becomes a length() check.
-const DOMAIN_LENGTH_LOOKAHEAD = /^\(\?=\.\{1,(\d+)\}\$\)/;
-const domainLength = DOMAIN_LENGTH_LOOKAHEAD.exec(unanchored(CONFIG_DOMAIN));
-if (!domainLength) throw new Error(`config.ts's DOMAIN /${CONFIG_DOMAIN.source}/ no longer starts with a length lookahead; update terraform-module.ts`);
-/** Longest domain config.ts accepts (253). */
-const DOMAIN_MAX = Number(domainLength[1]);
-const DOMAIN = unanchored(CONFIG_DOMAIN).slice(domainLength[0].length);
-const EMAIL_LOCAL = unanchored(CONFIG_EMAIL_LOCAL);
-
-/**
- * RE2 patterns (Terraform's `regex`) for the rules config.ts writes as
- * JavaScript regular expressions or functions. `(?i)` is RE2's
- * case-insensitive flag. Unit tests check them against config.ts's own
- * `isDomain`, `isEmailAddress` and the schema on the same samples.
- */
-export const MODULE_PATTERNS = {
-  namePrefix: "^[a-z][a-z0-9-]{0,23}$",
-  accountId: "^[0-9]{12}$",
-  domain: `(?i)^${DOMAIN}$`,
-  email: `(?i)^${EMAIL_LOCAL}@${DOMAIN}$`,
-  tagKey: "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$",
-  configurationSetName: "^[A-Za-z0-9_-]{1,64}$",
-  bucketName: "^[a-z0-9][a-z0-9-]*[a-z0-9]$",
-  bucketReservedPrefix: "^(xn--|sthree-|amzn-s3-demo-)",
-  bucketReservedSuffix: "(-s3alias|--ol-s3|--x-s3|--table-s3)$",
-  kmsKeyArn: `^arn:${PARTITION}:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,64}$`,
-  awsManagedKey: "(^|:)alias/aws/",
-  kmsAlias: "(^|:)alias/",
-  accessLogPrefix: "^[A-Za-z0-9!_.*'()/-]{0,512}$",
-  campaignTag: "^[A-Za-z0-9_-]{1,256}$",
-} as const;
-
-const matches = (pattern: string, x: string) => `can(regex(${hclString(pattern)}, ${x}))`;
-// try(): a null list element must fail the rule, not crash the condition.
-const isEmail = (x: string) => `try(length(${x}) <= 254 && length(split("@", ${x})[0]) <= 64 && ${matches(MODULE_PATTERNS.email, x)}, false)`;
-const isDomain = (x: string) => `try(length(${x}) <= ${DOMAIN_MAX} && ${matches(MODULE_PATTERNS.domain, x)}, false)`;
-const isWhole = (x: string) => `floor(${x}) == ${x}`;
-
-/** Each S3 bucket-name rule as an HCL test, worded by config.ts's own `bucketNameProblem`. */
-function bucketNameRules(): { test: (x: string) => string; problem: string }[] {
-  // Probe names that break exactly one rule each, so the wording is config.ts's, not a copy.
-  const problem = (probe: string) => {
-    const found = bucketNameProblem(probe);
-    if (!found) throw new Error(`bucketNameProblem(${JSON.stringify(probe)}) no longer reports a problem; update terraform-module.ts`);
-    return found;
-  };
-  return [
-    { test: (x) => `length(${x}) >= 3 && length(${x}) <= 63`, problem: problem("ab") },
-    { test: (x) => matches(MODULE_PATTERNS.bucketName, x), problem: problem("a.b") },
-    { test: (x) => `!${matches(MODULE_PATTERNS.bucketReservedPrefix, x)}`, problem: problem("sthree-abc") },
-    { test: (x) => `!${matches(MODULE_PATTERNS.bucketReservedSuffix, x)}`, problem: problem("abc-s3alias") },
-  ];
-}
+/** A rule from rules.ts as an HCL condition and its words. */
+const ruled = (rule: Rule<never>, x: string): ModuleRule => ({ condition: rule.hcl(x), allowed: text(rule.allowed) });
+/** The same, for a variable that may be null (null passes: it means "not set"). */
+const ruledIfSet = (rule: Rule<never>, x: string): ModuleRule => ({ condition: `${x} == null ? true : (${rule.hcl(x)})`, allowed: text(rule.allowed) });
 
 // ---------------------------------------------------------------- variables
 
@@ -210,91 +141,14 @@ const neighbours = (list: string) => `for i in range(1, max(1, length(${list})))
 const uniqueCaseInsensitive = (list: string) => `try(length(distinct([for x in ${list} : lower(x)])) == length(${list}), true)`;
 const duplicates = (list: string) => `[for i, x in ${list} : x if contains([for y in slice(${list}, 0, i) : lower(y)], lower(x))]`;
 
-/** A config that config.ts accepts, for `configSays` to break one rule of. */
-const PROBE_REGION = "us-east-1";
-const PROBE_CONFIG = {
-  accountId: "123456789012",
-  regions: [PROBE_REGION],
-  alarms: { emails: ["ops@example.com"] },
-  notifications: { identities: ["example.com"] },
-};
-
-/**
- * What config.ts says is allowed when a config breaks one rule: its own wording,
- * read from the error it gives, so the module's messages cannot drift from it.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the probe config is patched at any depth
-export function configSays(patch: (cfg: Record<string, any>) => void): string {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-  const cfg: Record<string, any> = structuredClone(PROBE_CONFIG);
-  patch(cfg);
-  try {
-    parseConfig(cfg, "probe");
-  } catch (e) {
-    const message = (e as Error).message;
-    const at = message.indexOf("; allowed: ");
-    if (at < 0) throw e;
-    return message.slice(at + "; allowed: ".length).replace(/ \(\d+ more problems? after this one\)$/, "");
-  }
-  throw new Error(`config.ts accepted ${JSON.stringify(cfg)}, which the module expects it to refuse; update terraform-module.ts`);
-}
-
-const PERCENT = configSays((c) => (c.alarms.bounceRatePercent = { critical: 150 }));
-const EMAIL_TEXT = configSays((c) => (c.alarms.emails = ["not-an-address"]));
-// zod's generic record-key message names no rule; the module words it itself then.
-const TAG_KEY_CONFIG_TEXT = configSays((c) => (c.tags = { "bad{key": "x" }));
-const TAG_KEY_TEXT = TAG_KEY_CONFIG_TEXT === "Invalid key in record" ? "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@" : TAG_KEY_CONFIG_TEXT;
-const IDENTITY_TEXT = configSays((c) => (c.notifications.identities = ["not an identity"]));
-const kmsArn = (region: string, resource: string) => `arn:aws:kms:${region}:123456789012:${resource}`;
-const AWS_MANAGED_KEY_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn(PROBE_REGION, "alias/aws/sns") } }));
-const KMS_ALIAS_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn(PROBE_REGION, "alias/probe") } }));
-const KMS_ARN_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: "not-an-arn" } }));
-/** "a key in <region> (KMS keys are regional)", split around the region. */
-const KMS_REGION_TEXT = configSays((c) => (c.encryption = { kmsKeyArns: { [PROBE_REGION]: kmsArn("eu-west-1", "key/probe") } })).split(PROBE_REGION);
-if (KMS_REGION_TEXT.length !== 2) throw new Error(`config.ts's KMS region message no longer names the region once; update terraform-module.ts`);
-const ACCESS_LOG_PREFIX_TEXT = configSays((c) => (c.archive = { accessLogging: { bucketName: "access-logs", prefix: "has space" } }));
-const inv = (patch: Record<string, unknown>) => configSays((c) => (c.investigation = { enabled: true, ...patch }));
-const CUTOFF_MIN_TEXT = inv({ bytesScannedCutoffPerQueryMiB: MIN_BYTES_SCANNED_CUTOFF_MIB - 1 });
-const CUTOFF_MAX_TEXT = inv({ bytesScannedCutoffPerQueryMiB: Number.MAX_SAFE_INTEGER });
-const CUTOFF_MAX = Number(/at most (\d+)/.exec(CUTOFF_MAX_TEXT)?.[1]);
-if (!CUTOFF_MAX) throw new Error(`config.ts's scan cutoff limit is no longer "at most N"; update terraform-module.ts`);
-const CAMPAIGN_TAG_TEXT = inv({ campaignTag: "has space" });
-/** Config keys as the module's inputs are named, for messages read from config.ts. */
-const inputNames = (text: string) =>
-  text
-    .replace("investigation.resultsBucketName", "investigation_results_bucket_name")
-    .replace("resultsExpirationDays", "investigation_results_expiration_days");
-const RESULTS_BUCKET_OWN_TEXT = inputNames(
-  configSays((c) => {
-    c.archive = { bucketName: "acme-events" };
-    c.investigation = { enabled: true, resultsBucketName: "acme-events" };
-  }),
-);
-const SUPPRESSION_REASON_TEXT = configSays((c) => (c.suppression = { accountLevel: ["OPEN"] }));
-/** The [min, max] config.ts allows for a number, read from its messages for values far outside. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the probe config is patched at any depth
-function configRange(patch: (n: number) => (cfg: Record<string, any>) => void): [number, number] {
-  const bound = (n: number) => {
-    const said = configSays(patch(n));
-    const m = /^a number (?:>=|<=) (\d+)$/.exec(said);
-    if (!m) throw new Error(`config.ts says "${said}" for ${n}, not "a number >= N" or "<= N"; update terraform-module.ts`);
-    return Number(m[1]);
-  };
-  return [bound(-1e9), bound(1e9)];
-}
-
 /** The values lifecycle.transitionMinimumObjectSize accepts, from the schema itself. */
 export const TRANSITION_MINIMUM_OBJECT_SIZES: readonly string[] = lifecycleSchema.unwrap().shape.transitionMinimumObjectSize.unwrap().options;
 // The two classes S3 refuses to transition to before day 30 (config.ts states the same rule).
 const THIRTY_DAY_CLASSES = ["STANDARD_IA", "ONEZONE_IA"] as const;
 
-function oneOf(values: readonly (string | number)[]): string {
-  return `one of ${values.map((x) => JSON.stringify(x)).join(", ")}`;
-}
-
 function emailListRules(name: string, what: string): ModuleRule[] {
   return [
-    { condition: every(v(name), isEmail), allowed: text(EMAIL_TEXT), got: failing(v(name), isEmail) },
+    { condition: every(v(name), RULES.email.hcl), allowed: text(RULES.email.allowed), got: failing(v(name), RULES.email.hcl) },
     {
       condition: uniqueCaseInsensitive(v(name)),
       allowed: text(`each ${what} once (compared without case)`),
@@ -307,7 +161,7 @@ function enumListRules(name: string, values: readonly string[], what: string): M
   const known = (x: string) => `contains(${hclLiteral(values)}, ${x})`;
   return [
     { condition: `length(${v(name)}) >= 1`, allowed: text("a list of at least 1 item(s)") },
-    { condition: every(v(name), known), allowed: text(oneOf(values)), got: failing(v(name), known) },
+    { condition: every(v(name), known), allowed: text(oneOf(values).allowed), got: failing(v(name), known) },
     { condition: `length(distinct(${v(name)})) == length(${v(name)})`, allowed: text(`each ${what} once`), got: duplicates(v(name)) },
   ];
 }
@@ -316,7 +170,7 @@ function percentRules(name: string, kind: keyof typeof PLAUSIBLE_FLOOR, below?: 
   const floor = PLAUSIBLE_FLOOR[kind].percent;
   const [before, between, after] = text(implausibleLevelText(kind, "\u0000", "\u0000")).split("\u0000");
   const rules: ModuleRule[] = [
-    { condition: `${v(name)} > 0 && ${v(name)} < 100`, allowed: text(PERCENT) },
+    ruled(RULES.percent, v(name)),
     {
       // As config.ts: a level below the floor is nearly always a fraction written where percent was meant.
       condition: `!(${v(name)} > 0) || ${v(name)} >= ${floor}`,
@@ -336,10 +190,6 @@ function percentRules(name: string, kind: keyof typeof PLAUSIBLE_FLOOR, below?: 
   return rules;
 }
 
-function wholeRange(name: string, min: number, max: number): ModuleRule {
-  return { condition: `${isWhole(v(name))} && ${v(name)} >= ${min} && ${v(name)} <= ${max}`, allowed: text(`a whole number from ${min} to ${max}`) };
-}
-
 /** The inputs, in the order the README lists them. */
 export function moduleVariables(): ModuleVariable[] {
   const d = configDefaults();
@@ -355,12 +205,12 @@ export function moduleVariables(): ModuleVariable[] {
   const defaultBucket = hclTemplate(defaultBucketName("${var.name_prefix}", "${var.account_id}", "${data.aws_region.current.id}"));
   const defaultResultsBucket = hclTemplate(defaultResultsBucketName("${var.name_prefix}", "${var.account_id}", "${data.aws_region.current.id}"));
   const archiveBucket = `(${v("bucket_name")} != null ? ${v("bucket_name")} : ${defaultBucket})`;
-  const lookback = configRange((n) => (c) => (c.investigation = { enabled: true, lookbackDays: n }));
-  const resultsExpiration = configRange((n) => (c) => (c.investigation = { enabled: true, resultsExpirationDays: n }));
+  const lookback = RULES.investigationLookbackDays;
+  const resultsExpiration = RULES.investigationResultsExpirationDays;
   const reasonRules = (name: string): ModuleRule[] => {
     const known = (x: string) => `contains(${hclLiteral(SUPPRESSION_REASONS)}, ${x})`;
     return [
-      { condition: `${v(name)} == null ? true : ${every(v(name), known)}`, allowed: text(SUPPRESSION_REASON_TEXT), got: failing(v(name), known) },
+      { condition: `${v(name)} == null ? true : ${every(v(name), known)}`, allowed: text(oneOf(SUPPRESSION_REASONS).allowed), got: failing(v(name), known) },
       {
         condition: `${v(name)} == null ? true : length(distinct(${v(name)})) == length(${v(name)})`,
         allowed: text("each reason once"),
@@ -368,8 +218,8 @@ export function moduleVariables(): ModuleVariable[] {
       },
     ];
   };
-  const bucketRules = bucketNameRules();
-  const bucketOk = (x: string) => bucketRules.map((r) => `(${r.test(x)})`).join(" && ");
+  const bucketRules = BUCKET_NAME_RULES;
+  const bucketOk = bucketNameHcl;
   const knownClass = (x: string) => `contains(${hclLiteral(STORAGE_CLASSES)}, ${x}.storage_class)`;
   const thirtyDays = (x: string) => `!contains(${hclLiteral(THIRTY_DAY_CLASSES)}, ${x}.storage_class) || ${x}.days >= 30`;
 
@@ -381,14 +231,8 @@ export function moduleVariables(): ModuleVariable[] {
       description:
         "Prefix of every resource name (alarms, topics, stream, roles, and the default bucket and configuration set names): 1 to 24 lower-case letters, digits or hyphens, starting with a letter.",
       rules: [
-        {
-          condition: matches(MODULE_PATTERNS.namePrefix, v("name_prefix")),
-          allowed: text("1 to 24 lower-case letters, digits or hyphens, starting with a letter"),
-        },
-        {
-          condition: `!endswith(${v("name_prefix")}, "-") && !strcontains(${v("name_prefix")}, "--")`,
-          allowed: text("no trailing or doubled hyphen"),
-        },
+        ruled(RULES.namePrefix, v("name_prefix")),
+        ruled(RULES.namePrefixHyphens, v("name_prefix")),
         {
           // Cross-variable (Terraform >= 1.9): the derived bucket name must be valid too.
           // The one-element for binds the derived name once instead of repeating it in every rule.
@@ -405,7 +249,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       description:
         "The 12-digit AWS account that sends with SES, as a string. Trust and topic policies are scoped to it; it is given rather than looked up (aws_caller_identity) so that policies are known at plan time.",
-      rules: [{ condition: matches(MODULE_PATTERNS.accountId, v("account_id")), allowed: text("a 12-digit AWS account ID, as a string") }],
+      rules: [ruled(RULES.accountId, v("account_id"))],
     },
     {
       name: "tags",
@@ -414,14 +258,14 @@ export function moduleVariables(): ModuleVariable[] {
       description: "Tags on every taggable resource the module creates (the provider's default_tags apply as well).",
       rules: [
         {
-          condition: `alltrue([for k, x in ${v("tags")} : ${matches(MODULE_PATTERNS.tagKey, "k")}])`,
-          allowed: text(TAG_KEY_TEXT),
-          got: `[for k, x in ${v("tags")} : k if !${matches(MODULE_PATTERNS.tagKey, "k")}]`,
+          condition: `alltrue([for k, x in ${v("tags")} : ${RULES.tagKey.hcl("k")}])`,
+          allowed: text(RULES.tagKey.allowed),
+          got: `[for k, x in ${v("tags")} : k if !${RULES.tagKey.hcl("k")}]`,
         },
         {
-          condition: `alltrue([for k, x in ${v("tags")} : length(x) <= 256])`,
-          allowed: text("tag values of at most 256 characters"),
-          got: `[for k, x in ${v("tags")} : k if length(x) > 256]`,
+          condition: `alltrue([for k, x in ${v("tags")} : ${RULES.tagValue.hcl("x")}])`,
+          allowed: text(RULES.tagValue.allowed),
+          got: `[for k, x in ${v("tags")} : k if !${RULES.tagValue.hcl("x")}]`,
         },
       ],
     },
@@ -464,12 +308,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.alarms.periodSeconds,
       description: "Length of one alarm evaluation period, in seconds: a multiple of 60 from 60 to 86400. Statistic: Maximum.",
-      rules: [
-        {
-          condition: `${isWhole(v("alarm_period_seconds"))} && ${v("alarm_period_seconds")} >= 60 && ${v("alarm_period_seconds")} % 60 == 0 && ${v("alarm_period_seconds")} <= 86400`,
-          allowed: text("a multiple of 60 from 60 to 86400"),
-        },
-      ],
+      rules: [ruled(RULES.alarmPeriodSeconds, v("alarm_period_seconds"))],
     },
     {
       name: "alarm_evaluation_periods",
@@ -477,7 +316,7 @@ export function moduleVariables(): ModuleVariable[] {
       default: d.alarms.evaluationPeriods,
       description: "Periods that must breach before an alarm fires; alarm_period_seconds x alarm_evaluation_periods is at most 86400.",
       rules: [
-        { condition: `${isWhole(v("alarm_evaluation_periods"))} && ${v("alarm_evaluation_periods")} >= 1`, allowed: text("a whole number >= 1") },
+        ruled(RULES.evaluationPeriods, v("alarm_evaluation_periods")),
         {
           // CloudWatch evaluates at most one day of data.
           condition: `${v("alarm_period_seconds")} * ${v("alarm_evaluation_periods")} <= 86400`,
@@ -493,12 +332,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       default: null,
       description: "SES configuration set name; senders pass it with each message (ConfigurationSetName). null: name_prefix.",
-      rules: [
-        {
-          condition: `${v("configuration_set_name")} == null || ${matches(MODULE_PATTERNS.configurationSetName, v("configuration_set_name"))}`,
-          allowed: text("1 to 64 letters, digits, hyphens or underscores"),
-        },
-      ],
+      rules: [ruledIfSet(RULES.configurationSetName, v("configuration_set_name"))],
     },
     {
       name: "require_tls",
@@ -515,8 +349,8 @@ export function moduleVariables(): ModuleVariable[] {
         "Archive bucket name (S3 naming rules; no dots, since they break TLS for virtual-hosted requests). null: `<name_prefix>-events-<account_id>-<region>`.",
       rules: bucketRules.map((r) => ({
         // A conditional, not ||: HCL evaluates both sides of ||, and length(null) is an error.
-        condition: `${v("bucket_name")} == null ? true : (${r.test(v("bucket_name"))})`,
-        allowed: text(`an S3 bucket name: ${r.problem}`),
+        condition: `${v("bucket_name")} == null ? true : (${r.hcl(v("bucket_name"))})`,
+        allowed: text(`an S3 bucket name: ${r.allowed}`),
       })),
     },
     {
@@ -532,12 +366,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.archive.lifecycle.noncurrentVersionExpirationDays,
       description: "With versioning: days an overwritten or deleted object's old version is kept.",
-      rules: [
-        {
-          condition: `${isWhole(v("noncurrent_version_expiration_days"))} && ${v("noncurrent_version_expiration_days")} >= 1`,
-          allowed: text("a whole number >= 1"),
-        },
-      ],
+      rules: [ruled(RULES.noncurrentVersionExpirationDays, v("noncurrent_version_expiration_days"))],
     },
     {
       name: "access_log_bucket_name",
@@ -545,8 +374,8 @@ export function moduleVariables(): ModuleVariable[] {
       default: null,
       description: "An existing bucket that receives S3 server access logs of the archive bucket. null: no access logging.",
       rules: bucketRules.map((r) => ({
-        condition: `${v("access_log_bucket_name")} == null ? true : (${r.test(v("access_log_bucket_name"))})`,
-        allowed: text(`an S3 bucket name: ${r.problem}`),
+        condition: `${v("access_log_bucket_name")} == null ? true : (${r.hcl(v("access_log_bucket_name"))})`,
+        allowed: text(`an S3 bucket name: ${r.allowed}`),
       })),
     },
     {
@@ -555,10 +384,7 @@ export function moduleVariables(): ModuleVariable[] {
       default: null,
       description: "Key prefix of the access logs in access_log_bucket_name. null: `s3-access/<archive bucket>/`.",
       rules: [
-        {
-          condition: `${v("access_log_prefix")} == null ? true : ${matches(MODULE_PATTERNS.accessLogPrefix, v("access_log_prefix"))}`,
-          allowed: text(ACCESS_LOG_PREFIX_TEXT),
-        },
+        ruledIfSet(RULES.accessLogPrefix, v("access_log_prefix")),
         {
           // In the JSON config the prefix lives inside archive.accessLogging, next to its required bucket.
           condition: `${v("access_log_prefix")} == null || ${v("access_log_bucket_name")} != null`,
@@ -578,14 +404,14 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.archive.bufferingIntervalSeconds,
       description: "Firehose writes an object at least this often, in seconds (0 to 900). Longer means fewer, larger objects.",
-      rules: [wholeRange("buffering_interval_seconds", 0, 900)],
+      rules: [ruled(RULES.bufferingIntervalSeconds, v("buffering_interval_seconds"))],
     },
     {
       name: "buffering_size_mib",
       type: "number",
       default: d.archive.bufferingSizeMiB,
       description: "Firehose writes an object once this many MiB are buffered (1 to 128).",
-      rules: [wholeRange("buffering_size_mib", 1, 128)],
+      rules: [ruled(RULES.bufferingSizeMiB, v("buffering_size_mib"))],
     },
     {
       name: "lifecycle_transitions",
@@ -600,7 +426,7 @@ export function moduleVariables(): ModuleVariable[] {
           allowed: text("a whole number of days >= 0 in each transition"),
           got: failing(T, (x) => `${x}.days >= 0 && ${isWhole(`${x}.days`)}`),
         },
-        { condition: every(T, knownClass), allowed: text(`a storage_class ${oneOf(STORAGE_CLASSES)}`), got: failing(T, knownClass) },
+        { condition: every(T, knownClass), allowed: text(`a storage_class ${oneOf(STORAGE_CLASSES).allowed}`), got: failing(T, knownClass) },
         {
           condition: every(T, thirtyDays),
           allowed: text(`at least 30 days for ${THIRTY_DAY_CLASSES.join(" and ")} (an S3 rule)`),
@@ -635,7 +461,7 @@ export function moduleVariables(): ModuleVariable[] {
       description:
         "Days after which archived events are deleted: at least the last transition plus that class's minimum storage days (30 IA, 90 Glacier IR / Glacier, 180 Deep Archive), which S3 bills anyway.",
       rules: [
-        { condition: `${isWhole(v("expiration_days"))} && ${v("expiration_days")} >= 1`, allowed: text("a whole number >= 1") },
+        ruled(RULES.expirationDays, v("expiration_days")),
         {
           // A conditional guards last(): with no transitions the index would be -1.
           condition: `length(${T}) == 0 ? true : ${v("expiration_days")} >= ${earliestExpiry}`,
@@ -652,7 +478,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "number",
       default: d.archive.lifecycle.abortIncompleteMultipartUploadDays,
       description: "Days after which incomplete multipart uploads are aborted, bucket-wide (1 to 365).",
-      rules: [wholeRange("abort_incomplete_multipart_upload_days", 1, 365)],
+      rules: [ruled(RULES.abortIncompleteMultipartUploadDays, v("abort_incomplete_multipart_upload_days"))],
     },
     {
       name: "transition_minimum_object_size",
@@ -663,7 +489,7 @@ export function moduleVariables(): ModuleVariable[] {
       rules: [
         {
           condition: `contains(${hclLiteral(TRANSITION_MINIMUM_OBJECT_SIZES)}, ${v("transition_minimum_object_size")})`,
-          allowed: text(configSays((c) => (c.archive = { lifecycle: { transitionMinimumObjectSize: "probe" } }))),
+          allowed: text(oneOf(TRANSITION_MINIMUM_OBJECT_SIZES).allowed),
         },
       ],
     },
@@ -686,26 +512,23 @@ export function moduleVariables(): ModuleVariable[] {
       description:
         "An existing customer-managed KMS key ARN (not an alias: IAM policies cannot name a key by alias), in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
       rules: [
-        {
-          condition: `${v("kms_key_arn")} == null ? true : !${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))}`,
-          allowed: text(AWS_MANAGED_KEY_TEXT),
-        },
+        ruledIfSet(RULES.awsManagedKey, v("kms_key_arn")),
         {
           // As in config.ts: an alias (not AWS-managed: that rule speaks first) cannot stand in the IAM policy.
-          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.awsManagedKey, v("kms_key_arn"))} || !${matches(MODULE_PATTERNS.kmsAlias, v("kms_key_arn"))})`,
-          allowed: text(KMS_ALIAS_TEXT),
+          condition: `${v("kms_key_arn")} == null ? true : (!(${RULES.awsManagedKey.hcl(v("kms_key_arn"))}) || ${RULES.kmsAlias.hcl(v("kms_key_arn"))})`,
+          allowed: text(RULES.kmsAlias.allowed),
         },
         {
           // As in config.ts, the format is only reported for keys that are not aliases.
-          condition: `${v("kms_key_arn")} == null ? true : (${matches(MODULE_PATTERNS.kmsAlias, v("kms_key_arn"))} || ${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))})`,
-          allowed: text(KMS_ARN_TEXT),
+          condition: `${v("kms_key_arn")} == null ? true : (!(${RULES.kmsAlias.hcl(v("kms_key_arn"))}) || ${RULES.kmsKeyArn.hcl(v("kms_key_arn"))})`,
+          allowed: text(RULES.kmsKeyArn.allowed),
         },
         {
           // Cross-variable (a data source): keys are regional, and the region is the provider's.
           // Conditionals, not ||: HCL evaluates both sides of ||, and a malformed ARN has no fourth field.
-          condition: `${v("kms_key_arn")} == null ? true : (!${matches(MODULE_PATTERNS.kmsKeyArn, v("kms_key_arn"))} ? true : split(":", ${v("kms_key_arn")})[3] == data.aws_region.current.id)`,
-          allowed: `${text(KMS_REGION_TEXT[0])}${expr("data.aws_region.current.id")}${text(KMS_REGION_TEXT[1])}`,
-          readme: `${KMS_REGION_TEXT[0]}the provider's region${KMS_REGION_TEXT[1]}`,
+          condition: `${v("kms_key_arn")} == null ? true : (!(${RULES.kmsKeyArn.hcl(v("kms_key_arn"))}) ? true : split(":", ${v("kms_key_arn")})[3] == data.aws_region.current.id)`,
+          allowed: text(kmsKeyRegionText("\u0000")).replace("\u0000", expr("data.aws_region.current.id")),
+          readme: kmsKeyRegionText("the provider's region"),
         },
       ],
     },
@@ -734,9 +557,9 @@ export function moduleVariables(): ModuleVariable[] {
         "SES identities (domains or addresses, ASCII; punycode for international domains) to notify for, each verified in this module's region: SES accepts a notification topic only for an identity verified in that region. Setting the topic replaces any bounce or complaint topic the identity already had. At least one while notifications_enabled is true.",
       rules: [
         {
-          condition: every(v("notification_identities"), (x) => `${isDomain(x)} || ${isEmail(x)}`),
-          allowed: text(IDENTITY_TEXT),
-          got: failing(v("notification_identities"), (x) => `${isDomain(x)} || ${isEmail(x)}`),
+          condition: every(v("notification_identities"), RULES.identity.hcl),
+          allowed: text(RULES.identity.allowed),
+          got: failing(v("notification_identities"), RULES.identity.hcl),
         },
         {
           condition: uniqueCaseInsensitive(v("notification_identities")),
@@ -785,9 +608,9 @@ export function moduleVariables(): ModuleVariable[] {
       name: "investigation_lookback_days",
       type: "number",
       default: d.investigation.lookbackDays,
-      description: `Days the saved queries look back (the N in "hard bounces in the last N days"), ${lookback[0]} to ${lookback[1]}.`,
+      description: `Days the saved queries look back (the N in "hard bounces in the last N days"), ${lookback.min} to ${lookback.max}.`,
       rules: [
-        wholeRange("investigation_lookback_days", ...lookback),
+        ruled(lookback, v("investigation_lookback_days")),
         {
           // Cross-variable, as config.ts: Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error.
           condition: `!${v("investigation_enabled")} || ${v("investigation_lookback_days")} <= (${queryableDaysHcl("var.lifecycle_transitions", "var.expiration_days")})`,
@@ -805,16 +628,19 @@ export function moduleVariables(): ModuleVariable[] {
       description: "Athena cancels a query in the workgroup once it has scanned this many MiB (the workgroup's bytes_scanned_cutoff_per_query).",
       rules: [
         { condition: isWhole(v("investigation_bytes_scanned_cutoff_per_query_mib")), allowed: text("a whole number") },
-        { condition: `${v("investigation_bytes_scanned_cutoff_per_query_mib")} >= ${MIN_BYTES_SCANNED_CUTOFF_MIB}`, allowed: text(CUTOFF_MIN_TEXT) },
-        { condition: `${v("investigation_bytes_scanned_cutoff_per_query_mib")} <= ${CUTOFF_MAX}`, allowed: text(CUTOFF_MAX_TEXT) },
+        {
+          condition: `${v("investigation_bytes_scanned_cutoff_per_query_mib")} >= ${RULES.bytesScannedCutoffMin.min}`,
+          allowed: text(RULES.bytesScannedCutoffMin.allowed),
+        },
+        ruled(RULES.bytesScannedCutoffMax, v("investigation_bytes_scanned_cutoff_per_query_mib")),
       ],
     },
     {
       name: "investigation_results_expiration_days",
       type: "number",
       default: d.investigation.resultsExpirationDays,
-      description: `Days after which Athena query results (they hold recipient addresses) are deleted, ${resultsExpiration[0]} to ${resultsExpiration[1]}.`,
-      rules: [wholeRange("investigation_results_expiration_days", ...resultsExpiration)],
+      description: `Days after which Athena query results (they hold recipient addresses) are deleted, ${resultsExpiration.min} to ${resultsExpiration.max}.`,
+      rules: [ruled(resultsExpiration, v("investigation_results_expiration_days"))],
     },
     {
       name: "investigation_results_bucket_name",
@@ -823,12 +649,12 @@ export function moduleVariables(): ModuleVariable[] {
       description: "Athena results bucket (created by the module). null: `<name_prefix>-athena-<account_id>-<region>`.",
       rules: [
         ...bucketRules.map((r) => ({
-          condition: `${v("investigation_results_bucket_name")} == null ? true : (${r.test(v("investigation_results_bucket_name"))})`,
-          allowed: text(`an S3 bucket name: ${r.problem}`),
+          condition: `${v("investigation_results_bucket_name")} == null ? true : (${r.hcl(v("investigation_results_bucket_name"))})`,
+          allowed: text(`an S3 bucket name: ${r.allowed}`),
         })),
         {
           condition: `${v("investigation_results_bucket_name")} == null ? true : !contains([${archiveBucket}, ${v("access_log_bucket_name")}], ${v("investigation_results_bucket_name")})`,
-          allowed: text(RESULTS_BUCKET_OWN_TEXT),
+          allowed: text(resultsBucketOwnText("investigation_results_expiration_days")),
         },
         {
           // config.ts reports this on the name; here it would make name_prefix's and this variable's
@@ -846,7 +672,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       default: d.investigation.campaignTag,
       description: "Message tag that names the campaign; the bounce-rate-by-campaign saved query groups by it.",
-      rules: [{ condition: matches(MODULE_PATTERNS.campaignTag, v("investigation_campaign_tag")), allowed: text(CAMPAIGN_TAG_TEXT) }],
+      rules: [ruled(RULES.campaignTag, v("investigation_campaign_tag"))],
     },
     {
       name: "suppression_account_level",

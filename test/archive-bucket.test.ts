@@ -230,7 +230,7 @@ describe("ArchiveBucket validation", () => {
 
   test("rejects an abort period above 365 days", () => {
     expect(() => synth({ lifecycle: { abortIncompleteMultipartUploadDays: 366 } })).toThrow(
-      "ArchiveBucket lifecycle: abortIncompleteMultipartUploadDays: got 366; allowed: a number <= 365",
+      "ArchiveBucket lifecycle: abortIncompleteMultipartUploadDays: got 366; allowed: a whole number from 1 to 365",
     );
   });
 });

@@ -160,10 +160,10 @@ describe("AthenaWorkgroup validation", () => {
   test.each([
     [{ workgroupName: "bad name" }, 'AthenaWorkgroup workgroupName: got "bad name"; allowed: 1 to 128 letters, digits, ., _ or -'],
     [{ resultsBucketName: "Bad" }, 'AthenaWorkgroup resultsBucketName: got "Bad"; allowed: lower-case letters, digits and hyphens'],
-    [{ resultsExpirationDays: 0 }, "AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number of at least 1"],
+    [{ resultsExpirationDays: 0 }, "AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number from 1 to 3650"],
     [
       { bytesScannedCutoffPerQueryMiB: 9 },
-      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)",
+      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: at least 10 MiB (Athena's smallest per-query limit)",
     ],
     [{ bytesScannedCutoffPerQueryMiB: 10.5 }, "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 10.5"],
     [{ accessLogBucketName: "x" }, 'AthenaWorkgroup accessLogBucketName: got "x"; allowed: 3 to 63 characters'],

@@ -64,7 +64,7 @@ describe("bounds: the smallest and largest accepted value, and one past each", (
     // path, smallest, largest, below, its message, above, its message, other values it needs
     ["name", "a", "a".repeat(24), "", NAME, "a".repeat(25), NAME],
     ["alarms.periodSeconds", 60, 86400, 0, PERIOD, 86460, PERIOD],
-    ["alarms.evaluationPeriods", 1, 96, 0, "a number >= 1", 97, "at most 96 periods of 900 s (periodSeconds x evaluationPeriods <= 86400)"],
+    ["alarms.evaluationPeriods", 1, 96, 0, "a whole number >= 1", 97, "at most 96 periods of 900 s (periodSeconds x evaluationPeriods <= 86400)"],
     ["alarms.bounceRatePercent.critical", 2.01, 99.99, 0, PERCENT, 100, PERCENT],
     [
       "alarms.bounceRatePercent.warning",
@@ -84,8 +84,8 @@ describe("bounds: the smallest and largest accepted value, and one past each", (
       0.1,
       "a warning level below the critical level (0.1)",
     ],
-    ["archive.bufferingIntervalSeconds", 0, 900, -1, "a number >= 0", 901, "a number <= 900"],
-    ["archive.bufferingSizeMiB", 1, 128, 0, "a number >= 1", 129, "a number <= 128"],
+    ["archive.bufferingIntervalSeconds", 0, 900, -1, "a whole number from 0 to 900", 901, "a whole number from 0 to 900"],
+    ["archive.bufferingSizeMiB", 1, 128, 0, "a whole number from 1 to 128", 129, "a whole number from 1 to 128"],
     [
       "archive.logRetentionDays",
       1,
@@ -95,11 +95,11 @@ describe("bounds: the smallest and largest accepted value, and one past each", (
       3654,
       "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
     ],
-    ["archive.lifecycle.abortIncompleteMultipartUploadDays", 1, 365, 0, "a number >= 1", 366, "a number <= 365"],
-    ["archive.lifecycle.noncurrentVersionExpirationDays", 1, 1e6, 0, "a number >= 1", 1.5, "a whole number"],
-    ["archive.lifecycle.expirationDays", 1, 1e6, 0, "a number >= 1", 2.5, "a whole number", { "archive.lifecycle.transitions": [] }],
-    ["investigation.lookbackDays", 1, 3653, 0, "a number >= 1", 3654, "a number <= 3653"],
-    ["investigation.resultsExpirationDays", 1, 3650, 0, "a number >= 1", 3651, "a number <= 3650"],
+    ["archive.lifecycle.abortIncompleteMultipartUploadDays", 1, 365, 0, "a whole number from 1 to 365", 366, "a whole number from 1 to 365"],
+    ["archive.lifecycle.noncurrentVersionExpirationDays", 1, 1e6, 0, "a whole number >= 1", 1.5, "a whole number >= 1"],
+    ["archive.lifecycle.expirationDays", 1, 1e6, 0, "a whole number >= 1", 2.5, "a whole number >= 1", { "archive.lifecycle.transitions": [] }],
+    ["investigation.lookbackDays", 1, 3653, 0, "a whole number from 1 to 3653", 3654, "a whole number from 1 to 3653"],
+    ["investigation.resultsExpirationDays", 1, 3650, 0, "a whole number from 1 to 3650", 3651, "a whole number from 1 to 3650"],
     [
       "investigation.bytesScannedCutoffPerQueryMiB",
       10,

@@ -534,7 +534,7 @@ describe("parseConfig rejects other fields", () => {
       withChange((c) => (c.archive = { bufferingSizeMiB: 129 })),
       "archive.bufferingSizeMiB",
       "129",
-      "a number <= 128",
+      "a whole number from 1 to 128",
     );
   });
 
@@ -543,7 +543,7 @@ describe("parseConfig rejects other fields", () => {
       withChange((c) => (c.archive = { bufferingIntervalSeconds: 901 })),
       "archive.bufferingIntervalSeconds",
       "901",
-      "a number <= 900",
+      "a whole number from 0 to 900",
     );
   });
 

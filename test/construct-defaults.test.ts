@@ -373,7 +373,9 @@ describe("IdentityNotifications", () => {
   test("bad identities, types and keys are refused naming the prop", () => {
     const make = (extra: object) => () => synth((s) => new IdentityNotifications(s, "N", { ...base, ...extra }));
     expect(make({ identities: [] })).toThrow("IdentityNotifications identities: got []; allowed: one or more SES identities (domains or addresses)");
-    expect(make({ identities: ["not an identity"] })).toThrow('IdentityNotifications identities: got "not an identity"; allowed: a domain such as example.com');
+    expect(make({ identities: ["not an identity"] })).toThrow(
+      'IdentityNotifications identities: got "not an identity"; allowed: an SES identity: a domain such as example.com',
+    );
     expect(make({ types: ["Bounce", "Open"] })).toThrow('IdentityNotifications types: got "Open"; allowed: Bounce, Complaint, Delivery');
     expect(make({ kmsKeyArn: "alias/aws/sns" })).toThrow(/^IdentityNotifications kmsKeyArn: got "alias\/aws\/sns"; allowed: /);
     expect(make({ includeOriginalHeaders: false })).not.toThrow();
@@ -447,9 +449,9 @@ describe("AthenaWorkgroup", () => {
   test("limits: 1 day and 10 MiB accepted, less refused", () => {
     const make = (extra: object) => () => synth((s) => new AthenaWorkgroup(s, "W", { ...base, ...extra }));
     expect(make({ resultsExpirationDays: 1, bytesScannedCutoffPerQueryMiB: 10 })).not.toThrow();
-    expect(make({ resultsExpirationDays: 0 })).toThrow("AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number of at least 1");
+    expect(make({ resultsExpirationDays: 0 })).toThrow("AthenaWorkgroup resultsExpirationDays: got 0; allowed: a whole number from 1 to 3650");
     expect(make({ bytesScannedCutoffPerQueryMiB: 9 })).toThrow(
-      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: a whole number of at least 10 (Athena's smallest limit)",
+      "AthenaWorkgroup bytesScannedCutoffPerQueryMiB: got 9; allowed: at least 10 MiB (Athena's smallest per-query limit)",
     );
     expect(make({ workgroupName: "a b" })).toThrow('AthenaWorkgroup workgroupName: got "a b"; allowed: 1 to 128 letters, digits, ., _ or -');
   });

@@ -173,7 +173,7 @@ describe("IdentityNotifications validation", () => {
 
   test.each(["not an identity", "ops@", "exämple.com"])("identity %p", (identity) => {
     expect(() => synth({ identities: ["example.com", identity] })).toThrow(
-      `IdentityNotifications identities: got ${JSON.stringify(identity)}; allowed: a domain such as example.com or an address such as sender@example.com`,
+      `IdentityNotifications identities: got ${JSON.stringify(identity)}; allowed: an SES identity: a domain such as example.com or an address such as sender@example.com`,
     );
   });
 

@@ -54,13 +54,13 @@ describe("config: investigation", () => {
   });
 
   test.each([
-    [{ lookbackDays: 0 }, "config: investigation.lookbackDays: got 0; allowed: a number >= 1"],
-    [{ lookbackDays: 3654 }, "config: investigation.lookbackDays: got 3654; allowed: a number <= 3653"],
+    [{ lookbackDays: 0 }, "config: investigation.lookbackDays: got 0; allowed: a whole number from 1 to 3653"],
+    [{ lookbackDays: 3654 }, "config: investigation.lookbackDays: got 3654; allowed: a whole number from 1 to 3653"],
     [
       { bytesScannedCutoffPerQueryMiB: 5 },
       "config: investigation.bytesScannedCutoffPerQueryMiB: got 5; allowed: at least 10 MiB (Athena's smallest per-query limit)",
     ],
-    [{ resultsExpirationDays: 1.5 }, "config: investigation.resultsExpirationDays: got 1.5; allowed: a whole number"],
+    [{ resultsExpirationDays: 1.5 }, "config: investigation.resultsExpirationDays: got 1.5; allowed: a whole number from 1 to 3650"],
     [{ resultsBucketName: "Results" }, 'config: investigation.resultsBucketName: got "Results"; allowed: an S3 bucket name: lower-case letters'],
     [{ campaignTag: "it's" }, `config: investigation.campaignTag: got "it's"; allowed: an SES message tag name: 1 to 256 letters, digits, _ or -`],
     [{ enabled: "yes" }, 'config: investigation.enabled: got "yes"; allowed: a value of type boolean'],

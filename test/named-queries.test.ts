@@ -142,7 +142,7 @@ describe("namedQueries", () => {
     [{ table: "ses-events" }, 'namedQueries table: got "ses-events"; allowed: lower-case letters, digits and _ (not starting with a digit)'],
     [{ lookbackDays: 0 }, "namedQueries lookbackDays: got 0; allowed: a whole number from 1 to 3653"],
     [{ lookbackDays: 1.5 }, "namedQueries lookbackDays: got 1.5; allowed: a whole number from 1 to 3653"],
-    [{ campaignTag: "it's" }, `namedQueries campaignTag: got "it's"; allowed: 1 to 256 letters, digits, _ or -`],
+    [{ campaignTag: "it's" }, `namedQueries campaignTag: got "it's"; allowed: an SES message tag name: 1 to 256 letters, digits, _ or -`],
   ])("refuses %j", (override, message) => {
     expect(() => namedQueries({ ...CTX, ...override })).toThrow(message);
   });

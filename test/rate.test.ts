@@ -21,7 +21,7 @@ describe("Rate.percent", () => {
   });
 
   test.each([0, 100, -1, 150, NaN, Infinity])("rejects %p, naming the value and the range", (value) => {
-    expect(() => Rate.percent(value)).toThrow(`Rate.percent: got ${String(value)}; allowed: a number greater than 0 and less than 100 (5 means 5 %)`);
+    expect(() => Rate.percent(value)).toThrow(`Rate.percent: got ${String(value)}; allowed: a percentage greater than 0 and less than 100 (5 means 5 %)`);
   });
 
   test("accepts values just inside the range", () => {

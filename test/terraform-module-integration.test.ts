@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_EVENT_TYPES, LOG_RETENTION_DAYS, SES_EVENT_TYPES, STORAGE_CLASSES } from "../modules/config";
 import { DEFAULT_MODULE_OUTDIR, hclString, moduleVariables, writeTerraformModule } from "../modules/terraform-module";
+import { RULES } from "../modules/rules";
 import { copyStackToTemp, describeTerraform, initValidate, PlanJson, PlannedResource, plannedResources, terraform, TerraformResult } from "./support/terraform";
 
 jest.setTimeout(180_000);
@@ -94,7 +95,8 @@ const CASES: [string, Record<string, string>, string[]][] = [
   ["name_prefix hyphens", { name_prefix: "ses--guard" }, ['name_prefix: got "ses--guard"; allowed: no trailing or doubled hyphen']],
   ["account_id", { account_id: "12345" }, ['account_id: got "12345"; allowed: a 12-digit AWS account ID, as a string']],
   ["tag key", { tags: '{ "bad{key" = "x" }' }, ['tags: got ["bad{key"]; allowed: a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@']],
-  ["tag value", { tags: `{ team = "${"v".repeat(257)}" }` }, ['tags: got ["team"]; allowed: tag values of at most 256 characters']],
+  ["tag value", { tags: `{ team = "${"v".repeat(257)}" }` }, [`tags: got ["team"]; allowed: ${RULES.tagValue.allowed}`]],
+  ["tag value characters", { tags: '{ team = "a{b" }' }, [`tags: got ["team"]; allowed: ${RULES.tagValue.allowed}`]],
   ["alarm_emails empty", { alarm_emails: "[]" }, ["alarm_emails: got []; allowed: a list of at least 1 item(s)"]],
   ["alarm_emails format", { alarm_emails: '["ops@example.com", "not-an-address"]' }, [`alarm_emails: got ["not-an-address"]; allowed: ${EMAIL}`]],
   [

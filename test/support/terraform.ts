@@ -326,7 +326,11 @@ function childEnv(cliConfig: string, extra?: Record<string, string>): NodeJS.Pro
 }
 
 /** Runs terraform in dir (no shell). Resolves with the exit code; rejects only if it cannot start. */
-export function terraform(dir: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<TerraformResult> {
+export function terraform(
+  dir: string,
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; /** Written to stdin (terraform console reads expressions there). */ input?: string } = {},
+): Promise<TerraformResult> {
   if (!tf.available || !tf.terraformBin || !tf.mirrorDir) {
     return Promise.reject(new Error(`terraform is unavailable: ${tf.reason}`));
   }
@@ -336,13 +340,14 @@ export function terraform(dir: string, args: string[], opts: { env?: Record<stri
     const child = spawn(bin, args, {
       cwd: dir,
       env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.stdout!.on("data", (b: Buffer) => out.push(b));
+    child.stderr!.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code, signal) => {
       let stderr = Buffer.concat(err).toString("utf8");
