@@ -19,13 +19,13 @@ import { declareValuePlugin, PluginKind } from "@stryker-mutator/api/plugin";
 export const GROUPS = [
   {
     name: "config validation",
-    mutate: ["modules/config.ts"],
-    tests: ["test/config.test.ts", "test/config-rules.test.ts", "test/first-use.test.ts"],
+    mutate: ["modules/app/config.ts"],
+    tests: ["test/app/config.test.ts", "test/app/config-rules.test.ts", "test/app/first-use.test.ts"],
   },
   {
     name: "plan-review rules",
-    mutate: ["modules/plan-review-risks.ts", "modules/plan-review-policy.ts"],
-    tests: ["test/plan-review-risks.test.ts", "test/plan-review.test.ts"],
+    mutate: ["modules/plan-review/plan-review-risks.ts", "modules/plan-review/plan-review-policy.ts"],
+    tests: ["test/plan-review/plan-review-risks.test.ts", "test/plan-review/plan-review.test.ts"],
   },
   {
     name: "constructs",
@@ -41,7 +41,7 @@ export const GROUPS = [
       "modules/event-catalog.ts",
       "modules/event-publishing.ts",
       "modules/identity-notifications.ts",
-      "modules/rate.ts",
+      "modules/shared/rate.ts",
       "modules/reputation-alarms.ts",
       "modules/suppression.ts",
     ],
@@ -53,7 +53,7 @@ export const GROUPS = [
       "test/event-catalog.test.ts",
       "test/event-publishing.test.ts",
       "test/identity-notifications.test.ts",
-      "test/rate.test.ts",
+      "test/shared/rate.test.ts",
       "test/reputation-alarms.test.ts",
       "test/suppression.test.ts",
       "test/construct-defaults.test.ts",
@@ -62,13 +62,13 @@ export const GROUPS = [
   {
     // Its tests build every query when they load, so each of its mutants reruns them all: kept apart.
     name: "named queries",
-    mutate: ["modules/named-queries.ts"],
-    tests: ["test/named-queries.test.ts", "test/athena-workgroup.test.ts"],
+    mutate: ["modules/shared/named-queries.ts"],
+    tests: ["test/shared/named-queries.test.ts", "test/athena-workgroup.test.ts"],
   },
   {
     name: "stack",
-    mutate: ["modules/ses-guard.ts", "modules/ses-guard-stack.ts"],
-    tests: ["test/ses-guard.test.ts", "test/adoption.test.ts"],
+    mutate: ["modules/ses-guard.ts", "modules/app/ses-guard-stack.ts"],
+    tests: ["test/ses-guard.test.ts", "test/app/adoption.test.ts"],
   },
 ];
 

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { arn, ArnScope, awsManagedKeyProblem } from "./arn";
-import { policyDocument, renderPolicy } from "./policy-document";
+import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
+import { policyDocument, renderPolicy } from "./shared/policy-document";
 import { EmailSubscriptions } from "./email-subscriptions";
 
 export interface AlarmTopicProps extends ArnScope {

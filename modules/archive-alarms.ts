@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { TopicRef } from "./arn";
+import { TopicRef } from "./shared/arn";
 import { Fn, Token } from "cdktf";
-import { isToken } from "./expressions";
+import { isToken } from "./shared/expressions";
 
 export interface ArchiveAlarmsProps {
   /** Prefix of the alarm names. */

@@ -4,8 +4,8 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { addBucketBaseline } from "./bucket-baseline";
 import type * as z from "zod";
-import { bucketNameProblem, lifecycleSchema, parseWith, StorageClass } from "./config";
-import { Condition, countWhen, hclOf, isToken } from "./expressions";
+import { bucketNameProblem, lifecycleSchema, parseWith, StorageClass } from "./app/config";
+import { Condition, countWhen, hclOf, isToken } from "./shared/expressions";
 
 export interface LifecycleTransition {
   /** Days after creation. */

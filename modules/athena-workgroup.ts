@@ -4,12 +4,12 @@ import { AthenaWorkgroup as AthenaWorkgroupResource } from "@cdktf/provider-aws/
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { Op, Token } from "cdktf";
-import { ArnScope } from "./arn";
-import { RULES } from "./rules";
-import { attributeOf, Condition, countWhen, isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
+import { ArnScope } from "./shared/arn";
+import { RULES } from "./shared/rules";
+import { attributeOf, Condition, countWhen, isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
 import { addBucketBaseline } from "./bucket-baseline";
-import { bucketNameProblem } from "./config";
-import { NamedQuery } from "./named-queries";
+import { bucketNameProblem } from "./app/config";
+import { NamedQuery } from "./shared/named-queries";
 
 export interface AthenaWorkgroupProps extends ArnScope {
   /** Workgroup name: 1 to 128 letters, digits, `.`, `_` or `-`. */

@@ -5,10 +5,10 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { s3BucketArn } from "./arn";
-import { attributeOf, Condition, countWhen, hclOf, isNullable, isSetHcl, isToken, numberExpression, orDefault, stringExpression } from "./expressions";
-import { bucketNameProblem } from "./config";
-import { policyDocument, renderPolicy } from "./policy-document";
+import { s3BucketArn } from "./shared/arn";
+import { attributeOf, Condition, countWhen, hclOf, isNullable, isSetHcl, isToken, numberExpression, orDefault, stringExpression } from "./shared/expressions";
+import { bucketNameProblem } from "./app/config";
+import { policyDocument, renderPolicy } from "./shared/policy-document";
 
 export interface BucketBaselineProps {
   /** The construct class asking, for error messages (e.g. "ArchiveBucket"). */

@@ -4,11 +4,11 @@ import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
-import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./arn";
-import { isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
-import { LOG_RETENTION_DAYS } from "./config";
-import { RULES } from "./rules";
-import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./policy-document";
+import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./shared/arn";
+import { isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
+import { LOG_RETENTION_DAYS } from "./app/config";
+import { RULES } from "./shared/rules";
+import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./shared/policy-document";
 
 /** The bucket a stream writes to: ours or the user's. */
 export interface BucketRef {

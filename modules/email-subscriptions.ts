@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { TopicRef } from "./arn";
-import { Condition, emailIterator, isToken } from "./expressions";
+import { TopicRef } from "./shared/arn";
+import { Condition, emailIterator, isToken } from "./shared/expressions";
 
 export interface EmailSubscriptionsProps {
   /** The topic to subscribe to. */

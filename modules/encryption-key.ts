@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { partitionOf } from "./arn";
-import { attributeOf, Condition, countWhen, isToken } from "./expressions";
-import { policyDocument, renderPolicy } from "./policy-document";
+import { partitionOf } from "./shared/arn";
+import { attributeOf, Condition, countWhen, isToken } from "./shared/expressions";
+import { policyDocument, renderPolicy } from "./shared/policy-document";
 
 export interface EncryptionKeyProps {
   /** The account that owns the key; its IAM policies decide who else may use it. */

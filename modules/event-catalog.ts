@@ -2,9 +2,9 @@ import { Construct } from "constructs";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { Token } from "cdktf";
-import { bucketNameProblem } from "./config";
-import { attributeOf, Condition, countWhen, isToken } from "./expressions";
-import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./ses-event-schema";
+import { bucketNameProblem } from "./app/config";
+import { attributeOf, Condition, countWhen, isToken } from "./shared/expressions";
+import { hiveType, PARTITION_KEYS, SES_EVENT_COLUMNS } from "./shared/ses-event-schema";
 
 export interface EventCatalogProps {
   /** Glue database: lower-case letters, digits and underscores (what Athena accepts unquoted). */

@@ -3,10 +3,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
-import { arn, ArnScope } from "./arn";
-import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SES_REGIONS, SesEventType, SuppressionReason } from "./config";
-import { Condition, expression, hclOf, isNullable, isSetHcl, isToken, stringExpression } from "./expressions";
-import { policyDocument, renderPolicy, serviceTrustPolicy } from "./policy-document";
+import { arn, ArnScope } from "./shared/arn";
+import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SES_REGIONS, SesEventType, SuppressionReason } from "./app/config";
+import { Condition, expression, hclOf, isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
+import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
 import { checkSuppressionReasons } from "./suppression";
 
 /** A Firehose stream SES can publish to. */

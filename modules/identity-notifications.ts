@@ -3,12 +3,12 @@ import { TerraformIterator, Token } from "cdktf";
 import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identity-notification-topic";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./arn";
-import { NOTIFICATION_TYPES, NotificationType } from "./config";
-import { RULES } from "./rules";
+import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./shared/arn";
+import { NOTIFICATION_TYPES, NotificationType } from "./app/config";
+import { RULES } from "./shared/rules";
 import { EmailSubscriptions } from "./email-subscriptions";
-import { attributeOf, Condition, countWhen, expression, hclOf, isToken } from "./expressions";
-import { policyDocument, renderPolicy, renderPolicyWithList } from "./policy-document";
+import { attributeOf, Condition, countWhen, expression, hclOf, isToken } from "./shared/expressions";
+import { policyDocument, renderPolicy, renderPolicyWithList } from "./shared/policy-document";
 
 export interface IdentityNotificationsProps extends ArnScope {
   /** SES identities (domains or addresses) whose messages are reported. */

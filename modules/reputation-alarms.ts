@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { ArnScope, TopicRef } from "./arn";
+import { ArnScope, TopicRef } from "./shared/arn";
 import { AlarmTopic } from "./alarm-topic";
-import { implausibleLevelProblem, Rate } from "./rate";
+import { implausibleLevelProblem, Rate } from "./shared/rate";
 import { Op, Token } from "cdktf";
-import { isToken } from "./expressions";
-import { RULES } from "./rules";
+import { isToken } from "./shared/expressions";
+import { RULES } from "./shared/rules";
 
 /** Two alarm levels for one rate. */
 export interface RateLevels {

@@ -14,8 +14,8 @@ import {
   partitionExpression,
   stringExpression,
   ternaryHcl,
-} from "./expressions";
-import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./arn";
+} from "./shared/expressions";
+import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./shared/arn";
 import { AthenaWorkgroup } from "./athena-workgroup";
 import {
   archiveBucketFor,
@@ -30,16 +30,16 @@ import {
   SesGuardConfig,
   SesRegion,
   SuppressionReason,
-} from "./config";
-import { defaultBucketName, investigationNames, regionNames } from "./names";
+} from "./app/config";
+import { defaultBucketName, investigationNames, regionNames } from "./shared/names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
 import { EncryptionKey } from "./encryption-key";
 import { EventCatalog } from "./event-catalog";
 import { EventPublishing } from "./event-publishing";
 import { IdentityNotifications } from "./identity-notifications";
-import { namedQueries } from "./named-queries";
-import { Rate } from "./rate";
+import { namedQueries } from "./shared/named-queries";
+import { Rate } from "./shared/rate";
 import { RateLevels, ReputationAlarms } from "./reputation-alarms";
 import { AccountSuppression } from "./suppression";
 

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { Condition, countWhen, isToken } from "./expressions";
+import { Condition, countWhen, isToken } from "./shared/expressions";
 import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
-import { SUPPRESSION_REASONS, SuppressionReason } from "./config";
+import { SUPPRESSION_REASONS, SuppressionReason } from "./app/config";
 
 /** Throws unless `reasons` are SES suppression reasons, each once; `where` names the prop in the message. */
 export function checkSuppressionReasons(where: string, reasons: readonly string[]): void {

@@ -51,7 +51,7 @@ function files(dir) {
 }
 
 function main() {
-  // The same one-line refusals as the other commands (modules/args.ts), in plain JavaScript: this script runs unbundled.
+  // The same one-line refusals as the other commands (modules/shared/args.ts), in plain JavaScript: this script runs unbundled.
   const { tokens } = parseArgs({
     options: { base: { type: "string" }, help: { type: "boolean", short: "h" } },
     strict: false,

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm run module`: bundle modules/module-cli.ts only when a source changed (scripts/bundle.js, shared
+// `npm run module`: bundle modules/terraform-module/module-cli.ts only when a source changed (scripts/bundle.js, shared
 // by the npm scripts: built beside the bundle, then renamed), then run it in this process.
 "use strict";
 const { bundler } = require("./bundle");
 
-const moduleCli = bundler({ entry: "modules/module-cli.ts", bundle: "dist/module-cli.js", inputs: ["modules", "package-lock.json"] });
+const moduleCli = bundler({ entry: "modules/terraform-module/module-cli.ts", bundle: "dist/module-cli.js", inputs: ["modules", "package-lock.json"] });
 
 if (require.main === module) process.exitCode = moduleCli.load().main(process.argv.slice(2));
 

@@ -5,8 +5,8 @@
 // Reports (git-ignored): reports/mutation/<group>/index.html, and reports/mutation/mutation.json for all.
 //
 //   npm run mutate                                  every group
-//   npm run mutate -- --file modules/rate.ts        one file (repeat --file, or separate with commas)
-//   npm run mutate -- --tests test/rate.test.ts     other test files than the group's (a quick look while
+//   npm run mutate -- --file modules/shared/rate.ts        one file (repeat --file, or separate with commas)
+//   npm run mutate -- --tests test/shared/rate.test.ts     other test files than the group's (a quick look while
 //                                                   iterating; the scores that count use the group's)
 "use strict";
 const { spawn } = require("child_process");

@@ -4,7 +4,7 @@
 "use strict";
 const { bundler } = require("./bundle");
 
-const review = bundler({ entry: "modules/review-cli.ts", bundle: "dist/review.js", inputs: ["modules", "package-lock.json"] });
+const review = bundler({ entry: "modules/plan-review/review-cli.ts", bundle: "dist/review.js", inputs: ["modules", "package-lock.json"] });
 
 if (require.main === module) review.load().run(process.argv.slice(2));
 

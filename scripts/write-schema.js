@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run schema`: regenerates ses-guard.schema.json from the zod schema in modules/config.ts.
+// `npm run schema`: regenerates ses-guard.schema.json from the zod schema in modules/app/config.ts.
 "use strict";
 const fs = require("fs");
 const path = require("path");

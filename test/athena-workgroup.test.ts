@@ -9,7 +9,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { AthenaWorkgroup, AthenaWorkgroupProps } from "../modules/athena-workgroup";
-import { NamedQuery, namedQueries } from "../modules/named-queries";
+import { NamedQuery, namedQueries } from "../modules/shared/named-queries";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const QUERIES = namedQueries({ database: "shop_events", table: "ses_events", lookbackDays: 7, campaignTag: "campaign" });

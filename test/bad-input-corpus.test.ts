@@ -6,8 +6,8 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../modules/cli";
-import { ConfigError, parseConfig } from "../modules/config";
+import { main } from "../modules/app/cli";
+import { ConfigError, parseConfig } from "../modules/app/config";
 
 const root = path.join(__dirname, "..");
 const synthScript = path.join(root, "scripts", "synth.js");
@@ -161,7 +161,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /**
  * Every CLI case and every SPAWN_EVERY-th config case runs the built command in its own process, as users
- * do; the rest call the same CLI function in this process (the bundle is that code: test/cli.test.ts shows
+ * do; the rest call the same CLI function in this process (the bundle is that code: test/app/cli.test.ts shows
  * both write the same bytes), which spares a second of process start-up per case.
  */
 const SPAWN_EVERY = 10;

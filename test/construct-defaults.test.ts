@@ -11,7 +11,7 @@ import { EncryptionKey } from "../modules/encryption-key";
 import { EventCatalog } from "../modules/event-catalog";
 import { EventPublishing } from "../modules/event-publishing";
 import { IdentityNotifications } from "../modules/identity-notifications";
-import { Rate } from "../modules/rate";
+import { Rate } from "../modules/shared/rate";
 import { ReputationAlarms } from "../modules/reputation-alarms";
 import { AccountSuppression, checkSuppressionReasons } from "../modules/suppression";
 import { Construct } from "constructs";

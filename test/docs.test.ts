@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
-import { configJsonSchema, parseConfig } from "../modules/config";
-import { SesGuardStack } from "../modules/ses-guard-stack";
+import { configJsonSchema, parseConfig } from "../modules/app/config";
+import { SesGuardStack } from "../modules/app/ses-guard-stack";
 
 const root = path.join(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -62,7 +62,7 @@ test("every example the README names exists", () => {
 
 test("every Terraform address the README shows is one ses-guard really synthesizes", () => {
   // Addresses are users' state: an example in the docs that names a wrong one sends people to the wrong resource.
-  const { buildApp } = require("../modules/cli") as typeof import("../modules/cli");
+  const { buildApp } = require("../modules/app/cli") as typeof import("../modules/app/cli");
   const { TerraformStack } = require("cdktf") as typeof import("cdktf");
   const synthesized = new Map<string, Record<string, unknown>>();
   for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".json"))) {

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { EventCatalog, EventCatalogProps } from "../modules/event-catalog";
-import { hiveType, SES_EVENT_COLUMNS } from "../modules/ses-event-schema";
+import { hiveType, SES_EVENT_COLUMNS } from "../modules/shared/ses-event-schema";
 
 function props(overrides: Partial<EventCatalogProps> = {}): EventCatalogProps {
   return { databaseName: "shop_events", bucketName: "shop-ses-archive", regions: ["us-east-1"], ...overrides };

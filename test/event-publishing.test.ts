@@ -3,7 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
-import { SesEventType } from "../modules/config";
+import { SesEventType } from "../modules/app/config";
 import { EventPublishing, EventPublishingProps } from "../modules/event-publishing";
 
 const STREAM_ARN = "arn:aws:firehose:us-east-1:123456789012:deliverystream/shop-events";

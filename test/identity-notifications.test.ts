@@ -3,7 +3,7 @@ import { SesIdentityNotificationTopic } from "@cdktf/provider-aws/lib/ses-identi
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { NotificationType } from "../modules/config";
+import { NotificationType } from "../modules/app/config";
 import { IdentityNotifications, IdentityNotificationsProps } from "../modules/identity-notifications";
 
 const EXISTING_TOPIC = "arn:aws:sns:us-east-1:123456789012:existing";

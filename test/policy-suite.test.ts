@@ -2,9 +2,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
-import { buildApp } from "../modules/cli";
-import { parseConfig, SesGuardConfig } from "../modules/config";
-import { SesGuardStack } from "../modules/ses-guard-stack";
+import { buildApp } from "../modules/app/cli";
+import { parseConfig, SesGuardConfig } from "../modules/app/config";
+import { SesGuardStack } from "../modules/app/ses-guard-stack";
 import { DELIBERATE_EXCEPTIONS, POLICY_RULES, RuleContext, StackJson } from "./support/policy-rules";
 
 const examplesDir = path.join(__dirname, "..", "examples");

@@ -3,7 +3,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { Rate } from "../modules/rate";
+import { Rate } from "../modules/shared/rate";
 import { ReputationAlarms, ReputationAlarmsProps } from "../modules/reputation-alarms";
 
 const EXISTING_TOPIC = "arn:aws:sns:us-east-1:123456789012:existing";

@@ -11,10 +11,10 @@ import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configurati
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { parseConfig, SesGuardConfig } from "../modules/config";
-import { Rate } from "../modules/rate";
+import { parseConfig, SesGuardConfig } from "../modules/app/config";
+import { Rate } from "../modules/shared/rate";
 import { SesGuard, sesGuardPropsFromConfig } from "../modules/ses-guard";
-import { SesGuardStack, SesGuardStackProps, stackName } from "../modules/ses-guard-stack";
+import { SesGuardStack, SesGuardStackProps, stackName } from "../modules/app/ses-guard-stack";
 
 function example(file: string): SesGuardConfig {
   return parseConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", file), "utf8")), file);

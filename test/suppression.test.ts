@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { Sesv2AccountSuppressionAttributes } from "@cdktf/provider-aws/lib/sesv2-account-suppression-attributes";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
-import { SuppressionReason } from "../modules/config";
+import { SuppressionReason } from "../modules/app/config";
 import { EventPublishing, EventPublishingProps } from "../modules/event-publishing";
 import { AccountSuppression, checkSuppressionReasons } from "../modules/suppression";
 

@@ -5,12 +5,12 @@
  * 2 bad flags, or it could not check (no credentials, endpoint unreachable, access denied,
  * throttled): one line on stderr saying which.
  */
-import { UserError } from "../cli";
+import { UserError } from "../app/cli";
 import { Api, ApiOptions, quietSdk } from "./aws";
 import { CHECKS } from "./checks";
 import { deployedConfig, targetsFor } from "./deployed-config";
 import { CannotCheckError } from "./errors";
-import { parseFlags, wholeNumber } from "../args";
+import { parseFlags, wholeNumber } from "../shared/args";
 import { policyFor } from "./policy";
 import { cannotCheckJson, EXIT_OK, exitCodeOf, exitForError, jsonReport, textReport } from "./report";
 import { runChecks } from "./run";

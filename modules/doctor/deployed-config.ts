@@ -1,10 +1,10 @@
 /**
  * The config the doctor and the drill check: found exactly as synth finds it (--config,
- * $SES_GUARD_CONFIG, ./ses-guard.json), through modules/cli.ts, but never the embedded example:
+ * $SES_GUARD_CONFIG, ./ses-guard.json), through modules/app/cli.ts, but never the embedded example:
  * it describes no deployed guard.
  */
-import { CONFIG_ENV, DEFAULT_CONFIG_FILE, ResolvedConfig, resolveConfig, UserError } from "../cli";
-import { SesGuardConfig } from "../config";
+import { CONFIG_ENV, DEFAULT_CONFIG_FILE, ResolvedConfig, resolveConfig, UserError } from "../app/cli";
+import { SesGuardConfig } from "../app/config";
 import { regionTarget, RegionTarget } from "./target";
 
 export function deployedConfig(configFlag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): ResolvedConfig {

@@ -6,9 +6,9 @@
  * not, SES refused a message, the credentials are another account's, or the config is bad; 2 bad
  * flags, no --yes, or it could not check (credentials, network, permission, throttling).
  */
-import { isEmailAddress } from "../config";
-import { UserError } from "../cli";
-import { parseFlags, wholeNumber } from "../args";
+import { isEmailAddress } from "../app/config";
+import { UserError } from "../app/cli";
+import { parseFlags, wholeNumber } from "../shared/args";
 import { Api, ApiOptions, quietSdk, scopedApi } from "./aws";
 import { callerCheck } from "./checks";
 import { deployedConfig, targetsFor } from "./deployed-config";

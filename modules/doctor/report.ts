@@ -1,7 +1,7 @@
 /** The doctor's report: one line per check (and its fix), as text or as JSON for CI. */
 import type { CheckResult, Status } from "./checks";
-import { UserError } from "../cli";
-import { ConfigError } from "../config";
+import { UserError } from "../app/cli";
+import { ConfigError } from "../app/config";
 import { CannotCheckError } from "./errors";
 
 export const EXIT_OK = 0;

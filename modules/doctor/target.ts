@@ -2,9 +2,9 @@
  * What a config says exists in one region once it is applied: names and ARNs the doctor and the
  * drill look for. Derived from the same helpers the stack uses (names.ts, config.ts), never copied.
  */
-import { arn, partitionOf } from "../arn";
-import { archiveBucketFor, notificationIdentitiesFor, NotificationType, SesEventType, SesGuardConfig, SuppressionReason } from "../config";
-import { regionNames } from "../names";
+import { arn, partitionOf } from "../shared/arn";
+import { archiveBucketFor, notificationIdentitiesFor, NotificationType, SesEventType, SesGuardConfig, SuppressionReason } from "../app/config";
+import { regionNames } from "../shared/names";
 
 /** The event destination EventPublishing creates (modules/event-publishing.ts). */
 export const EVENT_DESTINATION_NAME = "archive-to-firehose";

@@ -1,6 +1,6 @@
 // The plain module's inputs for one region of a JSON config: the test oracle for parity between
-// the stack and the module (test/integration.test.ts plans both and compares them).
-import { archiveBucketFor, notificationIdentitiesFor, SesGuardConfig, SesRegion } from "../../modules/config";
+// the stack and the module (test/app/integration.test.ts plans both and compares them).
+import { archiveBucketFor, notificationIdentitiesFor, SesGuardConfig, SesRegion } from "../../modules/app/config";
 import { sesGuardPropsFromConfig } from "../../modules/ses-guard";
 
 /** Module input values (HCL-ready JSON) that build what the stack builds for `region` of `cfg`. */

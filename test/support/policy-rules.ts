@@ -5,7 +5,7 @@
  * Adding a rule is one entry here; test/policy-suite.test.ts runs every rule on
  * every example's stacks, and proves each rule can fail with its `breaks` mutation.
  */
-import type { SesGuardConfig, SesRegion } from "../../modules/config";
+import type { SesGuardConfig, SesRegion } from "../../modules/app/config";
 
 /** A synthesized stack's Terraform JSON (cdk.tf.json), parsed. */
 export interface StackJson {

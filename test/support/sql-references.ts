@@ -9,7 +9,7 @@
  * struct field; element_at for map lookups), not on a full SQL parser; the Trino parser in
  * trino-sql.ts checks the syntax.
  */
-import { EventColumn, HiveType, PARTITION_KEYS, SES_EVENT_COLUMNS, typeAtPath } from "../../modules/ses-event-schema";
+import { EventColumn, HiveType, PARTITION_KEYS, SES_EVENT_COLUMNS, typeAtPath } from "../../modules/shared/ses-event-schema";
 
 export interface SqlReferences {
   /** Column paths read, e.g. `mail.tags`, `bounce.bouncedrecipients[].diagnosticcode`. */

@@ -1,0 +1,185 @@
+import { Construct, Node } from "constructs";
+import {
+  CloudBackend,
+  LocalBackend,
+  NamedCloudWorkspace,
+  S3Backend,
+  TaggedCloudWorkspaces,
+  TerraformElement,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AdoptKey, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
+import { terraformName } from "../shared/logical-id";
+import { regionNames } from "../shared/names";
+import { SesGuard, sesGuardPropsFromConfig } from "../ses-guard";
+
+/** The Terraform versions a stack with `import` blocks (adopted resources) needs. */
+export const IMPORT_BLOCKS_TERRAFORM = ">= 1.5";
+
+export interface SesGuardStackProps {
+  /** A validated config (see `parseConfig`). */
+  readonly config: SesGuardConfig;
+  /**
+   * The region this stack guards; one stack per region, each with its own state.
+   * @default - the config's first (home) region
+   */
+  readonly region?: SesRegion;
+  /**
+   * Local state file, relative to the directory terraform runs in (the stack folder).
+   * @default - `terraform.<stack name>.tfstate` in the folder terraform runs in
+   */
+  readonly localStatePath?: string;
+}
+
+/** Stack name for a region: `<name>-<region>`. Stable: state keys, workspaces and CI paths are named after it. */
+export function stackName(config: Pick<SesGuardConfig, "name">, region: string): string {
+  return regionNames(config.name, region).stack;
+}
+
+/** One region's SES guard as a Terraform stack: provider, backend, resources, imports, outputs. */
+export class SesGuardStack extends TerraformStack {
+  public readonly guard: SesGuard;
+  public readonly region: SesRegion;
+  private readonly logicalIds = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: SesGuardStackProps) {
+    super(scope, id);
+    const { config } = props;
+    this.region = props.region ?? config.regions[0];
+    this.configureBackend(config, id, props.localStatePath);
+    new AwsProvider(this, "aws", {
+      region: this.region,
+      defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
+    });
+    this.guard = new SesGuard(this, "SesGuard", sesGuardPropsFromConfig(config, this.region));
+    this.addImports(config.adopt[this.region] ?? {});
+
+    const output = (outputId: string, value: string, description: string) => new TerraformOutput(this, outputId, { value, description });
+    output("alarm_topic_arn", this.guard.alarmTopic.arn, "SNS topic the reputation alarms notify.");
+    output("archive_bucket_name", this.guard.archiveBucketName, "S3 bucket holding the SES event archive.");
+    output("delivery_stream_name", this.guard.deliveryStream.streamName, "Firehose stream SES publishes events to.");
+    output(
+      "configuration_set_name",
+      this.guard.eventPublishing.configurationSetName,
+      "SES configuration set to send with (ConfigurationSetName) so events are archived.",
+    );
+    if (this.guard.eventCatalog && this.guard.athena) {
+      output(
+        "athena_workgroup",
+        this.guard.athena.workgroupName,
+        "Athena workgroup to investigate the archive in: its saved queries answer who bounced or complained, where and since when.",
+      );
+      output("glue_database", this.guard.eventCatalog.databaseName, "Glue database of the event archive's table.");
+      output("glue_table", this.guard.eventCatalog.tableName, "Glue table over the event archive (partition projection: new days need no crawler).");
+      output(
+        "athena_results_bucket_name",
+        this.guard.athena.resultsBucketName,
+        "S3 bucket holding Athena query results (expired after investigation.resultsExpirationDays).",
+      );
+    }
+    if (this.guard.notifications) {
+      output("notification_topic_arn", this.guard.notifications.topic.arn, "SNS topic receiving per-message bounce and complaint notifications.");
+    }
+    const subscriptions = [
+      ...(this.guard.alarms.alarmTopic?.subscriptions.subscriptions ?? []),
+      ...(this.guard.notifications?.subscriptions?.subscriptions ?? []),
+    ];
+    if (subscriptions.length) {
+      // Read from state after apply: SNS keeps each e-mail subscription pending until its owner confirms.
+      const refs = subscriptions.map((s) => `${s.terraformResourceType}.${s.friendlyUniqueId}`).join(", ");
+      output(
+        "pending_email_confirmations",
+        `\${[for s in [${refs}] : s.endpoint if s.pending_confirmation]}`,
+        "Addresses that have not confirmed their SNS subscription yet: they receive nothing until they click the link in the confirmation mail.",
+      );
+    }
+    output(
+      "next_steps",
+      [
+        subscriptions.length
+          ? "Every address in pending_email_confirmations must click the link in the AWS Notification - Subscription Confirmation mail; until then it receives no alarm or notification (an unconfirmed subscription cannot be deleted, SNS drops it after a few days)."
+          : "Make sure your existing topics' policies let CloudWatch and SES publish.",
+        `Send with ConfigurationSetName=${this.guard.eventPublishing.configurationSetName} (or the X-SES-CONFIGURATION-SET header) so that events are archived.`,
+        ...(this.guard.athena
+          ? [`When an alarm fires, open Athena workgroup ${this.guard.athena.workgroupName} and run its saved queries (README: Investigating an alarm).`]
+          : []),
+      ].join(" "),
+      "What to do after the first apply.",
+    );
+  }
+
+  private configureBackend(config: SesGuardConfig, name: string, localStatePath: string | undefined): void {
+    const b = config.backend;
+    const perStack = (template: string) => template.split(STACK_PLACEHOLDER).join(name);
+    switch (b.type) {
+      case "local":
+        // Relative, so the JSON is the same on every machine; outside cdktf.out, so a re-synth never deletes state.
+        new LocalBackend(this, { path: localStatePath ?? `terraform.${name}.tfstate` });
+        return;
+      case "s3":
+        new S3Backend(this, { bucket: b.bucket, key: perStack(b.key), region: b.region, encrypt: b.encrypt, dynamodbTable: b.dynamodbTable });
+        // cdktf 0.21 predates S3-native locking (Terraform 1.11); the setting goes in as a raw override.
+        if (b.useLockfile) this.addOverride("terraform.backend.s3.use_lockfile", true);
+        return;
+      case "cloud":
+        new CloudBackend(this, {
+          organization: b.organization,
+          hostname: b.hostname,
+          workspaces: b.workspaceTags
+            ? new TaggedCloudWorkspaces([...b.workspaceTags], b.project)
+            : new NamedCloudWorkspace(perStack(b.workspace ?? STACK_PLACEHOLDER), b.project),
+        });
+        return;
+    }
+  }
+
+  /** `import` blocks for adopted resources, so the first plan imports instead of creating. */
+  private addImports(adopt: Partial<Record<AdoptKey, string>>): void {
+    const g = this.guard;
+    const targets: Record<AdoptKey, TerraformResource | undefined> = {
+      alarmTopic: g.alarms.alarmTopic?.topic,
+      notificationTopic: g.notifications?.snsTopic,
+      archiveBucket: g.archiveBucket?.bucket,
+      configurationSet: g.eventPublishing.configurationSet,
+      deliveryStream: g.deliveryStream.stream,
+      logGroup: g.deliveryStream.logGroup,
+      firehoseRole: g.deliveryStream.role,
+      sesRole: g.eventPublishing.role,
+    };
+    for (const key of Object.keys(adopt).sort() as AdoptKey[]) {
+      const target = targets[key];
+      const id = adopt[key];
+      // Config validation already refused adopting what this stack does not create.
+      if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
+      target.importFrom(id);
+    }
+    // "Import blocks are only available in Terraform v1.5.0 and later" (Terraform docs, "Import"): with
+    // required_version an older terraform says so at init, before reading anything.
+    if (Object.keys(adopt).length > 0) this.addOverride("terraform.required_version", IMPORT_BLOCKS_TERRAFORM);
+  }
+
+  /**
+   * Readable, hash-free resource addresses (`aws_s3_bucket.archive_bucket`)
+   * derived from construct IDs, so plans and `import` blocks read plainly. The
+   * SesGuard composite and IDs named `Resource` (a construct's main resource, as
+   * in aws-cdk) add no segment. Renaming a construct ID moves a resource.
+   */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    const id = terraformName(
+      node.scopes
+        .slice(node.scopes.indexOf(this) + 1)
+        .filter((s) => !(s instanceof SesGuard))
+        .map((s) => s.node.id),
+    );
+    const owner = this.logicalIds.get(id);
+    if (owner !== undefined && owner !== node.path) {
+      throw new Error(`Two resources map to the Terraform name "${id}": ${owner} and ${node.path}; give one a different ID`);
+    }
+    this.logicalIds.set(id, node.path);
+    return id;
+  }
+}

@@ -1,0 +1,47 @@
+// `npx cdktf synth` (the conventional path) and `npm run synth` (our fast path) must emit the same Terraform.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+jest.setTimeout(120_000);
+
+const root = path.join(__dirname, "..", "..");
+
+function files(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(folder, p)] = fs.readFileSync(p, "utf8");
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+test("cdktf synth and npm run synth write identical stacks", () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-cdktf-"));
+  try {
+    const env = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", SES_GUARD_CONFIG: path.join(root, "examples", "full.json") };
+    const viaCdktf = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), ["synth", "--output", path.join(work, "a")], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+    });
+    expect(viaCdktf.stderr + viaCdktf.stdout).toContain("acme-mail-eu-central-1");
+    expect(viaCdktf.status).toBe(0);
+    const viaNpm = spawnSync(process.execPath, [path.join(root, "scripts", "synth.js"), "--out", path.join(work, "b")], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+    });
+    expect(viaNpm.status).toBe(0);
+    const a = files(path.join(work, "a"));
+    expect(Object.keys(a)).toContain(path.join("stacks", "acme-mail-eu-central-1", "cdk.tf.json"));
+    expect(files(path.join(work, "b"))).toEqual(a);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

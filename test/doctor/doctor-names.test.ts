@@ -1,0 +1,65 @@
+// What the doctor and the drill look for (modules/doctor/target.ts) is what the stack creates:
+// synthesized stacks, compared name by name, so a rename in a construct cannot leave them behind.
+import { Testing } from "cdktf";
+import * as fs from "fs";
+import * as path from "path";
+import { parseConfig, SesGuardConfig } from "../../modules/app/config";
+import { regionTarget } from "../../modules/doctor/target";
+import { EVENT_DESTINATION_NAME } from "../../modules/doctor/target";
+import { SesGuardStack } from "../../modules/app/ses-guard-stack";
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+function synth(config: SesGuardConfig, region: string): Resources {
+  return JSON.parse(Testing.synth(new SesGuardStack(Testing.app(), `s-${region}`, { config, region: region as never }))).resource as Resources;
+}
+
+const values = (resources: Resources, type: string, key: string) => Object.values(resources[type] ?? {}).map((r) => r[key]);
+
+const full = parseConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "full.json"), "utf8")));
+const twoRegions = parseConfig({
+  name: "mail",
+  accountId: "123456789012",
+  regions: ["us-east-1", "eu-west-1"],
+  alarms: { emails: ["ops@example.com"] },
+  notifications: { identities: { "us-east-1": ["example.com"], "eu-west-1": ["example.eu"] }, emails: ["bounces@example.com"] },
+  suppression: { accountLevel: ["BOUNCE"] },
+});
+
+test.each([
+  ["examples/full.json", full, full.regions[0]],
+  ["two regions, home", twoRegions, "us-east-1"],
+  ["two regions, second", twoRegions, "eu-west-1"],
+])("%s: alarms, configuration set, destination, stream, bucket, topics and identities match", (_name, config, region) => {
+  const t = regionTarget(config, region);
+  const r = synth(config, region);
+  expect(values(r, "aws_cloudwatch_metric_alarm", "alarm_name").sort()).toEqual([...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms].sort());
+  for (const a of t.reputationAlarms) {
+    const alarm = Object.values(r.aws_cloudwatch_metric_alarm).find((x) => x.alarm_name === a.name)!;
+    expect([a.name, alarm.metric_name, alarm.threshold]).toEqual([a.name, `Reputation.${a.metric}`, a.percent / 100]);
+  }
+  const destination = Object.values(r.aws_sesv2_configuration_set_event_destination)[0];
+  expect(destination.event_destination_name).toBe(EVENT_DESTINATION_NAME);
+  expect((destination.event_destination as { matching_event_types: string[] }).matching_event_types).toEqual([...t.eventTypes]);
+  expect(values(r, "aws_sesv2_configuration_set", "configuration_set_name")).toEqual([t.configurationSet]);
+  const stream = Object.values(r.aws_kinesis_firehose_delivery_stream)[0];
+  expect(stream.name).toBe(t.deliveryStream);
+  const s3 = stream.extended_s3_configuration as { prefix: string; buffering_interval: number; bucket_arn: string };
+  expect(s3.prefix).toBe(`${t.eventsPrefix}!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/`);
+  expect(s3.buffering_interval).toBe(t.bufferingIntervalSeconds);
+  const buckets = values(r, "aws_s3_bucket", "bucket");
+  if (buckets.length) expect(buckets).toContain(t.bucket);
+  else expect(s3.bucket_arn).toBe(t.bucketArn);
+  const topics = values(r, "aws_sns_topic", "name").sort();
+  expect(topics).toEqual(
+    [t.alarmTopic, t.notificationTopic]
+      .filter((x) => x?.created)
+      .map((x) => x!.arn.split(":").pop())
+      .sort(),
+  );
+  // One resource with for_each over "identity/Type" keys (modules/identity-notifications.ts).
+  const instances = values(r, "aws_ses_identity_notification_topic", "for_each").flatMap((m) => Object.keys(m as object));
+  expect(instances.sort()).toEqual(t.notificationTopic ? t.identities.flatMap((id) => t.notificationTypes.map((type) => `${id}/${type}`)).sort() : []);
+  const suppression = values(r, "aws_sesv2_account_suppression_attributes", "suppressed_reasons");
+  expect(suppression).toEqual(t.accountSuppression ? [[...t.accountSuppression]] : []);
+});

@@ -1,0 +1,194 @@
+// The rule table (modules/shared/rules.ts): each rule's Terraform condition means what its TypeScript
+// check means, sample by sample, through one real `terraform console`; and the config, the
+// constructs and the module take their words from it.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../modules/app/config";
+import { Rate } from "../../modules/shared/rate";
+import { BUCKET_NAME_RULES, bucketNameProblem, hclString, oneOf, Rule, RULES, wholeRange } from "../../modules/shared/rules";
+import { moduleVariables } from "../../modules/terraform-module/terraform-module";
+import { describeTerraform, terraform } from "../support/terraform";
+
+const label63 = "a".repeat(63);
+const DOMAINS = [
+  "example.com",
+  "EXAMPLE.COM",
+  "mail.example.co.uk",
+  "xn--bcher-kva.example",
+  "example.xn--p1ai",
+  "a.b",
+  "-bad.com",
+  "bad-.com",
+  "exa_mple.com",
+  "example",
+  "example.c",
+  "example.123",
+  `${label63}.com`,
+  `${label63}a.com`,
+  `${[label63, label63, label63].join(".")}.com`,
+  `${[label63, label63, label63, "a".repeat(62)].join(".")}.com`,
+  "bücher.example",
+  "",
+];
+const EMAILS = [
+  "ops@example.com",
+  "first.last+tag@example.co.uk",
+  "o'brien@example.com",
+  "a&b@example.com",
+  "weird!#$%&'*+/=?^_`|~-@example.com",
+  "curly{}@example.com",
+  ".dot@example.com",
+  "dot.@example.com",
+  "do..t@example.com",
+  "two@@example.com",
+  "a@b@example.com",
+  "no-at.example.com",
+  "@example.com",
+  "ops@",
+  "space @example.com",
+  `${"a".repeat(64)}@example.com`,
+  `${"a".repeat(65)}@example.com`,
+  `a@${[label63, label63, label63].join(".")}.com`,
+  "üser@example.com",
+];
+const KEYS = [
+  "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/abc",
+  "arn:aws:kms:us-east-1:123456789012:alias/mail",
+  "arn:aws:kms:us-east-1:123456789012:alias/aws/sns",
+  "alias/aws/sns",
+  "arn:aws:kms:us-east-1:12345:key/abc",
+  "arn:aws:sns:us-east-1:123456789012:key/abc",
+  "arn:aws:kms:us-east-1:123456789012:key/",
+  "key/abc",
+];
+
+/** Samples per rule: values on both sides of it. */
+const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | number)[] }> = {
+  namePrefix: { rule: RULES.namePrefix, values: ["ses-guard", "a", "a1-b2", "Ses", "1ses", "ses_guard", "a".repeat(24), "a".repeat(25), ""] },
+  namePrefixHyphens: { rule: RULES.namePrefixHyphens, values: ["ses-guard", "ses-", "ses--guard", "-ses"] },
+  accountId: { rule: RULES.accountId, values: ["123456789012", "12345678901", "1234567890123", "12345678901a", ""] },
+  tagKey: {
+    rule: RULES.tagKey,
+    values: ["team", "cost-center", "aws:x", "Ünïcode key", "a/b=c+d@e.f_g", "bad{", 'bad"quote', "", "k".repeat(128), "k".repeat(129)],
+  },
+  tagValue: { rule: RULES.tagValue, values: ["", "platform", "a b", "x".repeat(256), "x".repeat(257), "bad{"] },
+  percent: { rule: RULES.percent, values: [0, 0.01, 5, 99.99, 100, -1] },
+  email: { rule: RULES.email, values: EMAILS },
+  identity: { rule: RULES.identity, values: [...DOMAINS, ...EMAILS] },
+  alarmPeriodSeconds: { rule: RULES.alarmPeriodSeconds, values: [0, 59, 60, 90, 900, 86400, 86460, 120.5] },
+  evaluationPeriods: { rule: RULES.evaluationPeriods, values: [0, 1, 2.5, 1440] },
+  configurationSetName: { rule: RULES.configurationSetName, values: ["transactional", "a_b-C1", "", "x".repeat(64), "x".repeat(65), "a.b"] },
+  bufferingIntervalSeconds: { rule: RULES.bufferingIntervalSeconds, values: [-1, 0, 900, 901, 1.5] },
+  bufferingSizeMiB: { rule: RULES.bufferingSizeMiB, values: [0, 1, 128, 129] },
+  accessLogPrefix: {
+    rule: RULES.accessLogPrefix,
+    values: ["", "ses-archive/", "a/b/c/", "logs!_.*'()/-", "p".repeat(512), "p".repeat(513), "has space/", "ü/", "a\\b"],
+  },
+  awsManagedKey: { rule: RULES.awsManagedKey, values: KEYS },
+  kmsAlias: { rule: RULES.kmsAlias, values: KEYS },
+  kmsKeyArn: { rule: RULES.kmsKeyArn, values: KEYS },
+  investigationLookbackDays: { rule: RULES.investigationLookbackDays, values: [0, 1, 3653, 3654] },
+  bytesScannedCutoffMax: { rule: RULES.bytesScannedCutoffMax, values: [10, 1073741824, 1073741825] },
+  campaignTag: { rule: RULES.campaignTag, values: ["campaign", "utm_campaign", "Campaign-Id", "", "t".repeat(256), "t".repeat(257), "has space", "a.b", "ü"] },
+  suppressionReason: { rule: oneOf(["BOUNCE", "COMPLAINT"]), values: ["BOUNCE", "COMPLAINT", "bounce", "OPEN"] },
+  ...Object.fromEntries(
+    BUCKET_NAME_RULES.map((rule, i) => [
+      `bucketName${i}`,
+      {
+        rule,
+        values: [
+          "ses-guard-events",
+          "ab",
+          "a".repeat(63),
+          "a".repeat(64),
+          "Upper",
+          "acme.events",
+          "-abc",
+          "xn--abc",
+          "sthree-abc",
+          "amzn-s3-demo-x",
+          "abc-s3alias",
+          "abc--ol-s3",
+          "abc--x-s3",
+          "abc--table-s3",
+        ],
+      },
+    ]),
+  ),
+};
+
+test("every rule in the table has samples", () => {
+  expect(
+    Object.keys(RULES).filter(
+      (name) =>
+        !(name in SAMPLES) &&
+        ![
+          "bytesScannedCutoffMin",
+          "expirationDays",
+          "abortIncompleteMultipartUploadDays",
+          "noncurrentVersionExpirationDays",
+          "investigationResultsExpirationDays",
+        ].includes(name),
+    ),
+  ).toEqual([]);
+});
+
+test("the bucket name rules report in order, and bucketNameProblem is the first that fails", () => {
+  expect(bucketNameProblem("ses-guard-events")).toBeUndefined();
+  expect(bucketNameProblem("ab")).toBe(BUCKET_NAME_RULES[0].allowed);
+  expect(bucketNameProblem("a.b")).toBe(BUCKET_NAME_RULES[1].allowed);
+  expect(bucketNameProblem("acme.events")).toBe(BUCKET_NAME_RULES[1].allowed);
+  expect(bucketNameProblem("sthree-abc")).toBe(BUCKET_NAME_RULES[2].allowed);
+  expect(bucketNameProblem("abc-s3alias")).toBe(BUCKET_NAME_RULES[3].allowed);
+});
+
+test("range and list rules word themselves from their bounds", () => {
+  expect(wholeRange(1, 3653).allowed).toBe("a whole number from 1 to 3653");
+  expect(wholeRange(1).allowed).toBe("a whole number >= 1");
+  expect(wholeRange(1, 3).holds(2.5)).toBe(false);
+  expect(oneOf([1, 3]).allowed).toBe("one of 1, 3");
+});
+
+test("config.ts, the constructs and the module give the rule's words", () => {
+  const said = (patch: Record<string, unknown>) => {
+    try {
+      parseConfig({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { enabled: false }, ...patch }, "t");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "accepted";
+  };
+  expect(said({ investigation: { enabled: true, lookbackDays: 0 } })).toContain(`allowed: ${RULES.investigationLookbackDays.allowed}`);
+  expect(said({ archive: { bufferingSizeMiB: 129 } })).toContain(`allowed: ${RULES.bufferingSizeMiB.allowed}`);
+  expect(said({ tags: { "bad{": "x" } })).toContain(`allowed: ${RULES.tagKey.allowed}`);
+  expect(() => Rate.percent(100)).toThrow(RULES.percent.allowed);
+  const messages = moduleVariables().flatMap((v) => v.rules.map((r) => r.allowed));
+  for (const rule of [RULES.investigationLookbackDays, RULES.tagKey, RULES.email, RULES.kmsAlias, RULES.campaignTag]) expect(messages).toContain(rule.allowed);
+});
+
+describeTerraform("each rule's Terraform condition agrees with its TypeScript check", () => {
+  const cases = Object.entries(SAMPLES).flatMap(([name, { rule, values }]) => values.map((value) => ({ name, rule, value })));
+  let results: boolean[];
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-rules-"));
+    try {
+      const literal = (v: string | number) => (typeof v === "number" ? String(v) : hclString(v));
+      const expression = `jsonencode([${cases.map((c) => `(${c.rule.hcl(literal(c.value))})`).join(", ")}])`;
+      const res = await terraform(dir, ["console", "-no-color"], { input: `${expression}\n` });
+      if (res.code !== 0) throw new Error(`terraform console failed: ${res.stderr}`);
+      results = JSON.parse(JSON.parse(res.stdout.trim()));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each(Object.keys(SAMPLES))("%s", (name) => {
+    const mismatches = cases
+      .map((c, i) => ({ ...c, hcl: results[i] }))
+      .filter((c) => c.name === name && c.hcl !== c.rule.holds(c.value as never))
+      .map((c) => `${JSON.stringify(c.value)}: TypeScript ${c.rule.holds(c.value as never)}, Terraform ${c.hcl}`);
+    expect(mismatches).toEqual([]);
+  });
+});
