@@ -6,15 +6,16 @@ const path = require("path");
 const Module = require("module");
 
 const root = path.join(__dirname, "..");
-const out = path.join(root, "ses-guard.schema.json");
+// An argument writes elsewhere (the docs test checks the script that way).
+const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(root, "ses-guard.schema.json");
 const { outputFiles } = require("esbuild").buildSync({
-  entryPoints: [path.join(root, "modules", "config.ts")],
+  entryPoints: [path.join(root, "modules", "app", "config.ts")],
   bundle: true,
   platform: "node",
   format: "cjs",
   write: false,
 });
-const mod = new Module(path.join(root, "modules", "config.js"));
+const mod = new Module(path.join(root, "modules", "app", "config.js"));
 mod.paths = Module._nodeModulePaths(root);
 mod._compile(outputFiles[0].text, mod.id);
 const text = `${JSON.stringify(mod.exports.configJsonSchema(), null, 2)}\n`;

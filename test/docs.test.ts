@@ -2,8 +2,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
+import { spawnSync } from "child_process";
+import * as os from "os";
 import { configJsonSchema, parseConfig } from "../modules/app/config";
-import { SesGuardStack } from "../modules/app/ses-guard-stack";
+import { generatedReadme, main as docsMain, stackOutputs } from "../modules/app/docs-cli";
+import { configReferenceTable, outputsTable } from "../modules/app/reference-docs";
 
 const root = path.join(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -35,23 +38,61 @@ function configKeys(node: JsonSchemaNode, prefix = ""): string[] {
 }
 
 test("ses-guard.schema.json is what `npm run schema` generates", () => {
-  const shipped = JSON.parse(fs.readFileSync(path.join(root, "ses-guard.schema.json"), "utf8"));
-  expect(shipped).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  const shipped = fs.readFileSync(path.join(root, "ses-guard.schema.json"), "utf8");
+  expect(JSON.parse(shipped)).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  // The script itself (it bundles config.ts on its own), written to a temporary file.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-schema-"));
+  try {
+    const res = spawnSync(process.execPath, [path.join(root, "scripts", "write-schema.js"), path.join(dir, "schema.json")], { encoding: "utf8" });
+    expect(res.stderr).toBe("");
+    expect(fs.readFileSync(path.join(dir, "schema.json"), "utf8")).toBe(shipped);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-test("the README's configuration reference lists every config key", () => {
+test("the README's configuration reference is generated from the config schema (npm run docs), and lists every config key", () => {
   const keys = configKeys(configJsonSchema() as JsonSchemaNode).filter((k) => k !== "$schema");
   expect(keys.length).toBeGreaterThan(30);
-  const missing = keys.filter((k) => !readme.includes(`| \`${k}\` |`));
-  expect(missing).toEqual([]);
+  expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+  const table = configReferenceTable();
+  expect(readme).toContain(`<!-- config-reference:start -->\n${table}\n<!-- config-reference:end -->`);
 });
 
-test("the README's outputs table lists every stack output", () => {
-  const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", "full.json"), "utf8")));
-  const json = JSON.parse(Testing.synth(new SesGuardStack(Testing.app(), "s", { config })));
-  const outputs = Object.keys(json.output);
-  expect(outputs.length).toBeGreaterThanOrEqual(5);
-  expect(outputs.filter((o) => !readme.includes(`| \`${o}\` |`))).toEqual([]);
+test("the README's outputs table is generated from the stack's outputs (npm run docs)", () => {
+  const outputs = stackOutputs(root);
+  expect(Object.keys(outputs).length).toBeGreaterThanOrEqual(10);
+  expect(readme).toContain(`<!-- outputs:start -->\n${outputsTable(outputs)}\n<!-- outputs:end -->`);
+});
+
+test("npm run docs rewrites stale tables between the markers and leaves the rest", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-docs-"));
+  try {
+    fs.mkdirSync(path.join(dir, "examples"));
+    fs.copyFileSync(path.join(root, "examples", "full.json"), path.join(dir, "examples", "full.json"));
+    const stale = "intro\n<!-- config-reference:start -->\nold\n<!-- config-reference:end -->\nmiddle\n<!-- outputs:start -->\n<!-- outputs:end -->\nend\n";
+    fs.writeFileSync(path.join(dir, "README.md"), stale);
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(docsMain(dir)).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    const written = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+    expect(written).toBe(generatedReadme(stale, dir));
+    expect(written.startsWith("intro\n<!-- config-reference:start -->\n| key | type | default | meaning |")).toBe(true);
+    expect(written).toContain("\nmiddle\n");
+    expect(written.endsWith("<!-- outputs:end -->\nend\n")).toBe(true);
+    expect(() => generatedReadme("no markers", dir)).toThrow("no <!-- config-reference:start -->");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the JSON Schema for editors has the same descriptions, without the documentation-only keywords", () => {
+  const text = JSON.stringify(configJsonSchema());
+  expect(text).not.toContain("defaultText");
+  expect(text).toContain("Archive bucket (S3 naming rules; no dots");
 });
 
 test("every example the README names exists", () => {

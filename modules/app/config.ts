@@ -182,10 +182,8 @@ function percent(defaultValue: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
 function rateLevels(warning: number, critical: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
   return z
     .strictObject({
-      warning: percent(warning, kind).describe(
-        `Early-warning alarm level, in percent (5 means 5 %), at least ${PLAUSIBLE_FLOOR[kind].percent}. Must be below critical.`,
-      ),
-      critical: percent(critical, kind).describe(`Critical alarm level, in percent, at least ${PLAUSIBLE_FLOOR[kind].percent}; by default AWS's review level.`),
+      warning: percent(warning, kind).describe(`Early warning, percent, at least ${PLAUSIBLE_FLOOR[kind].percent}; must be below \`critical\`.`),
+      critical: percent(critical, kind).describe(`Critical level, percent, at least ${PLAUSIBLE_FLOOR[kind].percent}; AWS's review level by default.`),
     })
     .superRefine((levels, ctx) => {
       // Only between plausible levels: a fraction given as critical is that field's problem, not warning's.
@@ -202,35 +200,39 @@ function rateLevels(warning: number, critical: number, kind: keyof typeof PLAUSI
 }
 
 const transition = z.strictObject({
-  days: z.number().int().min(0).describe("Days after an object is written."),
-  storageClass: z.enum(STORAGE_CLASSES).describe("Storage class to move the object to."),
+  days: z.number().int().min(0).describe("Days after an object is written; at least 30 for `STANDARD_IA` and `ONEZONE_IA`."),
+  storageClass: z.enum(STORAGE_CLASSES).describe("Class to move the object to."),
 });
 
 export const lifecycleSchema = z
   .strictObject({
     transitions: z
       .array(transition)
-      .describe(
-        "Transitions in ascending order of days, down S3's class order. Athena skips objects in GLACIER and DEEP_ARCHIVE without an error, so the Athena table stops at the first such transition; GLACIER_IR stays queryable.",
-      )
+      .meta({
+        description:
+          "Transitions, days ascending, each to a class further down `STANDARD_IA > INTELLIGENT_TIERING > ONEZONE_IA > GLACIER_IR > GLACIER > DEEP_ARCHIVE`, after the previous class's minimum storage days. Athena skips `GLACIER` and `DEEP_ARCHIVE` objects without an error, so the Athena table stops at the first such transition (see [What Athena can read](#what-athena-can-read)).",
+        defaultText: "30 d `STANDARD_IA`, 90 d `GLACIER_IR`",
+      })
       .default([
         { days: 30, storageClass: "STANDARD_IA" },
         { days: 90, storageClass: "GLACIER_IR" },
       ]),
     expirationDays: wholeNumber(RULES.expirationDays)
       .default(730)
-      .describe("Days after which events are deleted; at least the last transition plus its class's minimum storage days."),
+      .describe(
+        "Days after which events are deleted: at least the last transition plus that class's minimum storage (30 IA, 90 Glacier IR / Glacier, 180 Deep Archive), which S3 bills anyway.",
+      ),
     abortIncompleteMultipartUploadDays: wholeNumber(RULES.abortIncompleteMultipartUploadDays)
       .default(7)
-      .describe("Days after which incomplete multipart uploads are aborted (whole bucket)."),
+      .describe("Days after which incomplete multipart uploads are aborted, bucket-wide."),
     noncurrentVersionExpirationDays: wholeNumber(RULES.noncurrentVersionExpirationDays)
       .default(30)
-      .describe("With archive.versioning: days an overwritten or deleted object's old version is kept."),
+      .describe("With `archive.versioning`: days an old version is kept."),
     transitionMinimumObjectSize: z
       .enum(["all_storage_classes_128K", "varies_by_storage_class"])
       .default("all_storage_classes_128K")
       .describe(
-        "S3's default keeps objects under 128 KB in STANDARD (transitioning tiny objects costs more than it saves); varies_by_storage_class lets them go to Glacier classes.",
+        'S3\'s default: objects under 128 KB never transition. `"varies_by_storage_class"` lets small objects go to the Glacier classes (see [Small objects](#small-objects-and-the-lifecycle)).',
       ),
   })
   .superRefine((lc, ctx) => {
@@ -304,25 +306,31 @@ const backendSchema = z
     "type",
     [
       z.strictObject({
-        type: z.literal("local"),
+        type: z.literal("local").meta({
+          description: "`local`: `terraform.<stack>.tfstate` beside the project. `s3`: an S3 bucket. `cloud`: HCP Terraform / Terraform Enterprise.",
+          defaultText: '`"local"`',
+        }),
       }),
       z.strictObject({
         type: z.literal("s3"),
-        bucket: bucketName.describe("State bucket (must exist)."),
+        bucket: bucketName.meta({ description: "State bucket (must exist).", defaultText: "required for `s3`" }),
         key: z
           .string()
           .min(1)
           .max(1024)
           .refine(noTemplate, NO_TEMPLATE)
           .default(`ses-guard/${STACK_PLACEHOLDER}.tfstate`)
-          .describe("State object key; {stack} becomes the stack name."),
-        region: z.string().regex(AWS_REGION, "an AWS region such as eu-west-1").describe("Region of the state bucket."),
-        useLockfile: z.boolean().default(true).describe("S3-native state locking (Terraform >= 1.11)."),
+          .describe("State object key; `{stack}` becomes the stack name, and is required with several regions."),
+        region: z
+          .string()
+          .regex(AWS_REGION, "an AWS region such as eu-west-1")
+          .meta({ description: "Region of the state bucket (any AWS region).", defaultText: "required for `s3`" }),
+        useLockfile: z.boolean().default(true).describe("S3-native state locking (`use_lockfile`, Terraform >= 1.11)."),
         dynamodbTable: z
           .string()
           .regex(/^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name (3 to 255 letters, digits, _ . -)")
           .optional()
-          .describe("DynamoDB table for state locking (the older way; may be combined with useLockfile while migrating)."),
+          .describe("DynamoDB lock table, the older way; may be set together with `useLockfile` while migrating."),
         encrypt: z.boolean().default(true).describe("Server-side encryption of the state object."),
       }),
       z.strictObject({
@@ -330,27 +338,27 @@ const backendSchema = z
         organization: z
           .string()
           .regex(/^[A-Za-z0-9_-]{1,40}$/, "an organization name: letters, digits, - and _")
-          .describe("HCP Terraform (or Terraform Enterprise) organization."),
+          .meta({ description: "HCP Terraform organization.", defaultText: "required for `cloud`" }),
         hostname: z
           .string()
           .regex(/^[a-z0-9.-]+$/, "a host name such as app.terraform.io")
           .optional()
-          .describe("Default: app.terraform.io."),
+          .meta({ description: "Terraform Enterprise host.", defaultText: "`app.terraform.io`" }),
         workspace: z
           .string()
           .regex(/^[A-Za-z0-9_{}-]{1,90}$/, "letters, digits, - and _ (and {stack})")
           .optional()
-          .describe("Workspace name; {stack} becomes the stack name. Default: {stack}."),
+          .meta({ description: "Workspace name; `{stack}` becomes the stack name, and is required with several regions.", defaultText: '`"{stack}"`' }),
         workspaceTags: uniqueList(z.string().regex(/^[A-Za-z0-9_:.-]{1,255}$/, "a workspace tag: letters, digits, _ : . and -"), "tag", 1)
           .optional()
-          .describe("Select workspaces by tags instead of by name."),
-        project: z.string().min(1).max(40).refine(noTemplate, NO_TEMPLATE).optional().describe("HCP Terraform project of the workspaces."),
+          .describe("Select workspaces by tags instead of `workspace`."),
+        project: z.string().min(1).max(40).refine(noTemplate, NO_TEMPLATE).optional().describe("HCP Terraform project of the workspace(s)."),
       }),
     ],
     { error: 'one of "local", "s3", "cloud" in backend.type, with that type\'s keys' },
   )
   .default({ type: "local" })
-  .describe("Where Terraform keeps state: local (default), s3 or cloud (HCP Terraform / Terraform Enterprise).");
+  .describe("Where Terraform keeps each stack's state: `local`, `s3` or `cloud`.");
 
 const topicArn = z
   .string()
@@ -369,20 +377,26 @@ const existingSchema = z
     alarmTopicArns: z
       .partialRecord(z.enum(SES_REGIONS), topicArn)
       .default({})
-      .describe("Per region, an SNS topic the alarms notify instead of one ses-guard creates."),
+      .describe(
+        'Per region (`{"us-east-1": "arn:aws:sns:..."}`), a topic the alarms notify. The topic must be in that region; its policy must let `cloudwatch.amazonaws.com` publish (your job, since the topic is not ours).',
+      ),
     notificationTopicArns: z
       .partialRecord(z.enum(SES_REGIONS), topicArn)
       .default({})
-      .describe("Per region, an SNS topic for identity notifications instead of one ses-guard creates. Its policy must let ses.amazonaws.com publish."),
-    bucketName: bucketName.optional().describe("An existing archive bucket all regions write to; ses-guard creates no bucket."),
+      .describe("Per region, a topic for identity notifications; its policy must let `ses.amazonaws.com` publish."),
+    bucketName: bucketName
+      .optional()
+      .describe(
+        "An archive bucket in any region that every region's stream writes to. ses-guard creates the Firehose role's permission to write to it; the bucket's own policy, encryption and lifecycle are yours.",
+      ),
     configurationSetName: z
       .string()
       .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
       .optional()
-      .describe("An existing configuration set (same name in every region); ses-guard adds the event destination only."),
+      .describe("A configuration set (same name in every region): ses-guard adds only its event destination and the role SES uses."),
   })
   .prefault({})
-  .describe("Existing resources to use (bring your own) instead of creating them.");
+  .describe("Resources you already have and keep managing yourself: ses-guard references them instead of creating them.");
 
 /** What each adoptable resource's import ID looks like. */
 export const ADOPT_ID_SHAPES = {
@@ -398,34 +412,34 @@ export const ADOPT_ID_SHAPES = {
 export type AdoptKey = keyof typeof ADOPT_ID_SHAPES;
 
 const adoptSchema = z.strictObject({
-  alarmTopic: topicArn.optional().describe("Alarm SNS topic to import (its ARN)."),
-  notificationTopic: topicArn.optional().describe("Notification SNS topic to import (its ARN)."),
-  archiveBucket: bucketName.optional().describe("Archive bucket to import (its name)."),
+  alarmTopic: topicArn.optional().describe("ARN of the topic `<name>-alarms`."),
+  notificationTopic: topicArn.optional().describe("ARN of the topic `<name>-notifications`."),
+  archiveBucket: bucketName.optional().describe("Name of the archive bucket (only in the region that holds it)."),
   configurationSet: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, "a configuration set name")
     .optional()
-    .describe("Configuration set to import (its name)."),
+    .describe("Name of the configuration set."),
   deliveryStream: z
     .string()
     .regex(new RegExp(`^arn:${PARTITION}:firehose:[a-z0-9-]+:\\d{12}:deliverystream/[A-Za-z0-9._-]{1,64}$`), "a Firehose delivery stream ARN")
     .optional()
-    .describe("Firehose delivery stream to import (its ARN)."),
+    .describe("ARN of the stream `<name>-events`."),
   logGroup: z
     .string()
     .regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, "a log group name")
     .optional()
-    .describe("Firehose error log group to import (its name)."),
+    .describe("`/aws/kinesisfirehose/<name>-events`."),
   firehoseRole: z
     .string()
     .regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name")
     .optional()
-    .describe("Firehose IAM role to import (its name)."),
+    .describe("`<name>-firehose-<region>`."),
   sesRole: z
     .string()
     .regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, "an IAM role name")
     .optional()
-    .describe("SES publishing IAM role to import (its name)."),
+    .describe("`<name>-ses-publisher-<region>`."),
 });
 
 const suppressionReasons = uniqueList(z.enum(SUPPRESSION_REASONS), "reason", 0);
@@ -436,32 +450,42 @@ const investigationSchema = z
       .boolean()
       .default(false)
       .describe(
-        "Create a Glue table over the archive (partition projection, no crawler), an Athena workgroup with an encrypted results bucket, and saved queries.",
+        "Create them, in the stack that holds the archive bucket (the home region's for a shared or an existing bucket, each region's with `archive.bucketPerRegion`).",
       ),
     lookbackDays: wholeNumber(RULES.investigationLookbackDays)
       .default(7)
-      .describe("Days the saved queries look back (the N in 'hard bounces in the last N days'); edit the query in Athena to change it for one run."),
+      .describe(
+        "Days the saved queries look back (1 to 3653), at most the days Athena can read (before the first `GLACIER` or `DEEP_ARCHIVE` transition, and before the expiration); edit the `INTERVAL` in Athena for one run.",
+      ),
     bytesScannedCutoffPerQueryMiB: z
       .number()
       .int()
       .min(RULES.bytesScannedCutoffMin.min, RULES.bytesScannedCutoffMin.allowed)
       .max(RULES.bytesScannedCutoffMax.max, RULES.bytesScannedCutoffMax.allowed)
       .default(10240)
-      .describe("Athena cancels a query in the workgroup once it has scanned this many MiB (the workgroup's bytes_scanned_cutoff_per_query)."),
+      .describe("Athena cancels a query of the workgroup once it has scanned this many MiB (at least 10, Athena's smallest limit)."),
     resultsExpirationDays: wholeNumber(RULES.investigationResultsExpirationDays)
       .default(30)
-      .describe("Days after which query results (they hold recipient addresses) are deleted from the results bucket."),
+      .describe("Days after which query results, which hold recipient addresses, are deleted (1 to 3650)."),
     resultsBucketName: bucketName
       .optional()
-      .describe("Athena results bucket. Default: <name>-athena-<accountId>-<region> of the stack that holds the catalog."),
+      .meta({
+        description:
+          "Athena results bucket (S3 naming rules). Not with `archive.bucketPerRegion` and several regions, and not the archive or access-log bucket.",
+        defaultText: "`<name>-athena-<accountId>-<region>`",
+      }),
     campaignTag: z
       .string()
       .regex(RULES.campaignTag.regex, RULES.campaignTag.allowed)
       .default("campaign")
-      .describe("Message tag that names the campaign; the bounce-rate-by-campaign query groups by it."),
+      .describe(
+        "Message tag (SES `Tags`, `X-SES-MESSAGE-TAGS`) naming the campaign; one saved query groups bounce rates by it. Matched without regard to case (`Campaign` and `campaign` are the same tag).",
+      ),
   })
   .prefault({})
-  .describe("Querying the archive with Athena: Glue table, workgroup, results bucket, saved queries. Off by default.");
+  .describe(
+    "Query the archive with Athena: a Glue table with partition projection, a workgroup, its results bucket and saved queries (see [Investigating an alarm](#investigating-an-alarm)).",
+  );
 
 const suppressionSchema = z
   .strictObject({
@@ -469,15 +493,17 @@ const suppressionSchema = z
       .nullable()
       .default(null)
       .describe(
-        "Reasons SES adds an address to the account-level suppression list, in each configured region (BOUNCE, COMPLAINT). null: leave the account setting alone.",
+        "`BOUNCE`, `COMPLAINT`: why SES adds an address to the account-level suppression list, set in every configured region (it is regional). `[]` turns automatic suppression off (with a synth warning). `null` leaves the account's setting alone.",
       ),
     configurationSet: suppressionReasons
       .nullable()
       .default(null)
-      .describe("Suppression reasons for messages sent with the configuration set, overriding the account level. null: the set follows the account level."),
+      .describe(
+        "The configuration set's own reasons, overriding the account level for mail sent with it (`[]`: no automatic suppression for it). `null`: the set follows the account level. Not with `existing.configurationSetName`.",
+      ),
   })
   .prefault({})
-  .describe("SES suppression lists: the account level (per region) and the configuration set's override.");
+  .describe("SES suppression lists (see [Suppression](#suppression-the-account-level-list-and-the-archive)).");
 
 export const configSchema = z
   .strictObject({
@@ -487,31 +513,35 @@ export const configSchema = z
       .regex(RULES.namePrefix.regex, RULES.namePrefix.allowed)
       .refine(RULES.namePrefixHyphens.holds, RULES.namePrefixHyphens.allowed)
       .default("ses-guard")
-      .describe("Prefix of every resource name, and of the stack name."),
+      .describe("Prefix of every resource name and of the stack name: 1 to 24 lower-case letters, digits or hyphens, starting with a letter."),
     accountId: z
       .string()
       .regex(RULES.accountId.regex, RULES.accountId.allowed)
-      .describe("The AWS account that sends with SES. Trust and topic policies are scoped to it."),
+      .describe("The 12-digit AWS account that sends. Trust and topic policies are scoped to it (an offline plan cannot look it up)."),
     regions: uniqueList(z.enum(SES_REGIONS), "region", 1)
       .default(["us-east-1"])
-      .describe("SES regions guarded, one stack each. The first is the home region (it holds a shared archive bucket)."),
+      .describe(
+        "The SES regions guarded, one stack each (`<name>-<region>`). The first is the home region: it holds the archive bucket when one bucket is shared. Regions without SES are rejected.",
+      ),
     backend: backendSchema,
     tags: z
       .record(z.string().regex(RULES.tagKey.regex, RULES.tagKey.allowed), z.string().regex(RULES.tagValue.regex, RULES.tagValue.allowed))
       .default({})
-      .describe("Tags applied to every resource (provider default_tags)."),
+      .describe("Tags on every resource (provider `default_tags`)."),
     alarms: z
       .strictObject({
-        emails: uniqueList(email, "address", 1).describe("Who is e-mailed when an alarm changes state."),
-        bounceRatePercent: rateLevels(2, 5, "bounce").describe("Bounce-rate alarm levels in percent. AWS reviews at 5 %, may pause at 10 %."),
-        complaintRatePercent: rateLevels(0.05, 0.1, "complaint").describe("Complaint-rate alarm levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %."),
+        emails: uniqueList(email, "address", 1).describe("Addresses e-mailed when an alarm changes state (at least one; each must confirm)."),
+        bounceRatePercent: rateLevels(2, 5, "bounce").describe("Bounce-rate levels in percent. AWS reviews at 5 %, may pause at 10 %."),
+        complaintRatePercent: rateLevels(0.05, 0.1, "complaint").describe("Complaint-rate levels in percent. AWS reviews at 0.1 %, may pause at 0.5 %."),
         periodSeconds: z
           .number()
           .int()
           .refine(RULES.alarmPeriodSeconds.holds, RULES.alarmPeriodSeconds.allowed)
           .default(900)
-          .describe("Length of one alarm evaluation period."),
-        evaluationPeriods: wholeNumber(RULES.evaluationPeriods).default(1).describe("Periods that must breach before the alarm fires."),
+          .describe("Length of one evaluation period: a multiple of 60, up to 86400. Statistic: `Maximum`."),
+        evaluationPeriods: wholeNumber(RULES.evaluationPeriods)
+          .default(1)
+          .describe("Periods that must breach before an alarm fires; `periodSeconds` x `evaluationPeriods` at most 86400."),
       })
       .superRefine((a, ctx) => {
         // CloudWatch evaluates at most one day of data.
@@ -524,105 +554,124 @@ export const configSchema = z
           });
         }
       })
-      .describe("Reputation alarms on AWS/SES Reputation.BounceRate and Reputation.ComplaintRate."),
+      .describe("Reputation alarms."),
     archive: z
       .strictObject({
         bucketName: bucketName
           .optional()
-          .describe("Archive bucket name. Default: <name>-events-<accountId>-<home region> (with bucketPerRegion: each region's own)."),
+          .meta({
+            description: "Archive bucket (S3 naming rules; no dots, since they break TLS for virtual-hosted requests).",
+            defaultText: "`<name>-events-<accountId>-<region>`",
+          }),
         bucketPerRegion: z
           .boolean()
           .optional()
-          .describe(
-            "One archive bucket per region (the default with several regions), or false: one bucket in the home region shared by every region's stream. AWS's Firehose documentation lists cross-region delivery for HTTP endpoints only, not S3, and the other regions' events are billed as inter-region data transfer. Default: true with several regions, unless archive.bucketName or existing.bucketName names one bucket.",
-          ),
+          .meta({
+            description:
+              "One bucket per region (`<name>-events-<accountId>-<region>`). `false`: one bucket in the home region that every region's stream writes to, across regions (not in AWS's Firehose documentation, billed as inter-region transfer; a synth-time warning).",
+            defaultText: "`true` with several regions, unless `archive.bucketName` or `existing.bucketName` names one bucket",
+          }),
         preventDestroy: z
           .boolean()
           .default(true)
-          .describe("Terraform refuses plans that destroy the bucket or the delivery stream (lifecycle prevent_destroy)."),
+          .describe(
+            "`lifecycle { prevent_destroy = true }` on the bucket and the delivery stream: Terraform refuses any plan that would destroy them. Set `false` only to tear the archive down on purpose.",
+          ),
         versioning: z
           .boolean()
           .default(false)
-          .describe("Keep old versions of overwritten or deleted objects; they expire after lifecycle.noncurrentVersionExpirationDays."),
+          .describe("Keep old versions of overwritten or deleted objects; they expire after `lifecycle.noncurrentVersionExpirationDays`."),
         accessLogging: z
           .strictObject({
-            bucketName: bucketName.describe("Existing bucket that receives the server access logs."),
+            bucketName: bucketName.describe("An existing bucket that receives the access logs."),
             prefix: z
               .string()
               .regex(RULES.accessLogPrefix.regex, RULES.accessLogPrefix.allowed)
               .optional()
-              .describe("Key prefix of the logs. Default: s3-access/<archive bucket>/."),
+              .meta({ description: "Key prefix of the logs.", defaultText: "`s3-access/<archive bucket>/`" }),
           })
           .optional()
-          .describe("S3 server access logging of the archive bucket. Default: off."),
+          .meta({ description: "S3 server access logging of the archive bucket.", defaultText: "off" }),
         eventTypes: uniqueList(z.enum(SES_EVENT_TYPES), "event type", 1)
           .default([...DEFAULT_EVENT_TYPES])
-          .describe("SES event types written to the archive."),
+          .meta({
+            description: "Event types archived; any of those plus `OPEN`, `CLICK`, `SUBSCRIPTION`.",
+            defaultText: "`SEND, REJECT, BOUNCE, COMPLAINT, DELIVERY, DELIVERY_DELAY, RENDERING_FAILURE`",
+          }),
         bufferingIntervalSeconds: wholeNumber(RULES.bufferingIntervalSeconds)
           .default(900)
-          .describe("Firehose writes an object at least this often. Longer means fewer, larger objects."),
-        bufferingSizeMiB: wholeNumber(RULES.bufferingSizeMiB).default(128).describe("Firehose writes an object when this much is buffered."),
-        lifecycle: lifecycleSchema.describe("Archive bucket lifecycle: transitions, expiration, multipart clean-up."),
+          .describe("Firehose writes an object at least this often (0 to 900). Longer means fewer, larger objects."),
+        bufferingSizeMiB: wholeNumber(RULES.bufferingSizeMiB).default(128).describe("Firehose writes an object once this much is buffered (1 to 128)."),
+        lifecycle: lifecycleSchema.describe("Bucket lifecycle, validated against S3's rules."),
         logRetentionDays: z
           .number()
+          .int()
           .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), `one of ${LOG_RETENTION_DAYS.join(", ")}`)
           .default(30)
-          .describe("Retention of the Firehose error log group."),
+          .describe("Retention of the Firehose error log group (a value CloudWatch Logs accepts)."),
       })
       .prefault({})
-      .describe("The SES event archive: configuration set, Firehose delivery stream, S3 bucket."),
+      .describe("The event archive: Firehose stream and S3 bucket."),
     configurationSet: z
       .strictObject({
         name: z
           .string()
           .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
           .optional()
-          .describe("SES configuration set name; senders pass it with each message. Default: <name>."),
-        requireTls: z.boolean().default(true).describe("TLS policy REQUIRE: SES delivers only over TLS. false sets OPTIONAL."),
+          .meta({ description: "Configuration set name; senders pass it with each message.", defaultText: "`<name>`" }),
+        requireTls: z.boolean().default(true).describe("TLS policy `REQUIRE`: SES delivers only over TLS. `false` sets `OPTIONAL`."),
       })
       .prefault({})
       .describe("The SES v2 configuration set whose events are archived."),
     notifications: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Publish per-message notifications for the identities to an SNS topic."),
+        enabled: z.boolean().default(true).describe("Create the notification topic and the identity notification topics."),
         identities: z
           .union([uniqueList(identity, "identity", 0), z.partialRecord(z.enum(SES_REGIONS), uniqueList(identity, "identity", 0))], {
             error: "a list of SES identities (domains or addresses) for every region, or an object of such lists by region",
           })
           .default([])
-          .describe(
-            'SES identities (domains or addresses) to notify for: a list (verified in every region) or, per region, an object of lists such as {"eu-west-1": ["example.com"]}. SES accepts a notification topic only for an identity verified in that region, and setting it replaces any bounce or complaint topic the identity had.',
-          ),
+          .meta({
+            description:
+              'SES identities (domains or addresses, ASCII; punycode for international domains): a list for every region, or per region an object of lists (`{ "eu-west-1": ["example.eu"] }`; a region left out gets no notification topic). Each must be verified in that region, and its existing bounce or complaint topic is replaced (see [Before you apply](#before-you-apply)).',
+            defaultText: "`[]` (at least one while enabled)",
+          }),
         types: uniqueList(z.enum(NOTIFICATION_TYPES), "notification type", 1)
           .default(["Bounce", "Complaint"])
-          .describe("Notification types published per identity."),
+          .describe("Any of `Bounce`, `Complaint`, `Delivery`."),
         emails: uniqueList(email, "address", 0)
           .optional()
-          .describe("Subscribers of the notification topic, e.g. a Slack channel's e-mail address. Default: alarms.emails."),
-        includeOriginalHeaders: z.boolean().default(true).describe("Include the original message headers in notifications."),
+          .meta({ description: "Subscribers of the notification topic, e.g. a Slack channel's address.", defaultText: "`alarms.emails`" }),
+        includeOriginalHeaders: z.boolean().default(true).describe("Include the original message headers in each notification."),
       })
       .prefault({})
-      .describe("Per-message bounce and complaint notifications (SES identity notification topics)."),
+      .describe("Per-message notifications."),
     encryption: z
       .strictObject({
         kmsKeyArns: z
           .partialRecord(z.enum(SES_REGIONS), kmsKeyArn)
           .default({})
-          .describe(
-            "Per region, an existing customer-managed KMS key to use instead of the one ses-guard creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use it.",
-          ),
+          .meta({
+            description:
+              "Per region, an existing customer-managed key to use instead, by its key ARN (`...:key/<id>`): alias ARNs are refused, since IAM policies cannot name a key by alias. `alias/aws/sns` and other AWS-managed keys are refused: their policies cannot let CloudWatch or SES encrypt, so alarms would silently never arrive. Your key's policy must let `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`.",
+            defaultText: "`{}` (a key is created per region)",
+          }),
         archive: z
           .boolean()
           .default(false)
-          .describe("Also encrypt the archive with the key: bucket SSE-KMS and Firehose server-side encryption. Default: SSE-S3 and an AWS-owned key."),
+          .describe(
+            "Also encrypt the archive with the key: bucket SSE-KMS (with a bucket key) and Firehose server-side encryption with the key. Needs one bucket per region when there are several regions (keys are regional).",
+          ),
       })
       .prefault({})
-      .describe("Customer-managed KMS encryption. SNS topics are always encrypted with it."),
+      .describe("Customer-managed KMS encryption. SNS topics ses-guard creates are always encrypted with a customer-managed key."),
     existing: existingSchema,
     adopt: z
       .partialRecord(z.enum(SES_REGIONS), adoptSchema)
       .default({})
-      .describe("Resources that exist and should come under ses-guard's management, per region: emitted as Terraform import blocks."),
+      .describe(
+        "Per region, resources that exist and should come under ses-guard's management: emitted as `import` blocks, so the first plan imports them instead of creating them. Each ID must be the one ses-guard would manage there (same name, region and account).",
+      ),
     investigation: investigationSchema,
     suppression: suppressionSchema,
   })
@@ -1131,7 +1180,18 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
 /** JSON Schema of the config file as users write it (defaults optional), for editor completion. */
 export function configJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    ...(withoutDocKeywords(z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" })) as Record<string, unknown>),
     title: "ses-guard configuration",
   };
+}
+
+/** The JSON Schema for editors leaves out `defaultText`, which only the README's reference table reads. */
+function withoutDocKeywords(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutDocKeywords);
+  if (node === null || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => k !== "defaultText")
+      .map(([k, v]) => [k, withoutDocKeywords(v)]),
+  );
 }
