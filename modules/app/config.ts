@@ -467,13 +467,10 @@ const investigationSchema = z
     resultsExpirationDays: wholeNumber(RULES.investigationResultsExpirationDays)
       .default(30)
       .describe("Days after which query results, which hold recipient addresses, are deleted (1 to 3650)."),
-    resultsBucketName: bucketName
-      .optional()
-      .meta({
-        description:
-          "Athena results bucket (S3 naming rules). Not with `archive.bucketPerRegion` and several regions, and not the archive or access-log bucket.",
-        defaultText: "`<name>-athena-<accountId>-<region>`",
-      }),
+    resultsBucketName: bucketName.optional().meta({
+      description: "Athena results bucket (S3 naming rules). Not with `archive.bucketPerRegion` and several regions, and not the archive or access-log bucket.",
+      defaultText: "`<name>-athena-<accountId>-<region>`",
+    }),
     campaignTag: z
       .string()
       .regex(RULES.campaignTag.regex, RULES.campaignTag.allowed)
@@ -557,20 +554,15 @@ export const configSchema = z
       .describe("Reputation alarms."),
     archive: z
       .strictObject({
-        bucketName: bucketName
-          .optional()
-          .meta({
-            description: "Archive bucket (S3 naming rules; no dots, since they break TLS for virtual-hosted requests).",
-            defaultText: "`<name>-events-<accountId>-<region>`",
-          }),
-        bucketPerRegion: z
-          .boolean()
-          .optional()
-          .meta({
-            description:
-              "One bucket per region (`<name>-events-<accountId>-<region>`). `false`: one bucket in the home region that every region's stream writes to, across regions (not in AWS's Firehose documentation, billed as inter-region transfer; a synth-time warning).",
-            defaultText: "`true` with several regions, unless `archive.bucketName` or `existing.bucketName` names one bucket",
-          }),
+        bucketName: bucketName.optional().meta({
+          description: "Archive bucket (S3 naming rules; no dots, since they break TLS for virtual-hosted requests).",
+          defaultText: "`<name>-events-<accountId>-<region>`",
+        }),
+        bucketPerRegion: z.boolean().optional().meta({
+          description:
+            "One bucket per region (`<name>-events-<accountId>-<region>`). `false`: one bucket in the home region that every region's stream writes to, across regions (not in AWS's Firehose documentation, billed as inter-region transfer; a synth-time warning).",
+          defaultText: "`true` with several regions, unless `archive.bucketName` or `existing.bucketName` names one bucket",
+        }),
         preventDestroy: z
           .boolean()
           .default(true)
@@ -648,14 +640,11 @@ export const configSchema = z
       .describe("Per-message notifications."),
     encryption: z
       .strictObject({
-        kmsKeyArns: z
-          .partialRecord(z.enum(SES_REGIONS), kmsKeyArn)
-          .default({})
-          .meta({
-            description:
-              "Per region, an existing customer-managed key to use instead, by its key ARN (`...:key/<id>`): alias ARNs are refused, since IAM policies cannot name a key by alias. `alias/aws/sns` and other AWS-managed keys are refused: their policies cannot let CloudWatch or SES encrypt, so alarms would silently never arrive. Your key's policy must let `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`.",
-            defaultText: "`{}` (a key is created per region)",
-          }),
+        kmsKeyArns: z.partialRecord(z.enum(SES_REGIONS), kmsKeyArn).default({}).meta({
+          description:
+            "Per region, an existing customer-managed key to use instead, by its key ARN (`...:key/<id>`): alias ARNs are refused, since IAM policies cannot name a key by alias. `alias/aws/sns` and other AWS-managed keys are refused: their policies cannot let CloudWatch or SES encrypt, so alarms would silently never arrive. Your key's policy must let `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`.",
+          defaultText: "`{}` (a key is created per region)",
+        }),
         archive: z
           .boolean()
           .default(false)
