@@ -1,0 +1,89 @@
+// The helpers that turn Terraform tokens into expressions inside constructs (modules/shared/expressions.ts).
+import { App, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import {
+  attributeOf,
+  countWhen,
+  emailIterator,
+  expression,
+  hclOf,
+  isNullable,
+  isSetHcl,
+  isToken,
+  nullable,
+  orDefault,
+  partitionExpression,
+  stringExpression,
+} from "../../modules/shared/expressions";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+
+function stack() {
+  const s = new TerraformStack(new App({ skipValidation: true }), "s");
+  const str = (name: string) => new TerraformVariable(s, name, { type: "string" }).stringValue;
+  return { s, str };
+}
+
+test("hclOf: a reference as it is, other expressions parenthesized, mixed text as a template, literals as JSON", () => {
+  const { s, str } = stack();
+  const name = str("name");
+  expect(hclOf(s, name)).toBe("var.name");
+  expect(hclOf(s, stringExpression(s, "var.a == null"))).toBe("(var.a == null)");
+  expect(hclOf(s, stringExpression(s, "var.a == null"), false)).toBe("var.a == null");
+  // One call binds tighter than any operator: no parentheses.
+  expect(hclOf(s, stringExpression(s, "one(aws_x.y[*].arn)"))).toBe("one(aws_x.y[*].arn)");
+  expect(hclOf(s, stringExpression(s, "max(1, 2) + 1"))).toBe("(max(1, 2) + 1)");
+  // Only the literal parts of a template are escaped; the interpolation keeps its quotes.
+  expect(hclOf(s, `say "${stringExpression(s, 'lower("X")')}"`)).toBe('"say \\"${lower("X")}\\""');
+  expect(hclOf(s, ["a", 1])).toBe('["a",1]');
+  expect(hclOf(s, null)).toBe("null");
+});
+
+test("countWhen: nothing without a condition, else count from the condition", () => {
+  const { s } = stack();
+  expect(countWhen(s, undefined)).toEqual({});
+  const { count } = countWhen(s, expression(s, "var.on"));
+  expect(hclOf(s, count)).toBe("(var.on ? 1 : 0)");
+});
+
+test("attributeOf: the plain reference for a single resource, one(...[*]) for a counted one", () => {
+  const { s } = stack();
+  const single = new SnsTopic(s, "single", { name: "a" });
+  const counted = new SnsTopic(s, "counted", { name: "b", ...countWhen(s, expression(s, "var.on")) });
+  expect(hclOf(s, attributeOf(single, "arn"))).toBe("aws_sns_topic.single.arn");
+  expect(hclOf(s, attributeOf(counted, "arn"))).toBe("one(aws_sns_topic.counted[*].arn)");
+});
+
+test("nullable tokens: orDefault and isSetHcl treat null as not given; other tokens are values", () => {
+  const { s, str } = stack();
+  const maybe = nullable(str("maybe"));
+  const always = str("always");
+  expect(isToken(always) && !isNullable(always)).toBe(true);
+  expect(isNullable(maybe)).toBe(true);
+  expect(orDefault(s, undefined, "fallback")).toBe("fallback");
+  expect(orDefault(s, "given", "fallback")).toBe("given");
+  expect(orDefault(s, always, "fallback")).toBe(always);
+  expect(hclOf(s, orDefault(s, maybe, "fallback"))).toBe('(var.maybe != null ? var.maybe : "fallback")');
+  expect(isSetHcl(s, maybe)).toBe("var.maybe != null");
+  expect(isSetHcl(s, "literal")).toBe("true");
+  expect(isSetHcl(s, undefined)).toBe("false");
+  // When it is set is known better than "!= null" (a key created in the same plan): that is used.
+  const key = nullable(stringExpression(s, "var.encrypt ? aws_kms_key.k.arn : null"), "var.encrypt");
+  expect(isSetHcl(s, key)).toBe("var.encrypt");
+});
+
+test("emailIterator: one instance per lower-case address, filtered by the condition", () => {
+  const { s } = stack();
+  const emails = new TerraformVariable(s, "emails", { type: "list(string)" }).listValue;
+  const each = emailIterator(s, emails, expression(s, "var.on"));
+  new SnsTopicSubscription(s, "subs", { forEach: each, topicArn: "arn", protocol: "email", endpoint: each.value });
+  const json = s.toTerraform() as { resource: { aws_sns_topic_subscription: { subs: { for_each: string; endpoint: string } } } };
+  expect(json.resource.aws_sns_topic_subscription.subs.for_each).toBe("${{ for email in var.emails : lower(email) => email if var.on }}");
+  expect(json.resource.aws_sns_topic_subscription.subs.endpoint).toBe("${each.value}");
+});
+
+test("partitionExpression: the partition rule of arn.ts, for a region given as a token", () => {
+  const { s, str } = stack();
+  const partition = partitionExpression(str("region"));
+  expect(Token.isUnresolved(partition)).toBe(true);
+  expect(hclOf(s, partition)).toBe('(startswith(var.region, "cn-") ? "aws-cn" : startswith(var.region, "us-gov-") ? "aws-us-gov" : "aws")');
+});
