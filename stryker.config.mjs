@@ -36,11 +36,7 @@ export const GROUPS = [
     // Every construct modules/index.ts lists (SesGuard has the "stack" group), with its own test file where it has one.
     name: "constructs",
     mutate: [...CONSTRUCTS.map((c) => `modules/${c}.ts`), "modules/shared/rate.ts"],
-    tests: [
-      ...CONSTRUCTS.map((c) => `test/${c}.test.ts`).filter((f) => existsSync(f)),
-      "test/shared/rate.test.ts",
-      "test/construct-defaults.test.ts",
-    ],
+    tests: [...CONSTRUCTS.map((c) => `test/${c}.test.ts`).filter((f) => existsSync(f)), "test/shared/rate.test.ts", "test/construct-defaults.test.ts"],
   },
   {
     // Its tests build every query when they load, so each of its mutants reruns them all: kept apart.
