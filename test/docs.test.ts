@@ -10,6 +10,8 @@ import { configReferenceTable, outputsTable } from "../modules/app/reference-doc
 
 const root = path.join(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+/** The README and the long topics it links to in docs/. */
+const allDocs = [readme, ...fs.readdirSync(path.join(root, "docs")).map((f) => fs.readFileSync(path.join(root, "docs", f), "utf8"))].join("\n");
 
 interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
@@ -95,8 +97,8 @@ test("the JSON Schema for editors has the same descriptions, without the documen
   expect(text).toContain("Archive bucket (S3 naming rules; no dots");
 });
 
-test("every example the README names exists", () => {
-  const named = [...readme.matchAll(/examples\/([\w-]+\.json)/g)].map((m) => m[1]);
+test("every example the README and docs/ name exists", () => {
+  const named = [...allDocs.matchAll(/examples\/([\w-]+\.json)/g)].map((m) => m[1]);
   expect(named.length).toBeGreaterThan(0);
   for (const file of named) expect(fs.existsSync(path.join(root, "examples", file))).toBe(true);
 });
@@ -116,7 +118,7 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
       }
     }
   }
-  const shown = [...readme.matchAll(/`(?:module\.[a-z_]+\.)?(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\["([^"\]]+)"\])?`/g)];
+  const shown = [...allDocs.matchAll(/`(?:module\.[a-z_]+\.)?(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\["([^"\]]+)"\])?`/g)];
   expect(shown.length).toBeGreaterThan(5);
   const wrong = shown.filter(([, address, key]) => {
     const forEach = synthesized.get(address);
@@ -134,4 +136,25 @@ test("the README's contents list every section, with links that resolve", () => 
       .replace(/[^a-z0-9 _-]/g, "")
       .replace(/ /g, "-");
   expect([...contents.matchAll(/^- \[(.+)\]\(#(.+)\)$/gm)].map((m) => [m[1], m[2]])).toEqual(headings.map((h) => [h, slug(h)]));
+});
+
+test("every relative link in the README and docs/ resolves, anchors included", () => {
+  const slug = (h: string) =>
+    h
+      .toLowerCase()
+      .replace(/[^a-z0-9 _-]/g, "")
+      .replace(/ /g, "-");
+  const anchorsOf = (file: string) => new Set([...fs.readFileSync(file, "utf8").matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
+  const files = ["README.md", ...fs.readdirSync(path.join(root, "docs")).map((f) => path.join("docs", f))];
+  const broken: string[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), "utf8").replace(/```[\s\S]*?```/g, "");
+    for (const [, target] of text.matchAll(/\]\(((?!https?:|mailto:)[^)\s]+)\)/g)) {
+      const [where, anchor] = target.split("#");
+      const resolved = where ? path.join(root, path.dirname(file), where) : path.join(root, file);
+      if (!fs.existsSync(resolved)) broken.push(`${file}: ${target}`);
+      else if (anchor && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor)) broken.push(`${file}: ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
 });

@@ -210,7 +210,7 @@ export const lifecycleSchema = z
       .array(transition)
       .meta({
         description:
-          "Transitions, days ascending, each to a class further down `STANDARD_IA > INTELLIGENT_TIERING > ONEZONE_IA > GLACIER_IR > GLACIER > DEEP_ARCHIVE`, after the previous class's minimum storage days. Athena skips `GLACIER` and `DEEP_ARCHIVE` objects without an error, so the Athena table stops at the first such transition (see [What Athena can read](#what-athena-can-read)).",
+          "Transitions, days ascending, each to a class further down `STANDARD_IA > INTELLIGENT_TIERING > ONEZONE_IA > GLACIER_IR > GLACIER > DEEP_ARCHIVE`, after the previous class's minimum storage days. Athena skips `GLACIER` and `DEEP_ARCHIVE` objects without an error, so the Athena table stops at the first such transition (see [What Athena can read](docs/investigating-an-alarm.md#what-athena-can-read)).",
         defaultText: "30 d `STANDARD_IA`, 90 d `GLACIER_IR`",
       })
       .default([
@@ -500,7 +500,7 @@ const suppressionSchema = z
       ),
   })
   .prefault({})
-  .describe("SES suppression lists (see [Suppression](#suppression-the-account-level-list-and-the-archive)).");
+  .describe("SES suppression lists (see [Suppression](docs/investigating-an-alarm.md#suppression-the-account-level-list-and-the-archive)).");
 
 export const configSchema = z
   .strictObject({

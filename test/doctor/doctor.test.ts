@@ -869,9 +869,8 @@ describe("--print-policy", () => {
     expect(policy.Statement.find((s) => s.Action === "sns:ListSubscriptionsByTopic")?.Resource).toBe("arn:aws:sns:us-east-1:123456789012:ses-guard-alarms");
   });
 
-  test("the README shows the same actions", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Checking a deployed guard: doctor and drill"));
+  test("docs/doctor-and-drill.md shows the same actions", () => {
+    const section = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "doctor-and-drill.md"), "utf8");
     const block = /```json\n(\{\n {2}"Version": "2012-10-17"[\s\S]*?\n\})\n```/.exec(section);
     expect(block).not.toBeNull();
     const shown = JSON.parse(block![1]);

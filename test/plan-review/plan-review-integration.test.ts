@@ -512,8 +512,8 @@ describeTerraform("plan review on real offline plans", () => {
     expect(run([noChange, "--fail-on=low"]).code).toBe(0);
   });
 
-  test("the README's rendered example is what the review prints for its scenario", async () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  test("docs/reviewing-plans.md's rendered example is what the review prints for its scenario", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "reviewing-plans.md"), "utf8");
     const quoted = /<!-- review-example:start -->\n([\s\S]*?)\n<!-- review-example:end -->/.exec(readme)?.[1];
     expect(quoted).toBeDefined();
     const example = quoted!.split("\n").map((l) => l.replace(/^> ?/, ""));
