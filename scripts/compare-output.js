@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npm run compare-output -- [--base REV]`: synthesizes every example and writes the plain module, here
-// and at git revision REV (default HEAD), and lists every file whose bytes differ. A refactor that
-// should change nothing must print "identical". Exit status: 0 identical, 1 different, 2 usage error.
+// `npm run compare-output -- [--base REV] [--module-plan]`: synthesizes every example and writes the plain
+// module, here and at git revision REV (default HEAD), and lists every file whose bytes differ. A refactor
+// that should change nothing must print "identical". With --module-plan, a module whose files differ is
+// also planned, offline, from both trees, by the root module test/fixtures/module-root (four calls), and
+// the plans compared: every resource change with its values, the outputs and the checks.
+// Exit status: 0 identical, 1 different, 2 usage error.
 "use strict";
 const { execFileSync, spawnSync } = require("child_process");
 const fs = require("fs");
@@ -36,6 +39,57 @@ function writeOutputs(tree, into) {
   if (m.status !== 0) throw new Error(`module at ${tree}: failed (exit ${m.status})\n${m.stderr}`);
 }
 
+/** The offline mirror of hashicorp/aws: SES_GUARD_TF_MIRROR, else found where test/support/terraform.ts looks. */
+function providerMirror() {
+  if (process.env.SES_GUARD_TF_MIRROR) return process.env.SES_GUARD_TF_MIRROR;
+  const roots = ["/opt", "/usr/share", "/usr/local/share", path.join(os.homedir(), ".terraform.d"), path.join(os.homedir(), ".local", "share"), "/var/cache"];
+  for (const start of roots) {
+    let level = [start];
+    for (let depth = 0; depth <= 3 && level.length; depth++) {
+      const next = [];
+      for (const dir of level) {
+        let entries = [];
+        try {
+          entries = fs.readdirSync(dir, { withFileTypes: true });
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          if (e.name === "registry.terraform.io" && fs.existsSync(path.join(dir, e.name, "hashicorp", "aws"))) return dir;
+          if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules" && e.name !== "proc") next.push(path.join(dir, e.name));
+        }
+      }
+      level = next;
+    }
+  }
+  return undefined;
+}
+
+/** The fixture's offline plan with `moduleDir` as its module: what a plan of it would change, normalized. */
+function modulePlan(moduleDir, work, mirror) {
+  fs.cpSync(path.join(root, "test", "fixtures", "module-root"), work, { recursive: true });
+  fs.cpSync(moduleDir, path.join(work, "ses-guard"), { recursive: true });
+  const config = path.join(work, "cli.tfrc");
+  fs.writeFileSync(
+    config,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  );
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
+  const tf = (...args) => {
+    const r = spawnSync("terraform", args, { cwd: work, env, encoding: "utf8", maxBuffer: 1 << 30 });
+    if (r.error || r.status !== 0) throw new Error(`terraform ${args[0]} in ${work} failed\n${r.error ?? r.stderr}`);
+    return r.stdout;
+  };
+  tf("init", "-input=false", "-no-color");
+  tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.bin");
+  const plan = JSON.parse(tf("show", "-json", "-no-color", "plan.bin"));
+  const changes = (plan.resource_changes ?? [])
+    .map((r) => ({ address: r.address, actions: r.change.actions, after: r.change.after, after_unknown: r.change.after_unknown }))
+    .sort((a, b) => a.address.localeCompare(b.address));
+  const checks = (plan.checks ?? []).map((c) => ({ address: c.address, status: c.status, instances: c.instances }));
+  return { changes, outputs: plan.output_changes, checks };
+}
+
 /** Relative path -> bytes, every file under dir. */
 function files(dir) {
   const out = new Map();
@@ -53,7 +107,7 @@ function files(dir) {
 function main() {
   // The same one-line refusals as the other commands (modules/shared/args.ts), in plain JavaScript: this script runs unbundled.
   const { tokens } = parseArgs({
-    options: { base: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { base: { type: "string" }, "module-plan": { type: "boolean" }, help: { type: "boolean", short: "h" } },
     strict: false,
     allowPositionals: true,
     tokens: true,
@@ -61,15 +115,18 @@ function main() {
   const values = {};
   for (const t of tokens) {
     const arg = process.argv[2 + t.index];
-    if (t.kind !== "option" || !["base", "help"].includes(t.name)) usage(`unknown argument ${JSON.stringify(arg)}; allowed: --base REV, --help`);
-    if (t.name === "help") values.help = true;
-    else if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-")))
+    if (t.kind !== "option" || !["base", "module-plan", "help"].includes(t.name))
+      usage(`unknown argument ${JSON.stringify(arg)}; allowed: --base REV, --module-plan, --help`);
+    if (t.name === "help" || t.name === "module-plan") {
+      if (t.inlineValue) usage(`--${t.name}: got a value ${JSON.stringify(t.value)}; allowed: --${t.name} alone`);
+      values[t.name] = true;
+    } else if (t.value === undefined || t.value === "" || (!t.inlineValue && t.value.startsWith("-")))
       usage(`--base: got no value; allowed: a commit, branch or tag`);
     else values.base = t.value;
   }
   if (values.help) {
     process.stdout.write(
-      "Usage: npm run compare-output -- [--base REV]\n  Synthesizes every example and the module here and at REV (default HEAD); lists the files that differ.\n",
+      "Usage: npm run compare-output -- [--base REV] [--module-plan]\n  Synthesizes every example and the module here and at REV (default HEAD); lists the files that differ.\n  --module-plan  when the module's files differ, also compare its offline plan of test/fixtures/module-root\n",
     );
     return 0;
   }
@@ -97,6 +154,22 @@ function main() {
     }
     for (const file of before.keys()) if (!after.has(file)) lines.push(`removed  ${file}`);
     const short = commit.slice(0, 7);
+    let planSame = false;
+    if (values["module-plan"] && lines.some((l) => l.slice(9).startsWith(`module${path.sep}`))) {
+      const mirror = providerMirror();
+      if (!mirror) usage("--module-plan: no offline mirror of hashicorp/aws found; allowed: set SES_GUARD_TF_MIRROR to one");
+      const a = modulePlan(path.join(work, "base", "module"), path.join(work, "plan-base"), mirror);
+      const b = modulePlan(path.join(work, "here", "module"), path.join(work, "plan-here"), mirror);
+      const text = (x) => JSON.stringify(x);
+      planSame = text(a) === text(b);
+      const differing = b.changes.filter((c) => text(c) !== text(a.changes.find((o) => o.address === c.address))).map((c) => c.address);
+      const gone = a.changes.filter((c) => !b.changes.some((n) => n.address === c.address)).map((c) => c.address);
+      process.stdout.write(
+        planSame
+          ? `module plan of test/fixtures/module-root: identical to ${short}'s (${b.changes.length} resource changes, their values, the outputs and the checks)\n`
+          : `module plan of test/fixtures/module-root differs from ${short}'s: ${[...differing, ...gone.map((g) => `${g} (gone)`)].slice(0, 20).join(", ") || "outputs or checks"}\n`,
+      );
+    }
     if (lines.length === 0) {
       process.stdout.write(`identical: ${after.size} files (every example's stacks and the module) here and at ${short}\n`);
       return 0;
@@ -104,7 +177,8 @@ function main() {
     process.stdout.write(
       `${lines.sort((a, b) => a.slice(9).localeCompare(b.slice(9))).join("\n")}\n${lines.length} of ${new Set([...before.keys(), ...after.keys()]).size} files differ from ${short}\n`,
     );
-    return 1;
+    // Only the module's files differ and it plans identically: what the module does is unchanged.
+    return planSame && lines.every((l) => l.slice(9).startsWith(`module${path.sep}`)) ? 0 : 1;
   } finally {
     spawnSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
     fs.rmSync(work, { recursive: true, force: true });

@@ -15,7 +15,8 @@ test("a revision git does not know: exit 2, one line naming --base and what is a
 test("an unknown flag: exit 2, one line with the flags allowed", () => {
   const r = run("--bogus");
   expect(r.status).toBe(2);
-  expect(r.stderr).toBe('ses-guard compare-output: error: unknown argument "--bogus"; allowed: --base REV, --help\n');
+  expect(r.stderr).toBe('ses-guard compare-output: error: unknown argument "--bogus"; allowed: --base REV, --module-plan, --help\n');
+  expect(run("--module-plan=yes").stderr).toBe('ses-guard compare-output: error: --module-plan: got a value "yes"; allowed: --module-plan alone\n');
   expect(run("--base").stderr).toBe("ses-guard compare-output: error: --base: got no value; allowed: a commit, branch or tag\n");
 });
 
@@ -23,4 +24,5 @@ test("--help says what it compares", () => {
   const r = run("--help");
   expect(r.status).toBe(0);
   expect(r.stdout).toContain("every example and the module here and at REV");
+  expect(r.stdout).toContain("--module-plan");
 });

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Testing, Token } from "cdktf";
+import { TerraformResource, Testing, Token } from "cdktf";
 import {
   ConfigError,
   DEFAULT_EVENT_TYPES,
@@ -684,6 +684,20 @@ describe("writing the module", () => {
 // The module is `SesGuard` fed with variables, so parity is a matter of feeding every feature:
 // each props path the stack sets for some example is set by the module too, or is literal-only by
 // design. Value by value, test/app/integration.test.ts plans each example both ways and compares.
+test("the file that declares the variables creates no AWS resource itself: its resources come from the constructs", () => {
+  const source = fs.readFileSync(path.join(root, "modules", "terraform-module", "terraform-module.ts"), "utf8");
+  const providerImports = [...source.matchAll(/from "@cdktf\/provider-aws\/lib\/([\w-]+)"/g)].map((m) => m[1]);
+  // The region data source only: it reads the caller's provider configuration.
+  expect(providerImports).toEqual(["data-aws-region"]);
+  const stack = new SesGuardModule(Testing.app(), "own");
+  const outsideGuard = stack.node
+    .findAll()
+    .filter((c) => c instanceof TerraformResource && !c.node.scopes.includes(stack.guard))
+    .map((c) => c.node.path);
+  expect(outsideGuard).toEqual([]);
+  expect(stack.guard.node.findAll().filter((c) => c instanceof TerraformResource).length).toBeGreaterThan(40);
+});
+
 describe("parity with the stack", () => {
   const moduleStack = new SesGuardModule(Testing.app(), "parity");
   const fed = propLeaves(moduleStack.guardProps);
