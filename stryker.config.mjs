@@ -33,6 +33,12 @@ export const GROUPS = [
     tests: ["test/plan-review/plan-review-risks.test.ts", "test/plan-review/plan-review.test.ts"],
   },
   {
+    // The rule table (each rule's words, TypeScript check and Terraform condition) and the token helpers.
+    name: "rules and expressions",
+    mutate: ["modules/shared/rules.ts", "modules/shared/expressions.ts"],
+    tests: ["test/shared/rules.test.ts", "test/shared/expressions.test.ts"],
+  },
+  {
     // Every construct modules/index.ts lists (SesGuard has the "stack" group), with its own test file where it has one.
     name: "constructs",
     mutate: [...CONSTRUCTS.map((c) => `modules/${c}.ts`), "modules/shared/rate.ts"],

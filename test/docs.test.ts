@@ -7,6 +7,7 @@ import * as os from "os";
 import { configJsonSchema, parseConfig } from "../modules/app/config";
 import { generatedReadme, main as docsMain, stackOutputs } from "../modules/app/docs-cli";
 import { configReferenceTable, outputsTable } from "../modules/app/reference-docs";
+import { BUCKET_NAME_RULES, RULES } from "../modules/shared/rules";
 
 const root = path.join(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -59,6 +60,15 @@ test("the README's configuration reference is generated from the config schema (
   expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
   const table = configReferenceTable();
   expect(readme).toContain(`<!-- config-reference:start -->\n${table}\n<!-- config-reference:end -->`);
+});
+
+test("the reference says what each rule allows, in the rule table's words", () => {
+  const table = configReferenceTable();
+  const row = (key: string) => table.split("\n").find((l) => l.startsWith(`| \`${key}\` |`)) ?? "";
+  expect(row("investigation.lookbackDays")).toContain(`Allowed: ${RULES.investigationLookbackDays.allowed}.`);
+  expect(row("alarms.emails")).toContain(`Allowed: ${RULES.email.allowed}.`);
+  expect(row("suppression.accountLevel")).not.toContain("Allowed:");
+  expect(row("archive.bucketName")).toContain(`Allowed: an S3 bucket name: ${BUCKET_NAME_RULES[0].allowed}; `);
 });
 
 test("the README's outputs table is generated from the stack's outputs (npm run docs)", () => {

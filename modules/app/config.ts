@@ -1,6 +1,7 @@
 import * as z from "zod";
 import {
   awsManagedKeyProblem,
+  BUCKET_NAME_RULES,
   bucketNameProblem,
   isDomain,
   isEmailAddress,
@@ -8,6 +9,7 @@ import {
   kmsAliasProblem,
   kmsKeyRegionText,
   PARTITION,
+  PatternRule,
   RangeRule,
   resultsBucketOwnText,
   RULES,
@@ -129,15 +131,28 @@ export const SES_REGIONS = [
 ] as const;
 export type SesRegion = (typeof SES_REGIONS)[number];
 
-const email = z.string().refine(isEmailAddress, RULES.email.allowed);
+const email = allowedBy(z.string().refine(isEmailAddress, RULES.email.allowed), RULES.email);
+
+/** The rule a field follows, for the generated reference (`allowed`, which the JSON Schema for editors leaves out). */
+function allowedBy<T extends z.ZodType>(schema: T, ...rules: { readonly allowed: string }[]): T {
+  return schema.meta({ allowed: rules.map((r) => r.allowed).join("; ") });
+}
 
 /** A whole number within a rule's bounds: zod states them (and the JSON Schema shows them), the rule words the message. */
 function wholeNumber(rule: RangeRule) {
   const n = z.number().int(rule.allowed).min(rule.min, rule.allowed);
-  return rule.max === undefined ? n : n.max(rule.max, rule.allowed);
+  return allowedBy(rule.max === undefined ? n : n.max(rule.max, rule.allowed), rule);
 }
 
-const identity = z.string().refine((v) => isDomain(v) || isEmailAddress(v), RULES.identity.allowed);
+/** A string matching a rule's pattern: the JSON Schema shows the pattern, the rule words the message. */
+function matching(rule: PatternRule) {
+  return allowedBy(z.string().regex(rule.regex, rule.allowed), rule);
+}
+
+const identity = allowedBy(
+  z.string().refine((v) => isDomain(v) || isEmailAddress(v), RULES.identity.allowed),
+  RULES.identity,
+);
 
 /**
  * A list without repeats, case-insensitively and by the Terraform resource
@@ -172,6 +187,7 @@ function percent(defaultValue: number, kind: keyof typeof PLAUSIBLE_FLOOR) {
     .number()
     .gt(0, RULES.percent.allowed)
     .lt(100, RULES.percent.allowed)
+    .meta({ allowed: RULES.percent.allowed })
     .superRefine((value, ctx) => {
       const problem = implausibleLevelProblem(kind, value);
       if (problem) ctx.addIssue({ code: "custom", input: value, message: problem });
@@ -285,10 +301,13 @@ export const lifecycleSchema = z
   })
   .prefault({});
 
-const bucketName = z.string().superRefine((name, ctx) => {
-  const problem = bucketNameProblem(name);
-  if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
-});
+const bucketName = allowedBy(
+  z.string().superRefine((name, ctx) => {
+    const problem = bucketNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", input: name, message: `an S3 bucket name: ${problem}` });
+  }),
+  { allowed: `an S3 bucket name: ${BUCKET_NAME_RULES.map((r) => r.allowed).join("; ")}` },
+);
 
 /** Free text that ends up in Terraform must not start an expression ("${...}") or a directive ("%{...}"). */
 function noTemplate(value: string): boolean {
@@ -389,9 +408,7 @@ const existingSchema = z
       .describe(
         "An archive bucket in any region that every region's stream writes to. ses-guard creates the Firehose role's permission to write to it; the bucket's own policy, encryption and lifecycle are yours.",
       ),
-    configurationSetName: z
-      .string()
-      .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
+    configurationSetName: matching(RULES.configurationSetName)
       .optional()
       .describe("A configuration set (same name in every region): ses-guard adds only its event destination and the role SES uses."),
   })
@@ -455,25 +472,24 @@ const investigationSchema = z
     lookbackDays: wholeNumber(RULES.investigationLookbackDays)
       .default(7)
       .describe(
-        "Days the saved queries look back (1 to 3653), at most the days Athena can read (before the first `GLACIER` or `DEEP_ARCHIVE` transition, and before the expiration); edit the `INTERVAL` in Athena for one run.",
+        "Days the saved queries look back, at most the days Athena can read (before the first `GLACIER` or `DEEP_ARCHIVE` transition, and before the expiration); edit the `INTERVAL` in Athena for one run.",
       ),
     bytesScannedCutoffPerQueryMiB: z
       .number()
       .int()
       .min(RULES.bytesScannedCutoffMin.min, RULES.bytesScannedCutoffMin.allowed)
       .max(RULES.bytesScannedCutoffMax.max, RULES.bytesScannedCutoffMax.allowed)
+      .meta({ allowed: `${RULES.bytesScannedCutoffMin.allowed}; ${RULES.bytesScannedCutoffMax.allowed}` })
       .default(10240)
-      .describe("Athena cancels a query of the workgroup once it has scanned this many MiB (at least 10, Athena's smallest limit)."),
+      .describe("Athena cancels a query of the workgroup once it has scanned this many MiB."),
     resultsExpirationDays: wholeNumber(RULES.investigationResultsExpirationDays)
       .default(30)
-      .describe("Days after which query results, which hold recipient addresses, are deleted (1 to 3650)."),
+      .describe("Days after which query results, which hold recipient addresses, are deleted."),
     resultsBucketName: bucketName.optional().meta({
       description: "Athena results bucket (S3 naming rules). Not with `archive.bucketPerRegion` and several regions, and not the archive or access-log bucket.",
       defaultText: "`<name>-athena-<accountId>-<region>`",
     }),
-    campaignTag: z
-      .string()
-      .regex(RULES.campaignTag.regex, RULES.campaignTag.allowed)
+    campaignTag: matching(RULES.campaignTag)
       .default("campaign")
       .describe(
         "Message tag (SES `Tags`, `X-SES-MESSAGE-TAGS`) naming the campaign; one saved query groups bounce rates by it. Matched without regard to case (`Campaign` and `campaign` are the same tag).",
@@ -509,22 +525,19 @@ export const configSchema = z
       .string()
       .regex(RULES.namePrefix.regex, RULES.namePrefix.allowed)
       .refine(RULES.namePrefixHyphens.holds, RULES.namePrefixHyphens.allowed)
+      .meta({ allowed: `${RULES.namePrefix.allowed}; ${RULES.namePrefixHyphens.allowed}` })
       .default("ses-guard")
-      .describe("Prefix of every resource name and of the stack name: 1 to 24 lower-case letters, digits or hyphens, starting with a letter."),
-    accountId: z
-      .string()
-      .regex(RULES.accountId.regex, RULES.accountId.allowed)
-      .describe("The 12-digit AWS account that sends. Trust and topic policies are scoped to it (an offline plan cannot look it up)."),
+      .describe("Prefix of every resource name and of the stack name."),
+    accountId: matching(RULES.accountId).describe(
+      "The 12-digit AWS account that sends. Trust and topic policies are scoped to it (an offline plan cannot look it up).",
+    ),
     regions: uniqueList(z.enum(SES_REGIONS), "region", 1)
       .default(["us-east-1"])
       .describe(
         "The SES regions guarded, one stack each (`<name>-<region>`). The first is the home region: it holds the archive bucket when one bucket is shared. Regions without SES are rejected.",
       ),
     backend: backendSchema,
-    tags: z
-      .record(z.string().regex(RULES.tagKey.regex, RULES.tagKey.allowed), z.string().regex(RULES.tagValue.regex, RULES.tagValue.allowed))
-      .default({})
-      .describe("Tags on every resource (provider `default_tags`)."),
+    tags: z.record(matching(RULES.tagKey), matching(RULES.tagValue)).default({}).describe("Tags on every resource (provider `default_tags`)."),
     alarms: z
       .strictObject({
         emails: uniqueList(email, "address", 1).describe("Addresses e-mailed when an alarm changes state (at least one; each must confirm)."),
@@ -534,8 +547,9 @@ export const configSchema = z
           .number()
           .int()
           .refine(RULES.alarmPeriodSeconds.holds, RULES.alarmPeriodSeconds.allowed)
+          .meta({ allowed: RULES.alarmPeriodSeconds.allowed })
           .default(900)
-          .describe("Length of one evaluation period: a multiple of 60, up to 86400. Statistic: `Maximum`."),
+          .describe("Length of one evaluation period, in seconds. Statistic: `Maximum`."),
         evaluationPeriods: wholeNumber(RULES.evaluationPeriods)
           .default(1)
           .describe("Periods that must breach before an alarm fires; `periodSeconds` x `evaluationPeriods` at most 86400."),
@@ -576,11 +590,7 @@ export const configSchema = z
         accessLogging: z
           .strictObject({
             bucketName: bucketName.describe("An existing bucket that receives the access logs."),
-            prefix: z
-              .string()
-              .regex(RULES.accessLogPrefix.regex, RULES.accessLogPrefix.allowed)
-              .optional()
-              .meta({ description: "Key prefix of the logs.", defaultText: "`s3-access/<archive bucket>/`" }),
+            prefix: matching(RULES.accessLogPrefix).optional().meta({ description: "Key prefix of the logs.", defaultText: "`s3-access/<archive bucket>/`" }),
           })
           .optional()
           .meta({ description: "S3 server access logging of the archive bucket.", defaultText: "off" }),
@@ -592,8 +602,8 @@ export const configSchema = z
           }),
         bufferingIntervalSeconds: wholeNumber(RULES.bufferingIntervalSeconds)
           .default(900)
-          .describe("Firehose writes an object at least this often (0 to 900). Longer means fewer, larger objects."),
-        bufferingSizeMiB: wholeNumber(RULES.bufferingSizeMiB).default(128).describe("Firehose writes an object once this much is buffered (1 to 128)."),
+          .describe("Firehose writes an object at least this often, in seconds. Longer means fewer, larger objects."),
+        bufferingSizeMiB: wholeNumber(RULES.bufferingSizeMiB).default(128).describe("Firehose writes an object once this many MiB are buffered."),
         lifecycle: lifecycleSchema.describe("Bucket lifecycle, validated against S3's rules."),
         logRetentionDays: z
           .number()
@@ -606,9 +616,7 @@ export const configSchema = z
       .describe("The event archive: Firehose stream and S3 bucket."),
     configurationSet: z
       .strictObject({
-        name: z
-          .string()
-          .regex(RULES.configurationSetName.regex, RULES.configurationSetName.allowed)
+        name: matching(RULES.configurationSetName)
           .optional()
           .meta({ description: "Configuration set name; senders pass it with each message.", defaultText: "`<name>`" }),
         requireTls: z.boolean().default(true).describe("TLS policy `REQUIRE`: SES delivers only over TLS. `false` sets `OPTIONAL`."),
@@ -1174,13 +1182,13 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** The JSON Schema for editors leaves out `defaultText`, which only the README's reference table reads. */
+/** The JSON Schema for editors leaves out `defaultText` and `allowed`, which only the README's reference table reads. */
 function withoutDocKeywords(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutDocKeywords);
   if (node === null || typeof node !== "object") return node;
   return Object.fromEntries(
     Object.entries(node)
-      .filter(([k]) => k !== "defaultText")
+      .filter(([k]) => k !== "defaultText" && k !== "allowed")
       .map(([k, v]) => [k, withoutDocKeywords(v)]),
   );
 }

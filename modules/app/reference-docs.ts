@@ -12,6 +12,8 @@ interface SchemaNode {
   default?: unknown;
   /** Words for a default the schema cannot state as a value (derived from other keys, say). */
   defaultText?: string;
+  /** What the field's rule allows, in the rule's words (modules/shared/rules.ts). */
+  allowed?: string;
   properties?: Record<string, SchemaNode>;
   required?: string[];
   items?: SchemaNode;
@@ -48,6 +50,16 @@ function defaultOf(node: SchemaNode, required: boolean): string {
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The rule's words, from the field itself, a nullable field's value, or a list's items. */
+function allowedOf(node: SchemaNode): string | undefined {
+  return node.allowed ?? (node.anyOf ?? node.oneOf ?? []).map(allowedOf).find(Boolean) ?? (node.items && allowedOf(node.items));
+}
+
+function meaningOf(node: SchemaNode): string {
+  const allowed = allowedOf(node);
+  return allowed ? `${node.description} Allowed: ${allowed}.` : node.description!;
+}
 
 interface Row {
   readonly key: string;
@@ -91,7 +103,7 @@ export function configReferenceTable(): string {
   return [
     "| key | type | default | meaning |",
     "| --- | --- | --- | --- |",
-    ...all.map((r) => `| \`${r.key}\` | ${cell(typeOf(r.node))} | ${cell(defaultOf(r.node, r.required))} | ${cell(r.node.description!)} |`),
+    ...all.map((r) => `| \`${r.key}\` | ${cell(typeOf(r.node))} | ${cell(defaultOf(r.node, r.required))} | ${cell(meaningOf(r.node))} |`),
   ].join("\n");
 }
 
