@@ -36,13 +36,19 @@ export const GROUPS = [
     // The rule table (each rule's words, TypeScript check and Terraform condition) and the token helpers.
     name: "rules and expressions",
     mutate: ["modules/shared/rules.ts", "modules/shared/expressions.ts"],
-    tests: ["test/shared/rules.test.ts", "test/shared/expressions.test.ts"],
+    tests: ["test/shared/rules.test.ts", "test/shared/expressions.test.ts", "test/app/config-rules.test.ts"],
   },
   {
     // Every construct modules/index.ts lists (SesGuard has the "stack" group), with its own test file where it has one.
     name: "constructs",
     mutate: [...CONSTRUCTS.map((c) => `modules/${c}.ts`), "modules/shared/rate.ts"],
-    tests: [...CONSTRUCTS.map((c) => `test/${c}.test.ts`).filter((f) => existsSync(f)), "test/shared/rate.test.ts", "test/construct-defaults.test.ts"],
+    tests: [
+      ...CONSTRUCTS.map((c) => `test/${c}.test.ts`).filter((f) => existsSync(f)),
+      "test/shared/rate.test.ts",
+      "test/construct-defaults.test.ts",
+      // The token paths (count, for_each, expressions) are what the plain module uses.
+      "test/terraform-module/terraform-module.test.ts",
+    ],
   },
   {
     // Its tests build every query when they load, so each of its mutants reruns them all: kept apart.
@@ -53,7 +59,7 @@ export const GROUPS = [
   {
     name: "stack",
     mutate: ["modules/ses-guard.ts", "modules/app/ses-guard-stack.ts"],
-    tests: ["test/ses-guard.test.ts", "test/app/adoption.test.ts"],
+    tests: ["test/ses-guard.test.ts", "test/app/adoption.test.ts", "test/terraform-module/terraform-module.test.ts"],
   },
 ];
 

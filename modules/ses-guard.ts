@@ -288,7 +288,10 @@ export class SesGuard extends Construct {
         condition: keyIsToken ? expression(this, `${hclOf(this, encryption.kmsKeyArn)} == null`) : undefined,
       });
     }
-    const kmsKeyArn = keyIsToken ? orDefault(this, encryption.kmsKeyArn, this.encryptionKey!.keyArn) : (encryption.kmsKeyArn ?? this.encryptionKey?.keyArn);
+    const kmsKeyArn =
+      keyIsToken && this.encryptionKey
+        ? orDefault(this, encryption.kmsKeyArn, this.encryptionKey.keyArn)
+        : (encryption.kmsKeyArn ?? this.encryptionKey?.keyArn);
     // The key for the archive (bucket, stream, query results), only with encryption.archive.
     const archiveKey = isToken(encryption.archive)
       ? nullable(stringExpression(this, ternaryHcl(this, encryption.archive as Condition, kmsKeyArn, null)), hclOf(this, encryption.archive))

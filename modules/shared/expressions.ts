@@ -40,7 +40,6 @@ export function expression(scope: IConstruct, hcl: string): IResolvable {
 
 export const stringExpression = (scope: IConstruct, hcl: string): string => Token.asString(expression(scope, hcl));
 export const numberExpression = (scope: IConstruct, hcl: string): number => Token.asNumber(expression(scope, hcl));
-export const listExpression = (scope: IConstruct, hcl: string): string[] => Token.asList(expression(scope, hcl));
 
 /** The HCL text of a value: a token's expression without `${}`, a template for mixed text, or a literal. */
 export function hclOf(scope: IConstruct, value: unknown, parenthesize = true): string {

@@ -41,13 +41,13 @@ import {
   Rule,
   RULES,
 } from "../shared/rules";
-
-export { hclString } from "../shared/rules";
 import { defaultBucketName, defaultResultsBucketName } from "../shared/names";
 import { ArchiveLifecycle, LifecycleTransition } from "../archive-bucket";
 import { attributeOf, Condition, nullable } from "../shared/expressions";
 import { SesGuard, SesGuardProps } from "../ses-guard";
 import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL, implausibleLevelText, PLAUSIBLE_FLOOR, Rate } from "../shared/rate";
+
+export { hclString } from "../shared/rules";
 
 /**
  * Versions of hashicorp/aws the module admits. 5.100 is the version every

@@ -1,11 +1,13 @@
 // The helpers that turn Terraform tokens into expressions inside constructs (modules/shared/expressions.ts).
 import { App, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import {
   attributeOf,
   countWhen,
   emailIterator,
   expression,
+  ternaryHcl,
   hclOf,
   isNullable,
   isSetHcl,
@@ -35,6 +37,13 @@ test("hclOf: a reference as it is, other expressions parenthesized, mixed text a
   // Only the literal parts of a template are escaped; the interpolation keeps its quotes.
   expect(hclOf(s, `say "${stringExpression(s, 'lower("X")')}"`)).toBe('"say \\"${lower("X")}\\""');
   expect(hclOf(s, ["a", 1])).toBe('["a",1]');
+  // Braces and quotes inside an interpolation's strings do not end it; a backslash escapes a quote there.
+  expect(hclOf(s, `a ${stringExpression(s, 'replace(var.x, "}", "\\"")')} b`)).toBe('"a ${replace(var.x, "}", "\\"")} b"');
+  expect(hclOf(s, `${stringExpression(s, "var.a")}-${stringExpression(s, "var.b")}`)).toBe('"${var.a}-${var.b}"');
+  // Two calls joined by an operator are one expression only in parentheses.
+  expect(hclOf(s, stringExpression(s, "f(a) + g(b)"))).toBe("(f(a) + g(b))");
+  expect(hclOf(s, stringExpression(s, "f(g(a), (b))"))).toBe("f(g(a), (b))");
+  expect(hclOf(s, stringExpression(s, "a.b[0].c"))).toBe("(a.b[0].c)");
   expect(hclOf(s, null)).toBe("null");
 });
 
@@ -43,6 +52,9 @@ test("countWhen: nothing without a condition, else count from the condition", ()
   expect(countWhen(s, undefined)).toEqual({});
   const { count } = countWhen(s, expression(s, "var.on"));
   expect(hclOf(s, count)).toBe("(var.on ? 1 : 0)");
+  // The conditional binds loosest: its condition needs no parentheses of its own.
+  expect(hclOf(s, countWhen(s, expression(s, "var.a == null")).count)).toBe("(var.a == null ? 1 : 0)");
+  expect(ternaryHcl(s, expression(s, "var.on"), "yes", null)).toBe('var.on ? "yes" : null');
 });
 
 test("attributeOf: the plain reference for a single resource, one(...[*]) for a counted one", () => {
@@ -51,6 +63,8 @@ test("attributeOf: the plain reference for a single resource, one(...[*]) for a 
   const counted = new SnsTopic(s, "counted", { name: "b", ...countWhen(s, expression(s, "var.on")) });
   expect(hclOf(s, attributeOf(single, "arn"))).toBe("aws_sns_topic.single.arn");
   expect(hclOf(s, attributeOf(counted, "arn"))).toBe("one(aws_sns_topic.counted[*].arn)");
+  // Terraform's snake_case names the construct's camelCase attribute.
+  expect(hclOf(s, attributeOf(new KmsKey(s, "key", {}), "key_id"))).toBe("aws_kms_key.key.key_id");
 });
 
 test("nullable tokens: orDefault and isSetHcl treat null as not given; other tokens are values", () => {
@@ -60,6 +74,8 @@ test("nullable tokens: orDefault and isSetHcl treat null as not given; other tok
   expect(isToken(always) && !isNullable(always)).toBe(true);
   expect(isNullable(maybe)).toBe(true);
   expect(orDefault(s, undefined, "fallback")).toBe("fallback");
+  expect(orDefault<string | null>(s, null, "fallback")).toBe("fallback");
+  expect(isSetHcl(s, null)).toBe("false");
   expect(orDefault(s, "given", "fallback")).toBe("given");
   expect(orDefault(s, always, "fallback")).toBe(always);
   expect(hclOf(s, orDefault(s, maybe, "fallback"))).toBe('(var.maybe != null ? var.maybe : "fallback")');
@@ -79,6 +95,10 @@ test("emailIterator: one instance per lower-case address, filtered by the condit
   const json = s.toTerraform() as { resource: { aws_sns_topic_subscription: { subs: { for_each: string; endpoint: string } } } };
   expect(json.resource.aws_sns_topic_subscription.subs.for_each).toBe("${{ for email in var.emails : lower(email) => email if var.on }}");
   expect(json.resource.aws_sns_topic_subscription.subs.endpoint).toBe("${each.value}");
+  const unfiltered = emailIterator(s, emails);
+  new SnsTopicSubscription(s, "all", { forEach: unfiltered, topicArn: "arn", protocol: "email", endpoint: unfiltered.value });
+  const all = (s.toTerraform() as { resource: { aws_sns_topic_subscription: { all: { for_each: string } } } }).resource.aws_sns_topic_subscription.all;
+  expect(all.for_each).toBe("${{ for email in var.emails : lower(email) => email }}");
 });
 
 test("partitionExpression: the partition rule of arn.ts, for a region given as a token", () => {

@@ -6,7 +6,20 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../modules/app/config";
 import { Rate } from "../../modules/shared/rate";
-import { BUCKET_NAME_RULES, bucketNameProblem, hclString, oneOf, Rule, RULES, wholeRange } from "../../modules/shared/rules";
+import {
+  awsManagedKeyProblem,
+  BUCKET_NAME_RULES,
+  bucketNameHcl,
+  bucketNameProblem,
+  hclString,
+  kmsAliasProblem,
+  kmsKeyRegionText,
+  oneOf,
+  resultsBucketOwnText,
+  Rule,
+  RULES,
+  wholeRange,
+} from "../../modules/shared/rules";
 import { moduleVariables } from "../../modules/terraform-module/terraform-module";
 import { describeTerraform, terraform } from "../support/terraform";
 
@@ -93,6 +106,10 @@ const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | nu
   bytesScannedCutoffMax: { rule: RULES.bytesScannedCutoffMax, values: [10, 1073741824, 1073741825] },
   campaignTag: { rule: RULES.campaignTag, values: ["campaign", "utm_campaign", "Campaign-Id", "", "t".repeat(256), "t".repeat(257), "has space", "a.b", "ü"] },
   suppressionReason: { rule: oneOf(["BOUNCE", "COMPLAINT"]), values: ["BOUNCE", "COMPLAINT", "bounce", "OPEN"] },
+  bucketName: {
+    rule: { allowed: "", holds: (v: string) => bucketNameProblem(v) === undefined, hcl: bucketNameHcl } as Rule<never>,
+    values: ["ses-guard-events", "ab", "Upper", "acme.events", "xn--abc", "abc-xn--def", "abc--x-s3", "abc-s3alias-x"],
+  },
   ...Object.fromEntries(
     BUCKET_NAME_RULES.map((rule, i) => [
       `bucketName${i}`,
@@ -142,6 +159,44 @@ test("the bucket name rules report in order, and bucketNameProblem is the first 
   expect(bucketNameProblem("acme.events")).toBe(BUCKET_NAME_RULES[1].allowed);
   expect(bucketNameProblem("sthree-abc")).toBe(BUCKET_NAME_RULES[2].allowed);
   expect(bucketNameProblem("abc-s3alias")).toBe(BUCKET_NAME_RULES[3].allowed);
+});
+
+test("boundaries, each on the side the rule puts it (the Terraform comparison below only shows the two sides agree)", () => {
+  const holds = <T>(rule: Rule<T>, value: T) => rule.holds(value);
+  expect([holds(RULES.bytesScannedCutoffMax, 1073741824), holds(RULES.bytesScannedCutoffMax, 1073741825)]).toEqual([true, false]);
+  expect([holds(RULES.investigationLookbackDays, 3653), holds(RULES.investigationLookbackDays, 3654)]).toEqual([true, false]);
+  // An address of 254 characters is the longest; 64 the longest local part.
+  const at254 = `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.com`;
+  expect(at254.length).toBe(254);
+  expect([holds(RULES.email, at254), holds(RULES.email, `${at254}m`), holds(RULES.email, "@example.com")]).toEqual([true, false, false]);
+  // Reserved prefixes and suffixes only where S3 reserves them: at the start, at the end.
+  expect(bucketNameProblem("abc-xn--def")).toBeUndefined();
+  expect(bucketNameProblem("abc-s3alias-x")).toBeUndefined();
+  // AWS-managed keys and aliases by ARN or by name; "alias/" elsewhere in a key ARN is not an alias.
+  expect([holds(RULES.awsManagedKey, "alias/aws/sns"), holds(RULES.awsManagedKey, "arn:aws:kms:us-east-1:123456789012:alias/aws/sns")]).toEqual([false, false]);
+  expect(holds(RULES.awsManagedKey, "arn:aws:kms:us-east-1:123456789012:key/alias/aws/x")).toBe(true);
+  expect(holds(RULES.kmsAlias, "arn:aws:kms:us-east-1:123456789012:key/myalias/x")).toBe(true);
+  expect(holds(RULES.kmsKeyArn, "arn:aws-cn:kms:cn-north-1:123456789012:key/abc")).toBe(true);
+  expect(holds(RULES.kmsKeyArn, "arn:aws-eusc:kms:eu-x-1:123456789012:key/abc")).toBe(false);
+  expect(kmsAliasProblem("alias/x")).toBe(RULES.kmsAlias.allowed);
+  expect(awsManagedKeyProblem("alias/aws/sns")).toBe(RULES.awsManagedKey.allowed);
+  expect(kmsAliasProblem("arn:aws:kms:us-east-1:123456789012:key/abc")).toBeUndefined();
+});
+
+test("the words of the bucket, KMS-region and results-bucket rules", () => {
+  expect(BUCKET_NAME_RULES.map((r) => r.allowed)).toEqual([
+    "3 to 63 characters",
+    "lower-case letters, digits and hyphens, starting and ending with a letter or digit (no dots: they break TLS for virtual-hosted requests)",
+    "a name not starting with a reserved prefix (xn--, sthree-, amzn-s3-demo-)",
+    "a name not ending with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3)",
+  ]);
+  expect(kmsKeyRegionText("eu-west-1")).toBe("a key in eu-west-1 (KMS keys are regional)");
+  expect(resultsBucketOwnText("days")).toBe("a bucket of its own: not the archive bucket or the access-log bucket (results expire after days)");
+  expect(bucketNameHcl("x")).toBe(BUCKET_NAME_RULES.map((r) => `(${r.hcl("x")})`).join(" && "));
+});
+
+test("hclString escapes what HCL quoted strings treat specially", () => {
+  expect(hclString('a"b\\c${x}%{y}\n')).toBe('"a\\"b\\\\c$${x}%%{y}\\n"');
 });
 
 test("range and list rules word themselves from their bounds", () => {
