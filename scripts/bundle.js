@@ -18,7 +18,9 @@ function newestMtime(p) {
  * was about a quarter of a synth's CPU time; with the cache a synth costs little more than require('cdktf')
  * (npm run bench: "synth CPU over the floor's CPU"). V8 checks the cache against the source and its own
  * version and flags, and refuses one that does not match; a missing or refused cache is written when the
- * process exits, with every function compiled by then, so the next run finds them all.
+ * process exits, with every function compiled by then, so the next run finds them all. A script compiled
+ * this way cannot run import() on Node 20 (only with an experimental flag), so only bundles without one
+ * use it (`codeCache` below; the build refuses a dynamic import left in such a bundle).
  */
 function requireWithCodeCache(file) {
   const cacheFile = `${file}.v8cache`;
@@ -28,7 +30,10 @@ function requireWithCodeCache(file) {
   } catch {
     // No cache yet: written at exit.
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), {
+    filename: file,
+    cachedData,
+  });
   if (!cachedData || script.cachedDataRejected) {
     process.once("exit", () => {
       const staging = `${cacheFile}.${process.pid}.tmp`;
@@ -50,7 +55,8 @@ function requireWithCodeCache(file) {
 }
 
 /**
- * @param {{ entry: string, bundle: string, inputs: string[] }} spec paths relative to the project root
+ * @param {{ entry: string, bundle: string, inputs: string[], codeCache?: boolean }} spec paths relative to the
+ *   project root; `codeCache`: load through V8's code cache (requireWithCodeCache), for a bundle with no import()
  */
 function bundler(spec) {
   const bundle = path.join(root, spec.bundle);
@@ -63,8 +69,9 @@ function bundler(spec) {
     // Written beside the bundle, then renamed: a run starting meanwhile never loads a half-written file.
     const staging = `${bundle}.${process.pid}.tmp`;
     try {
-      require("esbuild").buildSync({
+      const { metafile } = require("esbuild").buildSync({
         entryPoints: [path.join(root, spec.entry)],
+        metafile: Boolean(spec.codeCache),
         outfile: staging,
         bundle: true,
         platform: "node",
@@ -74,6 +81,8 @@ function bundler(spec) {
         mainFields: ["module", "main"],
         logLevel: "warning",
       });
+      const dynamic = Object.values(metafile?.outputs ?? {}).flatMap((o) => o.imports.filter((i) => i.kind === "dynamic-import").map((i) => i.path));
+      if (dynamic.length) throw new Error(`${spec.bundle}: import() of ${dynamic.join(", ")}, which a code-cached bundle cannot run on Node 20`);
       fs.renameSync(staging, bundle);
       // A cache of the old bundle would only be refused: gone with it.
       fs.rmSync(`${bundle}.v8cache`, { force: true });
@@ -84,7 +93,7 @@ function bundler(spec) {
   /** The bundle's exports, rebuilt first if a source changed. */
   const load = () => {
     if (stale()) build();
-    return requireWithCodeCache(bundle);
+    return spec.codeCache ? requireWithCodeCache(bundle) : require(bundle);
   };
   return { bundle, stale, build, load };
 }

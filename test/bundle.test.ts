@@ -40,3 +40,20 @@ test("a bundle loads through a code cache beside it; a missing, foreign or stale
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a code-cached bundle may not keep an import() (Node 20 cannot run one from a cached script); the synth's has none", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-bundle-"));
+  try {
+    fs.writeFileSync(path.join(dir, "entry.ts"), "export const later = () => import('node:os');\n");
+    const code = `const { bundler } = require(${JSON.stringify(bundleJs)});
+      const spec = (codeCache) => ({ entry: ${JSON.stringify(path.relative(root, path.join(dir, "entry.ts")))}, bundle: ${JSON.stringify(path.relative(root, path.join(dir, "out.js")))}, inputs: [], codeCache });
+      try { bundler(spec(true)).build(); process.stdout.write("built"); } catch (e) { process.stdout.write(e.message); }
+      bundler(spec(false)).build(); process.stdout.write(" / without the cache: " + typeof require(${JSON.stringify(path.join(dir, "out.js"))}).later);`;
+    const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", cwd: root });
+    expect(r.stdout).toMatch(/out\.js: import\(\) of node:os, which a code-cached bundle cannot run on Node 20 \/ without the cache: function$/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  // The synth bundle is built with codeCache, so its build would have refused one.
+  expect(fs.readFileSync(path.join(root, "scripts", "synth.js"), "utf8")).toMatch(/codeCache: true/);
+});
