@@ -46,8 +46,8 @@ export const GROUPS = [
       ...CONSTRUCTS.map((c) => `test/${c}.test.ts`).filter((f) => existsSync(f)),
       "test/shared/rate.test.ts",
       "test/construct-defaults.test.ts",
-      // The token paths (count, for_each, expressions) are what the plain module uses.
-      "test/terraform-module/terraform-module.test.ts",
+      // The token paths (count, for_each, expressions), which the plain module uses.
+      "test/construct-tokens.test.ts",
     ],
   },
   {
@@ -59,7 +59,7 @@ export const GROUPS = [
   {
     name: "stack",
     mutate: ["modules/ses-guard.ts", "modules/app/ses-guard-stack.ts"],
-    tests: ["test/ses-guard.test.ts", "test/app/adoption.test.ts", "test/terraform-module/terraform-module.test.ts"],
+    tests: ["test/ses-guard.test.ts", "test/app/adoption.test.ts", "test/construct-tokens.test.ts"],
   },
 ];
 
