@@ -3,6 +3,7 @@
 import { Node } from "constructs";
 import { App, TerraformElement, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { terraformName } from "../modules/shared/logical-id";
+import { ArchiveBucket } from "../modules/archive-bucket";
 import { SesGuard } from "../modules/ses-guard";
 import { Rate } from "../modules/shared/rate";
 import { nullable } from "../modules/shared/expressions";
@@ -108,11 +109,30 @@ test("the archive bucket: a name that may be null, counted versioning and loggin
     count: "${var.logs != null ? 1 : 0}",
     target_prefix: expect.stringMatching(/^\$\{var\.logs_prefix != null \? var\.logs_prefix : "s3-access\//),
   });
-  const [tiering, abort] = one("aws_s3_bucket_lifecycle_configuration", "archive_bucket_lifecycle").rule;
-  expect(tiering.dynamic.transition.for_each).toBe("${var.transitions}");
-  expect(tiering.dynamic.noncurrent_version_expiration.for_each).toBe("${var.versioning ? [var.noncurrent] : []}");
-  expect(tiering.expiration).toEqual([{ days: "${var.expiration}" }]);
-  expect(abort.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: "${var.abort}" }]);
+  // The whole rules, as Terraform JSON: cdktf resolves a dynamic block only directly on a resource.
+  const lifecycle = one("aws_s3_bucket_lifecycle_configuration", "archive_bucket_lifecycle");
+  expect(lifecycle.transition_default_minimum_object_size).toBe("${var.min_size}");
+  expect(lifecycle.rule).toEqual([
+    {
+      id: "archive-tiering-and-expiration",
+      status: "Enabled",
+      filter: [{ prefix: "" }],
+      dynamic: {
+        transition: { for_each: "${var.transitions}", content: { days: "${transition.value.days}", storage_class: "${transition.value.storage_class}" } },
+        noncurrent_version_expiration: {
+          for_each: "${var.versioning ? [var.noncurrent] : []}",
+          content: { noncurrent_days: "${noncurrent_version_expiration.value}" },
+        },
+      },
+      expiration: [{ days: "${var.expiration}" }],
+    },
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: [{ prefix: "" }],
+      abort_incomplete_multipart_upload: [{ days_after_initiation: "${var.abort}" }],
+    },
+  ]);
   // The archive's key is the key only while encrypt is on, and known to be set exactly then.
   const sse = one("aws_s3_bucket_server_side_encryption_configuration", "archive_bucket_encryption").rule[0].apply_server_side_encryption_by_default;
   expect(sse.sse_algorithm).toBe('${var.encrypt ? "aws:kms" : "AES256"}');
@@ -123,6 +143,8 @@ test("the stream: encryption and the KMS statement only while the archive key is
   const stream = one("aws_kinesis_firehose_delivery_stream", "delivery_stream");
   expect(stream.server_side_encryption.key_type).toBe('${var.encrypt ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"}');
   expect(stream.extended_s3_configuration).toMatchObject({ buffering_interval: "${var.interval}", buffering_size: "${var.size}" });
+  // First apply: the stream waits for its own role's policy and for the SES role's (ses-guard.ts says why).
+  expect(stream.depends_on).toEqual(["aws_iam_role_policy.delivery_stream_role_policy", "aws_iam_role_policy.event_publishing_role_policy"]);
   expect(one("aws_iam_role_policy", "delivery_stream_role_policy").policy).toMatch(/,%\{ if var\.encrypt \}\{"Sid":"EncryptObjectsThroughS3".*\},%\{ endif \}/);
 });
 
@@ -157,6 +179,10 @@ test("investigation: every resource counted by the switch, query text with Terra
   const workgroup = one("aws_athena_workgroup", "athena").configuration;
   expect(workgroup.bytes_scanned_cutoff_per_query).toBe("${(var.cutoff * 1048576)}");
   expect(workgroup.result_configuration.encryption_configuration.encryption_option).toBe('${var.encrypt ? "SSE_KMS" : "SSE_S3"}');
+  // The table stops where Athena stops reading: the same rule as config.ts's queryableDays, in Terraform.
+  expect(JSON.stringify(one("aws_glue_catalog_table", "event_catalog_table").parameters)).toContain(
+    'length([for t in var.transitions : t.days if contains([\\"GLACIER\\",\\"DEEP_ARCHIVE\\"], t.storage_class)]) > 0 ? min(var.expiration, element(',
+  );
   const query = one("aws_athena_named_query", "athena_bounce_rate_by_campaign");
   expect(query.workgroup).toBe("${one(aws_athena_workgroup.athena[*].name)}");
   expect(query.query).toContain("the last ${var.lookback} day%{ if var.lookback != 1 }s%{ endif }");
@@ -177,4 +203,49 @@ test("notifications: topic and policy counted by the switch, one topic per ident
     '${{ for pair in setproduct(var.identities, var.types) : "${pair[0]}/${pair[1]}" => { identity = pair[0], notification_type = pair[1] } if var.notify }}',
   );
   expect(topics).toMatchObject({ include_original_headers: "${var.headers}", depends_on: ["aws_sns_topic_policy.notifications_policy"] });
+});
+
+test("a lifecycle partly given as tokens keeps the defaults of the rest, and literal transitions stay literal beside a token switch", () => {
+  const stack = new NamedStack(new App({ skipValidation: true }), "mixed");
+  const on = new TerraformVariable(stack, "on", {}).booleanValue;
+  new ArchiveBucket(stack, "Guard", {
+    bucketName: "acme-events",
+    region: "eu-west-1",
+    versioning: on,
+    lifecycle: { expirationDays: new TerraformVariable(stack, "days", {}).numberValue },
+  });
+  const rules = JSON.parse(Testing.synth(stack)).resource.aws_s3_bucket_lifecycle_configuration.lifecycle.rule;
+  // The default transitions (30 d STANDARD_IA, 90 d GLACIER_IR), as a literal list for the dynamic block.
+  expect(rules[0].dynamic.transition.for_each).toBe('${[{"days":30,"storage_class":"STANDARD_IA"},{"days":90,"storage_class":"GLACIER_IR"}]}');
+  expect(rules[0].dynamic.noncurrent_version_expiration.for_each).toBe("${var.on ? [30] : []}");
+  expect(rules[0].expiration).toEqual([{ days: "${var.days}" }]);
+  expect(rules[1].abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
+  // Literal everything: plain blocks, no dynamic ones.
+  const plain = new NamedStack(new App({ skipValidation: true }), "plain");
+  new ArchiveBucket(plain, "Guard", { bucketName: "acme-events", region: "eu-west-1", versioning: true });
+  const literal = JSON.parse(Testing.synth(plain)).resource.aws_s3_bucket_lifecycle_configuration.lifecycle.rule;
+  expect(literal[0].dynamic).toBeUndefined();
+  expect(literal[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
+});
+
+test("a token prefix beside a literal look-back and campaign tag: only what is a token becomes an expression", () => {
+  const stack = new NamedStack(new App({ skipValidation: true }), "partly");
+  new SesGuard(stack, "Guard", {
+    namePrefix: new TerraformVariable(stack, "prefix", {}).stringValue,
+    accountId: "123456789012",
+    region: "eu-west-1",
+    alarms: {
+      emails: ["ops@example.com"],
+      bounceRate: { warning: Rate.percent(2), critical: Rate.percent(5) },
+      complaintRate: { warning: Rate.percent(0.05), critical: Rate.percent(0.1) },
+    },
+    investigation: { lookbackDays: 1, campaignTag: "Campaign" },
+  });
+  const json = JSON.parse(Testing.synth(stack)).resource;
+  const query = json.aws_athena_named_query.athena_bounce_rate_by_campaign.query as string;
+  expect(query).toContain("the last 1 day.");
+  expect(query).toContain("lower(k) = 'campaign'");
+  expect(json.aws_glue_catalog_database.event_catalog_database.name).toBe('${replace(var.prefix, "-", "_")}_events');
+  // A literal region: the partition is the literal one.
+  expect(json.aws_kms_key.encryption_key.policy).toContain('"AWS":"arn:aws:iam::123456789012:root"');
 });
