@@ -25,7 +25,7 @@ export const GROUPS = [
   {
     name: "config validation",
     mutate: ["modules/app/config.ts"],
-    tests: ["test/app/config.test.ts", "test/app/config-rules.test.ts", "test/app/first-use.test.ts"],
+    tests: ["test/app/config.test.ts", "test/app/config-rules.test.ts", "test/app/first-use.test.ts", "test/docs.test.ts"],
   },
   {
     name: "plan-review rules",
@@ -69,9 +69,9 @@ const REPORT_DIR = process.env.SES_GUARD_MUTATE_GROUP || "all";
 
 /**
  * Exclusions by rule (each mutant excluded this way shows as "Ignored" with this reason in the report).
- * The only one: the texts of the JSON Schema, `.describe("...")`. They are documentation (docs.test.ts checks
- * that the shipped schema is what the code generates), and since the schema is built when config.ts loads,
- * each would rerun every config test.
+ * One kind: the texts of the JSON Schema, `.describe("...")` and `.meta({ description, defaultText, allowed })`.
+ * They are documentation (docs.test.ts checks that the shipped schema and the README's reference are what the
+ * code generates), and since the schema is built when config.ts loads, each would rerun every config test.
  */
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, "json-schema-descriptions", {
@@ -79,9 +79,24 @@ export const strykerPlugins = [
     shouldIgnore(path) {
       const call = path.parentPath;
       const callee = call?.isCallExpression() ? call.node.callee : undefined;
-      const isDescribeArgument =
-        path.listKey === "arguments" && callee?.type === "MemberExpression" && callee.property.type === "Identifier" && callee.property.name === "describe";
-      return isDescribeArgument ? "documentation: a .describe() text of the config's JSON Schema (docs.test.ts checks the shipped schema)" : undefined;
+      const calledAs = (name) =>
+        path.listKey === "arguments" && callee?.type === "MemberExpression" && callee.property.type === "Identifier" && callee.property.name === name;
+      if (calledAs("describe")) return "documentation: a .describe() text of the config's JSON Schema (docs.test.ts checks the shipped schema)";
+      if (calledAs("meta")) return "documentation: the .meta() of a config field (docs.test.ts checks the schema and the README generated from it)";
+      // The texts inside .meta({ description, defaultText, allowed }), wherever the object is built.
+      const docKey = path.findParent(
+        (p) => p.isObjectProperty() && p.node.key.type === "Identifier" && ["description", "defaultText", "allowed"].includes(p.node.key.name),
+      );
+      return docKey &&
+        path.findParent(
+          (p) =>
+            p.isCallExpression() &&
+            p.node.callee.type === "MemberExpression" &&
+            p.node.callee.property.type === "Identifier" &&
+            p.node.callee.property.name === "meta",
+        )
+        ? "documentation: a text in the .meta() of a config field (docs.test.ts checks the schema and the README generated from it)"
+        : undefined;
     },
   }),
 ];
