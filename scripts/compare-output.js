@@ -11,6 +11,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { parseArgs } = require("util");
+const { bundler } = require("./bundle");
 
 const root = path.join(__dirname, "..");
 
@@ -39,57 +40,6 @@ function writeOutputs(tree, into) {
   if (m.status !== 0) throw new Error(`module at ${tree}: failed (exit ${m.status})\n${m.stderr}`);
 }
 
-/** The offline mirror of hashicorp/aws: SES_GUARD_TF_MIRROR, else found where test/support/terraform.ts looks. */
-function providerMirror() {
-  if (process.env.SES_GUARD_TF_MIRROR) return process.env.SES_GUARD_TF_MIRROR;
-  const roots = ["/opt", "/usr/share", "/usr/local/share", path.join(os.homedir(), ".terraform.d"), path.join(os.homedir(), ".local", "share"), "/var/cache"];
-  for (const start of roots) {
-    let level = [start];
-    for (let depth = 0; depth <= 3 && level.length; depth++) {
-      const next = [];
-      for (const dir of level) {
-        let entries = [];
-        try {
-          entries = fs.readdirSync(dir, { withFileTypes: true });
-        } catch {
-          continue;
-        }
-        for (const e of entries) {
-          if (e.name === "registry.terraform.io" && fs.existsSync(path.join(dir, e.name, "hashicorp", "aws"))) return dir;
-          if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules" && e.name !== "proc") next.push(path.join(dir, e.name));
-        }
-      }
-      level = next;
-    }
-  }
-  return undefined;
-}
-
-/** The fixture's offline plan with `moduleDir` as its module: what a plan of it would change, normalized. */
-function modulePlan(moduleDir, work, mirror) {
-  fs.cpSync(path.join(root, "test", "fixtures", "module-root"), work, { recursive: true });
-  fs.cpSync(moduleDir, path.join(work, "ses-guard"), { recursive: true });
-  const config = path.join(work, "cli.tfrc");
-  fs.writeFileSync(
-    config,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-  );
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-  const tf = (...args) => {
-    const r = spawnSync("terraform", args, { cwd: work, env, encoding: "utf8", maxBuffer: 1 << 30 });
-    if (r.error || r.status !== 0) throw new Error(`terraform ${args[0]} in ${work} failed\n${r.error ?? r.stderr}`);
-    return r.stdout;
-  };
-  tf("init", "-input=false", "-no-color");
-  tf("plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.bin");
-  const plan = JSON.parse(tf("show", "-json", "-no-color", "plan.bin"));
-  const changes = (plan.resource_changes ?? [])
-    .map((r) => ({ address: r.address, actions: r.change.actions, after: r.change.after, after_unknown: r.change.after_unknown }))
-    .sort((a, b) => a.address.localeCompare(b.address));
-  const checks = (plan.checks ?? []).map((c) => ({ address: c.address, status: c.status, instances: c.instances }));
-  return { changes, outputs: plan.output_changes, checks };
-}
-
 /** Relative path -> bytes, every file under dir. */
 function files(dir) {
   const out = new Map();
@@ -104,7 +54,14 @@ function files(dir) {
   return out;
 }
 
-function main() {
+// The terraform half of --module-plan: the test harness's offline plan, bundled when first needed.
+const modulePlanner = bundler({
+  entry: "scripts/module-plan.ts",
+  bundle: "dist/module-plan.js",
+  inputs: ["scripts/module-plan.ts", "test/support", "package-lock.json"],
+});
+
+async function main() {
   // The same one-line refusals as the other commands (modules/shared/args.ts), in plain JavaScript: this script runs unbundled.
   const { tokens } = parseArgs({
     options: { base: { type: "string" }, "module-plan": { type: "boolean" }, help: { type: "boolean", short: "h" } },
@@ -137,6 +94,10 @@ function main() {
   } catch {
     usage(`--base: got ${JSON.stringify(base)}, which git does not know; allowed: a commit, branch or tag`);
   }
+  // Checked before anything is created: usage() exits at once.
+  const planner = values["module-plan"] ? modulePlanner.load() : undefined;
+  const unavailable = planner?.terraformUnavailable();
+  if (unavailable) usage(`--module-plan: ${unavailable}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-compare-"));
   const tree = path.join(work, "base-tree");
   try {
@@ -155,11 +116,9 @@ function main() {
     for (const file of before.keys()) if (!after.has(file)) lines.push(`removed  ${file}`);
     const short = commit.slice(0, 7);
     let planSame = false;
-    if (values["module-plan"] && lines.some((l) => l.slice(9).startsWith(`module${path.sep}`))) {
-      const mirror = providerMirror();
-      if (!mirror) usage("--module-plan: no offline mirror of hashicorp/aws found; allowed: set SES_GUARD_TF_MIRROR to one");
-      const a = modulePlan(path.join(work, "base", "module"), path.join(work, "plan-base"), mirror);
-      const b = modulePlan(path.join(work, "here", "module"), path.join(work, "plan-here"), mirror);
+    if (planner && lines.some((l) => l.slice(9).startsWith(`module${path.sep}`))) {
+      const a = await planner.modulePlan(root, path.join(work, "base", "module"), path.join(work, "plan-base"));
+      const b = await planner.modulePlan(root, path.join(work, "here", "module"), path.join(work, "plan-here"));
       const text = (x) => JSON.stringify(x);
       planSame = text(a) === text(b);
       const differing = b.changes.filter((c) => text(c) !== text(a.changes.find((o) => o.address === c.address))).map((c) => c.address);
@@ -185,4 +144,4 @@ function main() {
   }
 }
 
-process.exitCode = main();
+main().then((code) => (process.exitCode = code));
