@@ -6,7 +6,7 @@ import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucke
 import { Op, Token } from "cdktf";
 import { ArnScope } from "./shared/arn";
 import { RULES } from "./shared/rules";
-import { attributeOf, Condition, countWhen, isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
+import { attributeOf, chooseIfSet, Condition, countWhen, isToken } from "./shared/expressions";
 import { addBucketBaseline } from "./bucket-baseline";
 import { bucketNameProblem } from "./app/config";
 import { NamedQuery } from "./shared/named-queries";
@@ -155,12 +155,8 @@ export class AthenaWorkgroup extends Construct {
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucketName}/`,
           expectedBucketOwner: props.accountId,
-          // A token key may be null at plan time: then SSE_S3, as without a key.
-          encryptionConfiguration: isNullable(props.kmsKeyArn)
-            ? { encryptionOption: stringExpression(this, `${isSetHcl(this, props.kmsKeyArn)} ? "SSE_KMS" : "SSE_S3"`), kmsKeyArn: props.kmsKeyArn }
-            : props.kmsKeyArn
-              ? { encryptionOption: "SSE_KMS", kmsKeyArn: props.kmsKeyArn }
-              : { encryptionOption: "SSE_S3" },
+          // SSE_KMS with a key (a nullable token key: as Terraform finds it), else SSE_S3.
+          encryptionConfiguration: { encryptionOption: chooseIfSet(this, props.kmsKeyArn, "SSE_KMS", "SSE_S3"), kmsKeyArn: props.kmsKeyArn },
         },
       },
       // Athena checks the output location when the workgroup is created.

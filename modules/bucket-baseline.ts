@@ -6,7 +6,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { s3BucketArn } from "./shared/arn";
-import { attributeOf, Condition, countWhen, hclOf, isNullable, isSetHcl, isToken, numberExpression, orDefault, stringExpression } from "./shared/expressions";
+import { attributeOf, chooseIfSet, Condition, countWhen, hclOf, isNullable, isSetHcl, isToken, numberExpression, orDefault } from "./shared/expressions";
 import { bucketNameProblem } from "./app/config";
 import { policyDocument, renderPolicy } from "./shared/policy-document";
 
@@ -75,18 +75,13 @@ export function addBucketBaseline(scope: Construct, idPrefix: string, props: Buc
   const counted = countWhen(scope, props.condition);
   new S3BucketPublicAccessBlock(scope, `${idPrefix}PublicAccessBlock`, { ...counted, bucket, ...ALL_PUBLIC_ACCESS_BLOCKED });
   new S3BucketOwnershipControls(scope, `${idPrefix}OwnershipControls`, { ...counted, bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-  // A token key may be null at plan time: then SSE-S3, as without a key.
-  const keyIsToken = isNullable(props.kmsKeyArn);
   new S3BucketServerSideEncryptionConfigurationA(scope, `${idPrefix}Encryption`, {
     ...counted,
     bucket,
     rule: [
       {
-        applyServerSideEncryptionByDefault: keyIsToken
-          ? { sseAlgorithm: stringExpression(scope, `${isSetHcl(scope, props.kmsKeyArn)} ? "aws:kms" : "AES256"`), kmsMasterKeyId: props.kmsKeyArn }
-          : props.kmsKeyArn
-            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }
-            : { sseAlgorithm: "AES256" },
+        // SSE-KMS with a key, else SSE-S3 (a nullable token key: as Terraform finds it).
+        applyServerSideEncryptionByDefault: { sseAlgorithm: chooseIfSet(scope, props.kmsKeyArn, "aws:kms", "AES256"), kmsMasterKeyId: props.kmsKeyArn },
         // Bucket keys cut KMS requests (and cost) by orders of magnitude.
         bucketKeyEnabled: true,
       },

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { arn, ArnScope, kmsAliasProblem, s3BucketArn } from "./shared/arn";
-import { isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
+import { chooseIfSet, isNullable, isSetHcl, isToken } from "./shared/expressions";
 import { LOG_RETENTION_DAYS } from "./app/config";
 import { RULES } from "./shared/rules";
 import { ConditionBlock, firehoseTrustPolicy, policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./shared/policy-document";
@@ -168,15 +168,8 @@ export class DeliveryStream extends Construct {
     this.stream = new KinesisFirehoseDeliveryStream(this, "Resource", {
       name: props.streamName,
       destination: "extended_s3",
-      serverSideEncryption: keyIsToken
-        ? {
-            enabled: true,
-            keyType: stringExpression(this, `${isSetHcl(this, props.kmsKeyArn)} ? "CUSTOMER_MANAGED_CMK" : "AWS_OWNED_CMK"`),
-            keyArn: props.kmsKeyArn,
-          }
-        : props.kmsKeyArn
-          ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.kmsKeyArn }
-          : { enabled: true, keyType: "AWS_OWNED_CMK" },
+      // The key when one is given (a nullable token key: as Terraform finds it), else an AWS-owned one.
+      serverSideEncryption: { enabled: true, keyType: chooseIfSet(this, props.kmsKeyArn, "CUSTOMER_MANAGED_CMK", "AWS_OWNED_CMK"), keyArn: props.kmsKeyArn },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
       extendedS3Configuration: {
         roleArn: this.role.arn,

@@ -5,7 +5,7 @@ import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configurati
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { arn, ArnScope } from "./shared/arn";
 import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SES_REGIONS, SesEventType, SuppressionReason } from "./app/config";
-import { Condition, expression, hclOf, isNullable, isSetHcl, isToken, stringExpression } from "./shared/expressions";
+import { choose, Condition, expression, hclOf, isNullable, isSetHcl, isToken } from "./shared/expressions";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
 import { checkSuppressionReasons } from "./suppression";
 
@@ -94,11 +94,7 @@ export class EventPublishing extends Construct {
         // Per-set Reputation.* metrics, next to the account-level ones the alarms watch.
         reputationOptions: { reputationMetricsEnabled: true },
         deliveryOptions: {
-          tlsPolicy: isToken(props.requireTls)
-            ? stringExpression(this, `${hclOf(this, props.requireTls)} ? "REQUIRE" : "OPTIONAL"`)
-            : props.requireTls === false
-              ? "OPTIONAL"
-              : "REQUIRE",
+          tlsPolicy: choose(this, props.requireTls ?? true, "REQUIRE", "OPTIONAL"),
         },
         suppressionOptions: props.suppressedReasons && !isNullable(props.suppressedReasons) ? { suppressedReasons: [...props.suppressedReasons] } : undefined,
         lifecycle: isToken(props.region)

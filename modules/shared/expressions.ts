@@ -102,6 +102,17 @@ export function countWhen(scope: IConstruct, condition: Condition | undefined): 
   return condition === undefined ? {} : { count: numberExpression(scope, `${hclOf(scope, condition, false)} ? 1 : 0`) };
 }
 
+/** `whenTrue` or `whenFalse`: chosen here for a literal switch, by Terraform for a token one. */
+export function choose(scope: IConstruct, on: boolean | Condition, whenTrue: string, whenFalse: string): string {
+  if (!isToken(on)) return on ? whenTrue : whenFalse;
+  return stringExpression(scope, `${hclOf(scope, on, false)} ? ${JSON.stringify(whenTrue)} : ${JSON.stringify(whenFalse)}`);
+}
+
+/** `choose` on whether `value` is given: for a `nullable` token, whether Terraform finds it set (`isSetHcl`). */
+export function chooseIfSet(scope: IConstruct, value: unknown, whenSet: string, whenUnset: string): string {
+  return isNullable(value) ? choose(scope, expression(scope, isSetHcl(scope, value)), whenSet, whenUnset) : value ? whenSet : whenUnset;
+}
+
 /** `cond ? whenTrue : whenFalse` of two values (literals or tokens), as HCL text. */
 export function ternaryHcl(scope: IConstruct, condition: Condition, whenTrue: unknown, whenFalse: unknown): string {
   return `${hclOf(scope, condition)} ? ${hclOf(scope, whenTrue)} : ${hclOf(scope, whenFalse)}`;

@@ -4,6 +4,8 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import {
   attributeOf,
+  choose,
+  chooseIfSet,
   countWhen,
   emailIterator,
   expression,
@@ -55,6 +57,18 @@ test("countWhen: nothing without a condition, else count from the condition", ()
   // The conditional binds loosest: its condition needs no parentheses of its own.
   expect(hclOf(s, countWhen(s, expression(s, "var.a == null")).count)).toBe("(var.a == null ? 1 : 0)");
   expect(ternaryHcl(s, expression(s, "var.on"), "yes", null)).toBe('var.on ? "yes" : null');
+});
+
+test("choose and chooseIfSet: decided here for literals, by Terraform for tokens", () => {
+  const { s, str } = stack();
+  expect(choose(s, true, "REQUIRE", "OPTIONAL")).toBe("REQUIRE");
+  expect(choose(s, false, "REQUIRE", "OPTIONAL")).toBe("OPTIONAL");
+  expect(hclOf(s, choose(s, expression(s, "var.tls"), "REQUIRE", "OPTIONAL"))).toBe('(var.tls ? "REQUIRE" : "OPTIONAL")');
+  expect(chooseIfSet(s, "arn:aws:kms:us-east-1:123456789012:key/k", "aws:kms", "AES256")).toBe("aws:kms");
+  expect(chooseIfSet(s, undefined, "aws:kms", "AES256")).toBe("AES256");
+  // A resource attribute is a value, always set; a nullable variable is set as Terraform finds it.
+  expect(chooseIfSet(s, str("attribute"), "aws:kms", "AES256")).toBe("aws:kms");
+  expect(hclOf(s, chooseIfSet(s, nullable(str("key")), "aws:kms", "AES256"))).toBe('(var.key != null ? "aws:kms" : "AES256")');
 });
 
 test("attributeOf: the plain reference for a single resource, one(...[*]) for a counted one", () => {
