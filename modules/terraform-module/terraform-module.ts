@@ -228,8 +228,9 @@ export function moduleVariables(): ModuleVariable[] {
       },
     ];
   };
-  const bucketRules = BUCKET_NAME_RULES;
-  const bucketOk = bucketNameHcl;
+  // Each S3 naming rule, for a bucket variable that may be null (a conditional, not ||: HCL evaluates
+  // both sides of ||, and length(null) is an error).
+  const bucketNameIfSet = (name: string) => BUCKET_NAME_RULES.map((r) => ruledIfSet({ ...r, allowed: `an S3 bucket name: ${r.allowed}` }, v(name)));
   const knownClass = (x: string) => `contains(${hclLiteral(STORAGE_CLASSES)}, ${x}.storage_class)`;
   const thirtyDays = (x: string) => `!contains(${hclLiteral(THIRTY_DAY_CLASSES)}, ${x}.storage_class) || ${x}.days >= 30`;
 
@@ -246,7 +247,7 @@ export function moduleVariables(): ModuleVariable[] {
         {
           // Cross-variable (Terraform >= 1.9): the derived bucket name must be valid too.
           // The one-element for binds the derived name once instead of repeating it in every rule.
-          condition: `${v("bucket_name")} != null || alltrue([for name in [${defaultBucket}] : ${bucketOk("name")}])`,
+          condition: `${v("bucket_name")} != null || alltrue([for name in [${defaultBucket}] : ${bucketNameHcl("name")}])`,
           allowed: `${text("a name that makes a valid default bucket name, but ")}${expr(`jsonencode(${defaultBucket})`)}${text(
             " breaks S3's rules; change name_prefix or set bucket_name",
           )}`,
@@ -357,11 +358,7 @@ export function moduleVariables(): ModuleVariable[] {
       default: null,
       description:
         "Archive bucket name (S3 naming rules; no dots, since they break TLS for virtual-hosted requests). null: `<name_prefix>-events-<account_id>-<region>`.",
-      rules: bucketRules.map((r) => ({
-        // A conditional, not ||: HCL evaluates both sides of ||, and length(null) is an error.
-        condition: `${v("bucket_name")} == null ? true : (${r.hcl(v("bucket_name"))})`,
-        allowed: text(`an S3 bucket name: ${r.allowed}`),
-      })),
+      rules: bucketNameIfSet("bucket_name"),
     },
     {
       name: "versioning",
@@ -383,10 +380,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       default: null,
       description: "An existing bucket that receives S3 server access logs of the archive bucket. null: no access logging.",
-      rules: bucketRules.map((r) => ({
-        condition: `${v("access_log_bucket_name")} == null ? true : (${r.hcl(v("access_log_bucket_name"))})`,
-        allowed: text(`an S3 bucket name: ${r.allowed}`),
-      })),
+      rules: bucketNameIfSet("access_log_bucket_name"),
     },
     {
       name: "access_log_prefix",
@@ -658,10 +652,7 @@ export function moduleVariables(): ModuleVariable[] {
       default: null,
       description: "Athena results bucket (created by the module). null: `<name_prefix>-athena-<account_id>-<region>`.",
       rules: [
-        ...bucketRules.map((r) => ({
-          condition: `${v("investigation_results_bucket_name")} == null ? true : (${r.hcl(v("investigation_results_bucket_name"))})`,
-          allowed: text(`an S3 bucket name: ${r.allowed}`),
-        })),
+        ...bucketNameIfSet("investigation_results_bucket_name"),
         {
           condition: `${v("investigation_results_bucket_name")} == null ? true : !contains([${archiveBucket}, ${v("access_log_bucket_name")}], ${v("investigation_results_bucket_name")})`,
           allowed: text(resultsBucketOwnText("investigation_results_expiration_days")),
@@ -669,7 +660,7 @@ export function moduleVariables(): ModuleVariable[] {
         {
           // config.ts reports this on the name; here it would make name_prefix's and this variable's
           // rules refer to each other, which Terraform refuses as a cycle.
-          condition: `${v("investigation_results_bucket_name")} != null || !${v("investigation_enabled")} || alltrue([for name in [${defaultResultsBucket}] : ${bucketOk("name")}])`,
+          condition: `${v("investigation_results_bucket_name")} != null || !${v("investigation_enabled")} || alltrue([for name in [${defaultResultsBucket}] : ${bucketNameHcl("name")}])`,
           allowed: `${text("a bucket name while the default, ")}${expr(`jsonencode(${defaultResultsBucket})`)}${text(
             ", breaks S3's rules (or a name_prefix that makes a valid one)",
           )}`,
