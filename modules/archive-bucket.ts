@@ -42,6 +42,17 @@ export interface ArchiveLifecycle {
   readonly transitionMinimumObjectSize?: "all_storage_classes_128K" | "varies_by_storage_class";
 }
 
+/**
+ * A lifecycle with every field: validated against S3's rules when all its values are literals; with
+ * Terraform tokens among them (the plain module's variables, checked by its validation blocks), the
+ * given fields over the defaults. `source` names it in a validation error.
+ */
+export function resolveLifecycle(given: ArchiveLifecycle = {}, source: string): { lifecycle: z.output<typeof lifecycleSchema>; tokens: boolean } {
+  if (!Object.values(given).some(isToken)) return { lifecycle: parseWith(lifecycleSchema, given, source), tokens: false };
+  const set = Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined));
+  return { lifecycle: { ...parseWith(lifecycleSchema, {}, source), ...set }, tokens: true };
+}
+
 export interface ArchiveBucketProps {
   /** Globally unique bucket name (S3 rules; no dots). */
   readonly bucketName: string;
@@ -102,10 +113,7 @@ export class ArchiveBucket extends Construct {
     const problem = !isToken(props.bucketName) && bucketNameProblem(props.bucketName);
     if (problem) throw new Error(`ArchiveBucket bucketName: got ${JSON.stringify(props.bucketName)}; allowed: ${problem}`);
     // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
-    const given = props.lifecycle ?? {};
-    const lifecycle = Object.values(given).some(isToken)
-      ? { ...parseWith(lifecycleSchema, {}, "ArchiveBucket lifecycle"), ...Object.fromEntries(Object.entries(given).filter(([, x]) => x !== undefined)) }
-      : parseWith(lifecycleSchema, given, "ArchiveBucket lifecycle");
+    const { lifecycle } = resolveLifecycle(props.lifecycle, "ArchiveBucket lifecycle");
     this.bucketName = props.bucketName;
 
     // force_destroy stays false: deleting the archive must never empty it as a side effect.

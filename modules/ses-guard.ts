@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ArchiveBucket, ArchiveLifecycle } from "./archive-bucket";
+import { ArchiveBucket, ArchiveLifecycle, resolveLifecycle } from "./archive-bucket";
 import { dependable, Fn, Token } from "cdktf";
 import {
   Condition,
@@ -20,10 +20,8 @@ import { AthenaWorkgroup } from "./athena-workgroup";
 import {
   archiveBucketFor,
   catalogFor,
-  lifecycleSchema,
   notificationIdentitiesFor,
   NotificationType,
-  parseWith,
   queryableDays,
   queryableDaysHcl,
   SesEventType,
@@ -384,19 +382,15 @@ export class SesGuard extends Construct {
       const inv = props.investigation;
       // Athena skips archived (GLACIER, DEEP_ARCHIVE) and expired days without an error: the table
       // and the saved queries stay within the days it can read.
-      const lifecycle = archive.lifecycle ?? {};
+      const { lifecycle, tokens: lifecycleTokens } = resolveLifecycle(archive.lifecycle, "SesGuard archive.lifecycle");
       const lookbackDays = inv.lookbackDays ?? 7;
       const campaignTag = inv.campaignTag ?? "campaign";
       let readableDays: number;
-      if (Object.values(lifecycle).some(isToken)) {
+      if (lifecycleTokens) {
         // Tokens (the plain module's variables): the same rule as an expression, and the module's validation checks the look-back.
-        const defaults = parseWith(lifecycleSchema, {}, "SesGuard archive.lifecycle");
-        readableDays = numberExpression(
-          this,
-          queryableDaysHcl(hclOf(this, lifecycle.transitions ?? defaults.transitions), hclOf(this, lifecycle.expirationDays ?? defaults.expirationDays)),
-        );
+        readableDays = numberExpression(this, queryableDaysHcl(hclOf(this, lifecycle.transitions), hclOf(this, lifecycle.expirationDays)));
       } else {
-        readableDays = queryableDays(parseWith(lifecycleSchema, lifecycle, "SesGuard archive.lifecycle"));
+        readableDays = queryableDays(lifecycle);
         if (!isToken(lookbackDays) && lookbackDays > readableDays) {
           throw new Error(
             `SesGuard investigation.lookbackDays: got ${lookbackDays}; allowed: at most ${readableDays}, the days Athena can still read before archive.lifecycle moves events to GLACIER or DEEP_ARCHIVE (skipped without an error) or expires them`,
