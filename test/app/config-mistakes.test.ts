@@ -18,7 +18,6 @@ jest.mock("fs", () => {
 });
 const realFs = jest.requireActual<typeof import("fs")>("fs");
 
-const root = path.join(__dirname, "..", "..");
 const minimal = () =>
   ({ accountId: "123456789012", alarms: { emails: ["ops@example.com"] }, notifications: { identities: ["example.com"] } }) as Record<string, any>;
 
@@ -274,14 +273,23 @@ describe("an output folder that cannot be written: one line naming --out and the
   describe("with real file modes, through the built command", () => {
     const asRoot = process.getuid?.() === 0;
     const nobody = asRoot ? { uid: 65534, gid: 65534 } : {};
+    // The unprivileged user may not be able to read the checkout (a clone in a `mktemp -d` folder is 0700):
+    // it runs a copy of the bundle, which is self-contained, from a folder anyone can read.
+    let bundle: string;
     beforeAll(() => {
       // Rebuilt only if a source changed since the bundle (npm test builds it before jest starts).
-      const app = require("../../scripts/synth") as { stale(): boolean; build(): void };
+      const app = require("../../scripts/synth") as { stale(): boolean; build(): void; bundle: string };
       if (app.stale()) app.build();
+      const shared = realFs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-bundle-"));
+      realFs.chmodSync(shared, 0o755);
+      bundle = path.join(shared, "main.js");
+      realFs.copyFileSync(app.bundle, bundle);
+      realFs.chmodSync(bundle, 0o644);
     });
+    afterAll(() => realFs.rmSync(path.dirname(bundle), { recursive: true, force: true }));
 
     const runBuilt = (argv: string[]) =>
-      spawnSync(process.execPath, [path.join(root, "dist", "main.js"), ...argv], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH }, ...nobody });
+      spawnSync(process.execPath, [bundle, ...argv], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH }, ...nobody });
 
     test("a read-only parent folder", () => {
       realFs.chmodSync(dir, 0o755);
