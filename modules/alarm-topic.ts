@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
-import { policyDocument, renderPolicy } from "./shared/policy-document";
+import { policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./shared/policy-document";
+import { Condition, hclOf } from "./shared/expressions";
 import { EmailSubscriptions } from "./email-subscriptions";
 
 export interface AlarmTopicProps extends ArnScope {
@@ -20,6 +21,16 @@ export interface AlarmTopicProps extends ArnScope {
    * @default - unencrypted
    */
   readonly kmsKeyArn?: string;
+  /**
+   * EventBridge rules allowed to publish (the auto-pause announcement), by name pattern.
+   * @default - none
+   */
+  readonly eventRuleNamePattern?: string;
+  /**
+   * Terraform condition under which those rules may publish (the plain module's switch).
+   * @default - always, when `eventRuleNamePattern` is given
+   */
+  readonly eventRulesEnabled?: Condition;
 }
 
 /** The SNS topic alarms notify, with the policy that lets only our alarms publish. */
@@ -32,21 +43,41 @@ export class AlarmTopic extends Construct {
     const problem = props.kmsKeyArn && awsManagedKeyProblem(props.kmsKeyArn);
     if (problem) throw new Error(`AlarmTopic kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
     this.topic = new SnsTopic(this, "Resource", { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
+    const eventsSid = "AllowOurEventBridgeRules";
+    const doc = policyDocument(
+      ...(props.eventRuleNamePattern
+        ? [
+            {
+              Sid: eventsSid,
+              Effect: "Allow" as const,
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: arn(props, "sns", props.topicName),
+              Condition: {
+                StringEquals: { "aws:SourceAccount": props.accountId },
+                ArnLike: { "aws:SourceArn": arn(props, "events", `rule/${props.eventRuleNamePattern}`) },
+              },
+            },
+          ]
+        : []),
+      {
+        Sid: "AllowCloudWatchAlarmsOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: arn(props, "sns", props.topicName),
+        Condition: {
+          StringEquals: { "aws:SourceAccount": props.accountId },
+          ArnLike: { "aws:SourceArn": arn(props, "cloudwatch", `alarm:${props.alarmNamePattern ?? "*"}`) },
+        },
+      },
+    );
     new SnsTopicPolicy(this, "Policy", {
       arn: this.topic.arn,
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "AllowCloudWatchAlarmsOfThisAccount",
-          Effect: "Allow",
-          Principal: { Service: "cloudwatch.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: arn(props, "sns", props.topicName),
-          Condition: {
-            StringEquals: { "aws:SourceAccount": props.accountId },
-            ArnLike: { "aws:SourceArn": arn(props, "cloudwatch", `alarm:${props.alarmNamePattern ?? "*"}`) },
-          },
-        }),
-      ),
+      policy:
+        props.eventRuleNamePattern && props.eventRulesEnabled
+          ? renderPolicyWithOptionalStatement(doc, eventsSid, hclOf(this, props.eventRulesEnabled))
+          : renderPolicy(doc),
     });
     this.subscriptions = new EmailSubscriptions(this, "Subscriptions", { topic: this.topic, emails: props.emails });
   }

@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { partitionOf } from "./shared/arn";
-import { attributeOf, Condition, countWhen, isToken } from "./shared/expressions";
-import { policyDocument, renderPolicy } from "./shared/policy-document";
+import { attributeOf, Condition, countWhen, hclOf, isToken } from "./shared/expressions";
+import { policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./shared/policy-document";
 
 export interface EncryptionKeyProps {
   /** The account that owns the key; its IAM policies decide who else may use it. */
@@ -27,6 +27,11 @@ export interface EncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Also let EventBridge encrypt (rules that publish chat notifications and pause announcements).
+   * @default false
+   */
+  readonly eventBridge?: boolean | Condition;
 }
 
 /**
@@ -56,24 +61,29 @@ export class EncryptionKey extends Construct {
       Resource: "*",
     });
     const counted = countWhen(this, props.condition);
+    const eventBridge = props.eventBridge ?? false;
+    // Amazon SNS Developer Guide, "Enable compatibility between event sources from AWS services and
+    // encrypted topics": the publishing service needs the key; the subscriber (chat) does not, since
+    // SNS decrypts before it delivers.
+    const eventsSid = "EventBridgePublishesToEncryptedTopics";
+    const doc = policyDocument(
+      {
+        Sid: "AccountAdministersThroughIam",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${props.partition ?? partitionOf(props.region)}:iam::${props.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      publishers("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com"),
+      ...(eventBridge === false ? [] : [publishers(eventsSid, "events.amazonaws.com")]),
+      publishers("SesPublishesToEncryptedTopics", "ses.amazonaws.com"),
+    );
     this.key = new KmsKey(this, "Resource", {
       ...counted,
       description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${props.region})`,
       enableKeyRotation: true,
       deletionWindowInDays: window,
-      policy: renderPolicy(
-        policyDocument(
-          {
-            Sid: "AccountAdministersThroughIam",
-            Effect: "Allow",
-            Principal: { AWS: `arn:${props.partition ?? partitionOf(props.region)}:iam::${props.accountId}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
-          publishers("CloudWatchAlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com"),
-          publishers("SesPublishesToEncryptedTopics", "ses.amazonaws.com"),
-        ),
-      ),
+      policy: isToken(eventBridge) ? renderPolicyWithOptionalStatement(doc, eventsSid, hclOf(this, eventBridge)) : renderPolicy(doc),
     });
     this.keyArn = attributeOf(this.key, "arn");
     this.alias = new KmsAlias(this, "Alias", { ...counted, name: `alias/${props.aliasName}`, targetKeyId: attributeOf(this.key, "key_id") });

@@ -5,7 +5,7 @@ import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configurati
 import { Sesv2ConfigurationSetEventDestination } from "@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination";
 import { arn, ArnScope } from "./shared/arn";
 import { DEFAULT_EVENT_TYPES, SES_EVENT_TYPES, SES_REGIONS, SesEventType, SuppressionReason } from "./app/config";
-import { choose, Condition, expression, hclOf, isNullable, isSetHcl, isToken } from "./shared/expressions";
+import { choose, Condition, countWhen, expression, hclOf, isNullable, isSetHcl, isToken } from "./shared/expressions";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
 import { checkSuppressionReasons } from "./suppression";
 
@@ -50,6 +50,16 @@ export interface EventPublishingProps extends ArnScope {
    * @default - none: the set follows the account-level suppression list
    */
   readonly suppressedReasons?: readonly SuppressionReason[];
+  /**
+   * Also publish these event types to the region's default event bus (the only bus SES accepts:
+   * SES API Reference v2, "EventBridgeDestination"), for rules that relay them to chat.
+   * @default - none
+   */
+  readonly eventBridge?: {
+    readonly eventTypes: readonly SesEventType[];
+    /** Terraform condition under which the destination exists. @default - always */
+    readonly condition?: Condition;
+  };
 }
 
 /**
@@ -64,6 +74,8 @@ export class EventPublishing extends Construct {
   public readonly role: IamRole;
   /** The role's permissions; whatever must wait until SES can publish depends on it. */
   public readonly rolePolicy: IamRolePolicy;
+  /** Present with `eventBridge`. */
+  public readonly eventBridgeDestination?: Sesv2ConfigurationSetEventDestination;
 
   constructor(scope: Construct, id: string, props: EventPublishingProps) {
     super(scope, id);
@@ -109,6 +121,9 @@ export class EventPublishing extends Construct {
             }
           : undefined,
       });
+      // A sending pause (ses-guard's auto-pause, or yours) is not undone by the next apply: without
+      // this, Terraform would plan sending_options back to its configured state and resume sending.
+      this.configurationSet.addOverride("lifecycle.ignore_changes", ["sending_options"]);
       if (isNullable(props.suppressedReasons)) {
         // A token list may be null at plan time: the set then follows the account level, as without reasons.
         this.configurationSet.addOverride("dynamic.suppression_options", {
@@ -152,5 +167,20 @@ export class EventPublishing extends Construct {
       // SES tests the role when the destination is created.
       dependsOn: [this.rolePolicy],
     });
+
+    if (props.eventBridge) {
+      const types = props.eventBridge.eventTypes;
+      if (!isToken(types) && types.length === 0) throw new Error("EventPublishing eventBridge.eventTypes: got []; allowed: one or more SES event types");
+      this.eventBridgeDestination = new Sesv2ConfigurationSetEventDestination(this, "EventBridgeDestination", {
+        ...countWhen(this, props.eventBridge.condition),
+        configurationSetName: this.configurationSet?.configurationSetName ?? props.configurationSetName,
+        eventDestinationName: "events-to-eventbridge",
+        eventDestination: {
+          enabled: true,
+          matchingEventTypes: [...types],
+          eventBridgeDestination: { eventBusArn: arn(props, "events", "event-bus/default") },
+        },
+      });
+    }
   }
 }

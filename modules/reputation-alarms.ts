@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { ArnScope, TopicRef } from "./shared/arn";
+import { arn, ArnScope, TopicRef } from "./shared/arn";
 import { AlarmTopic } from "./alarm-topic";
 import { implausibleLevelProblem, Rate } from "./shared/rate";
 import { Op, Token } from "cdktf";
-import { isToken } from "./shared/expressions";
+import { Condition, countWhen, isToken } from "./shared/expressions";
 import { RULES } from "./shared/rules";
 
 /** Two alarm levels for one rate. */
@@ -47,17 +47,42 @@ export interface ReputationAlarmsProps extends ArnScope {
    * @default 1
    */
   readonly evaluationPeriods?: number;
+  /**
+   * Watch this configuration set's own rates instead of the account's: SES publishes
+   * `Reputation.BounceRate` and `Reputation.ComplaintRate` per set, with the dimension
+   * `ses:configuration-set`, once the set has reputation metrics enabled (SES Developer Guide,
+   * "Exporting reputation metrics for a configuration set to CloudWatch").
+   * @default - the account-level rates
+   */
+  readonly configurationSetName?: string;
+  /**
+   * Terraform condition under which the alarms exist (the plain module's switch).
+   * @default - always
+   */
+  readonly condition?: Condition;
+  /**
+   * EventBridge rules allowed to publish to the topic created here (the auto-pause announcement), by name pattern.
+   * @default - none
+   */
+  readonly eventRuleNamePattern?: string;
+  /**
+   * Terraform condition under which those rules may publish.
+   * @default - always, with `eventRuleNamePattern`
+   */
+  readonly eventRulesEnabled?: Condition;
 }
 
 type Metric = "BounceRate" | "ComplaintRate";
 type Level = keyof RateLevels;
 
-/** Account-level alarms on `AWS/SES` `Reputation.BounceRate` and `Reputation.ComplaintRate`. */
+/** Alarms on `AWS/SES` `Reputation.BounceRate` and `Reputation.ComplaintRate`: the account's, or one configuration set's. */
 export class ReputationAlarms extends Construct {
   public readonly topic: TopicRef;
   /** Present when this construct created the topic. */
   public readonly alarmTopic?: AlarmTopic;
   public readonly alarms: Readonly<Record<`${Metric}${Capitalize<Level>}`, CloudwatchMetricAlarm>>;
+  /** The alarms' ARNs, built from their names (known at plan time, for policies and patterns). */
+  public readonly alarmArns: Readonly<Record<`${Metric}${Capitalize<Level>}`, string>>;
 
   constructor(scope: Construct, id: string, props: ReputationAlarmsProps) {
     super(scope, id);
@@ -99,19 +124,24 @@ export class ReputationAlarms extends Construct {
         emails: props.emails ?? [],
         alarmNamePattern: `${props.namePrefix}-*`,
         kmsKeyArn: props.kmsKeyArn,
+        eventRuleNamePattern: props.eventRuleNamePattern,
+        eventRulesEnabled: props.eventRulesEnabled,
       });
       this.topic = this.alarmTopic.topic;
     }
 
+    const set = props.configurationSetName;
     const alarm = (metric: Metric, level: Level, rate: Rate) => {
       const kebab = metric === "BounceRate" ? "bounce-rate" : "complaint-rate";
       return new CloudwatchMetricAlarm(this, `${metric}${level === "warning" ? "Warning" : "Critical"}`, {
+        ...countWhen(this, props.condition),
         alarmName: `${props.namePrefix}-${kebab}-${level}`,
         alarmDescription:
-          `SES account ${metric === "BounceRate" ? "bounce" : "complaint"} rate reached ${rate} (${level}). ` +
+          `SES ${set === undefined ? "account" : `configuration set ${set}`} ${metric === "BounceRate" ? "bounce" : "complaint"} rate reached ${rate} (${level}). ` +
           `AWS reviews the account at ${metric === "BounceRate" ? "5 %" : "0.1 %"}. Query the ses-guard event archive to find the recipients.`,
         namespace: "AWS/SES",
         metricName: `Reputation.${metric}`,
+        dimensions: set === undefined ? undefined : { "ses:configuration-set": set },
         statistic: "Maximum",
         period: periodSeconds,
         evaluationPeriods,
@@ -124,6 +154,13 @@ export class ReputationAlarms extends Construct {
         alarmActions: [this.topic.arn],
         okActions: [this.topic.arn],
       });
+    };
+    const alarmArn = (kebab: string, level: Level) => arn(props, "cloudwatch", `alarm:${props.namePrefix}-${kebab}-${level}`);
+    this.alarmArns = {
+      BounceRateWarning: alarmArn("bounce-rate", "warning"),
+      BounceRateCritical: alarmArn("bounce-rate", "critical"),
+      ComplaintRateWarning: alarmArn("complaint-rate", "warning"),
+      ComplaintRateCritical: alarmArn("complaint-rate", "critical"),
     };
     this.alarms = {
       BounceRateWarning: alarm("BounceRate", "warning", props.bounceRate.warning),

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle, resolveLifecycle } from "./archive-bucket";
-import { dependable, Fn, Token } from "cdktf";
+import { dependable, Fn, TerraformProvider, Token } from "cdktf";
 import {
   Condition,
   expression,
@@ -15,7 +15,7 @@ import {
   stringExpression,
   ternaryHcl,
 } from "./shared/expressions";
-import { ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./shared/arn";
+import { arn, ArnScope, kmsAliasProblem, s3BucketArn, TopicRef } from "./shared/arn";
 import { AthenaWorkgroup } from "./athena-workgroup";
 import {
   archiveBucketFor,
@@ -40,6 +40,12 @@ import { namedQueries } from "./shared/named-queries";
 import { Rate } from "./shared/rate";
 import { RateLevels, ReputationAlarms } from "./reputation-alarms";
 import { AccountSuppression } from "./suppression";
+import { AutoPause } from "./auto-pause";
+import { ChatChannels, SlackChannel, TeamsChannel } from "./chat-channels";
+import { Dashboard } from "./dashboard";
+import { SesEventAlerts } from "./ses-event-alerts";
+import { PauseScope } from "./shared/runbooks";
+import { CHAT_EVENT_TYPES, ChatEventType, DEFAULT_CHAT_EVENT_TYPES, sesEventTypeOf } from "./shared/ses-chat-events";
 
 export interface SesGuardAlarmsProps {
   /** Addresses e-mailed when an alarm changes state (ignored with `topic`). */
@@ -63,6 +69,66 @@ export interface SesGuardAlarmsProps {
    * @default 1
    */
   readonly evaluationPeriods?: number;
+  /**
+   * Also alarm on the configuration set's own rates, at the same levels (SES publishes them for a
+   * set with reputation metrics enabled; ses-guard enables them on the set it creates).
+   * @default true
+   */
+  readonly configurationSet?: boolean | Condition;
+}
+
+export interface SesGuardChatProps {
+  /**
+   * Slack channels that receive the alarms and the SES events.
+   * @default - none
+   */
+  readonly slackChannels?: readonly SlackChannel[];
+  /**
+   * Microsoft Teams channels that receive the alarms and the SES events.
+   * @default - none
+   */
+  readonly teamsChannels?: readonly TeamsChannel[];
+  /**
+   * SES events relayed to chat.
+   * @default - permanent bounces and complaints
+   */
+  readonly sesEventTypes?: readonly ChatEventType[];
+  /**
+   * Provider of the channel configurations, in a region with the Amazon Q Developer in chat applications API.
+   * @default - the default provider
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * Create the channel configurations here (the plain module leaves them to its `chat` submodule).
+   * @default true
+   */
+  readonly channels?: boolean;
+  /**
+   * Terraform condition under which the SES events are relayed (the plain module's switch).
+   * @default - always, when `chat` is given
+   */
+  readonly enabled?: Condition;
+}
+
+export interface SesGuardAutoPauseProps {
+  /**
+   * What a critical alarm pauses: the configuration set (on its own alarms) or the account in this region (on the account's).
+   * @default "configurationSet"
+   */
+  readonly scope?: PauseScope;
+  /**
+   * Terraform condition under which auto-pause exists (the plain module's switch).
+   * @default - always, when `autoPause` is given
+   */
+  readonly enabled?: Condition;
+}
+
+export interface SesGuardDashboardProps {
+  /**
+   * Whether the dashboard exists (a Terraform condition in the plain module).
+   * @default true
+   */
+  readonly enabled?: boolean | Condition;
 }
 
 export interface SesGuardArchiveProps {
@@ -239,6 +305,21 @@ export interface SesGuardProps extends ArnScope {
    * @default - neither the account level nor the configuration set's is set
    */
   readonly suppression?: SesGuardSuppressionProps;
+  /**
+   * Alarms and SES events in Slack or Microsoft Teams, through Amazon Q Developer in chat applications.
+   * @default - none
+   */
+  readonly chat?: SesGuardChatProps;
+  /**
+   * Pause sending when a critical reputation alarm goes to ALARM.
+   * @default - off
+   */
+  readonly autoPause?: SesGuardAutoPauseProps;
+  /**
+   * A CloudWatch dashboard of the region's reputation, volume and archive health.
+   * @default - on
+   */
+  readonly dashboard?: SesGuardDashboardProps;
 }
 
 /**
@@ -264,6 +345,16 @@ export class SesGuard extends Construct {
   public readonly athena?: AthenaWorkgroup;
   /** Present with `suppression.accountLevel`. */
   public readonly accountSuppression?: AccountSuppression;
+  /** The configuration set's own reputation alarms; absent with `alarms.configurationSet: false`. */
+  public readonly configurationSetAlarms?: ReputationAlarms;
+  /** Present unless `dashboard.enabled` is false. */
+  public readonly dashboard?: Dashboard;
+  /** Present with `chat`. */
+  public readonly sesEventAlerts?: SesEventAlerts;
+  /** Present with `chat` channels. */
+  public readonly chatChannels?: ChatChannels;
+  /** Present with `autoPause`. */
+  public readonly autoPause?: AutoPause;
 
   constructor(scope: Construct, id: string, props: SesGuardProps) {
     super(scope, id);
@@ -276,7 +367,11 @@ export class SesGuard extends Construct {
     const encryption = props.encryption ?? {};
     const aliasProblem = encryption.kmsKeyArn && !isToken(encryption.kmsKeyArn) && kmsAliasProblem(encryption.kmsKeyArn);
     if (aliasProblem) throw new Error(`SesGuard encryption.kmsKeyArn: got ${JSON.stringify(encryption.kmsKeyArn)}; allowed: ${aliasProblem}`);
-    const needsKey = !props.alarms.topic || (props.notifications && !props.notifications.topic) || encryption.archive;
+    const needsKey = !props.alarms.topic || (props.notifications && !props.notifications.topic) || encryption.archive || props.chat;
+    // EventBridge publishes chat notifications and pause announcements to our encrypted topics.
+    const chatOn: boolean | Condition = props.chat ? (props.chat.enabled ?? true) : false;
+    const pauseOn: boolean | Condition = props.autoPause ? (props.autoPause.enabled ?? true) : false;
+    const eventBridgePublishes = anyOf(this, chatOn, pauseOn);
     // A token key may be null at plan time: the key is then created (count), as without one.
     const keyIsToken = isNullable(encryption.kmsKeyArn);
     if (needsKey && (!encryption.kmsKeyArn || keyIsToken)) {
@@ -284,6 +379,7 @@ export class SesGuard extends Construct {
         ...arnScope,
         aliasName: p,
         condition: keyIsToken ? expression(this, `${hclOf(this, encryption.kmsKeyArn)} == null`) : undefined,
+        eventBridge: eventBridgePublishes,
       });
     }
     const kmsKeyArn =
@@ -307,6 +403,9 @@ export class SesGuard extends Construct {
       periodSeconds: props.alarms.periodSeconds,
       evaluationPeriods: props.alarms.evaluationPeriods,
       kmsKeyArn,
+      // The auto-pause rule announces a pause on the alarm topic.
+      eventRuleNamePattern: pauseOn === false ? undefined : autoPauseRuleName(p),
+      eventRulesEnabled: isToken(pauseOn) ? (pauseOn as Condition) : undefined,
     });
     this.alarmTopic = this.alarms.topic;
 
@@ -361,7 +460,22 @@ export class SesGuard extends Construct {
       eventTypes: archive.eventTypes,
       requireTls: archive.requireTls,
       suppressedReasons: props.suppression?.configurationSet,
+      eventBridge: props.chat ? { eventTypes: this.sesTypesFor(props.chat.sesEventTypes ?? DEFAULT_CHAT_EVENT_TYPES), condition: props.chat.enabled } : undefined,
     });
+    const configurationSetAlarmsOn = props.alarms.configurationSet ?? true;
+    if (configurationSetAlarmsOn !== false) {
+      this.configurationSetAlarms = new ReputationAlarms(this, "ConfigurationSetAlarms", {
+        ...arnScope,
+        namePrefix: `${p}-configuration-set`,
+        topic: this.alarmTopic,
+        bounceRate: props.alarms.bounceRate,
+        complaintRate: props.alarms.complaintRate,
+        periodSeconds: props.alarms.periodSeconds,
+        evaluationPeriods: props.alarms.evaluationPeriods,
+        configurationSetName: names.configurationSet,
+        condition: isToken(configurationSetAlarmsOn) ? (configurationSetAlarmsOn as Condition) : undefined,
+      });
+    }
     // First apply: SES checks the role when the event destination is created, and the provider does
     // not retry that call, but a brand-new IAM role can take seconds to be usable (IAM User Guide,
     // "Troubleshooting IAM": changes are eventually consistent). The stream is created after the SES
@@ -449,7 +563,108 @@ export class SesGuard extends Construct {
         condition: props.notifications.enabled,
       });
     }
+
+    if (props.chat) {
+      const types = props.chat.sesEventTypes ?? DEFAULT_CHAT_EVENT_TYPES;
+      const inv = props.investigation;
+      this.sesEventAlerts = new SesEventAlerts(this, "SesEventAlerts", {
+        ...arnScope,
+        namePrefix: p,
+        configurationSetName: names.configurationSet,
+        types,
+        kmsKeyArn: kmsKeyArn!,
+        nextSteps: {
+          configurationSetName: names.configurationSet,
+          archiveLocation: `s3://${this.archiveBucketName}/${keyPrefix}`,
+          investigate: this.athena ? { workgroup: this.athena.workgroupName, when: inv?.enabled ? hclOf(this, inv.enabled, false) : undefined } : undefined,
+        },
+        condition: props.chat.enabled,
+      });
+      const slackChannels = props.chat.slackChannels ?? [];
+      const teamsChannels = props.chat.teamsChannels ?? [];
+      if (props.chat.channels !== false && (isToken(slackChannels) || isToken(teamsChannels) || slackChannels.length + teamsChannels.length > 0)) {
+        this.chatChannels = new ChatChannels(this, "ChatChannels", {
+          ...arnScope,
+          namePrefix: p,
+          topicArns: [this.alarmTopic.arn, arn(arnScope, "sns", this.sesEventAlerts.topicName)],
+          slackChannels,
+          teamsChannels,
+          provider: props.chat.provider,
+        });
+      }
+    }
+
+    const setAlarms = this.configurationSetAlarms;
+    if (props.autoPause) {
+      const scope = props.autoPause.scope ?? "configurationSet";
+      const accountCritical = [this.alarms.alarmArns.BounceRateCritical, this.alarms.alarmArns.ComplaintRateCritical];
+      const setCritical = setAlarms ? [setAlarms.alarmArns.BounceRateCritical, setAlarms.alarmArns.ComplaintRateCritical] : undefined;
+      if (!isToken(scope) && scope === "configurationSet" && !setCritical) {
+        throw new Error(
+          'SesGuard autoPause.scope: got "configurationSet"; allowed: "account", or keep alarms.configurationSet on (a configuration set is paused on its own alarms)',
+        );
+      }
+      const alarmArns = isToken(scope)
+        ? Token.asList(expression(this, `${hclOf(this, scope)} == "account" ? ${hclOf(this, accountCritical)} : ${hclOf(this, setCritical ?? accountCritical)}`))
+        : scope === "account"
+          ? accountCritical
+          : setCritical!;
+      this.autoPause = new AutoPause(this, "AutoPause", {
+        ...arnScope,
+        namePrefix: p,
+        scope,
+        configurationSetName: names.configurationSet,
+        alarmArns,
+        announceTopic: this.alarmTopic,
+        condition: props.autoPause.enabled,
+      });
+    }
+
+    const dashboardOn = props.dashboard?.enabled ?? true;
+    if (dashboardOn !== false) {
+      const accountArns = Object.values(this.alarms.alarmArns);
+      const archiveArns = [`${p}-archive-data-freshness`, `${p}-archive-delivery-success`].map((name) => arn(arnScope, "cloudwatch", `alarm:${name}`));
+      const setArns = setAlarms ? Object.values(setAlarms.alarmArns) : [];
+      const alarmArns = isToken(configurationSetAlarmsOn)
+        ? Token.asList(
+            expression(
+              this,
+              `concat(${hclOf(this, [...accountArns, ...archiveArns])}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclOf(this, setArns)} : [])`,
+            ),
+          )
+        : [...accountArns, ...setArns, ...archiveArns];
+      this.dashboard = new Dashboard(this, "Dashboard", {
+        dashboardName: `${p}-${region}`,
+        region,
+        alarmArns,
+        accountRates: { bounceRate: props.alarms.bounceRate, complaintRate: props.alarms.complaintRate },
+        // Graphed whenever ses-guard manages the set: it enables the set's reputation metrics.
+        configurationSetName: archive.existingConfigurationSet ? undefined : names.configurationSet,
+        deliveryStreamName: this.deliveryStream.streamName,
+        condition: isToken(dashboardOn) ? (dashboardOn as Condition) : undefined,
+      });
+    }
   }
+
+  /** The configuration set's event types that carry the chosen chat events (an expression for a token list). */
+  private sesTypesFor(types: readonly ChatEventType[]): SesEventType[] {
+    if (!isToken(types)) return [...new Set(types.map(sesEventTypeOf))];
+    const map = Object.fromEntries(CHAT_EVENT_TYPES.map((t) => [t, sesEventTypeOf(t)]));
+    return Token.asList(expression(this, `distinct([for t in ${hclOf(this, types)} : lookup(${hclOf(this, map)}, t, t)])`)) as SesEventType[];
+  }
+}
+
+/** Name of the auto-pause rule (the alarm topic lets it publish). */
+export function autoPauseRuleName(namePrefix: string): string {
+  return `${namePrefix}-pause-on-critical`;
+}
+
+/** `a || b` of two switches, literal or Terraform conditions. */
+function anyOf(scope: Construct, a: boolean | Condition, b: boolean | Condition): boolean | Condition {
+  if (!isToken(a) && !isToken(b)) return Boolean(a) || Boolean(b);
+  if (a === true || b === true) return true;
+  const parts = [a, b].filter((x) => x !== false).map((x) => hclOf(scope, x));
+  return expression(scope, parts.join(" || "));
 }
 
 /** Maps a validated config onto one region's props: percent becomes `Rate`, existing resources become references. */
@@ -473,6 +688,7 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       complaintRate: levels(cfg.alarms.complaintRatePercent),
       periodSeconds: cfg.alarms.periodSeconds,
       evaluationPeriods: cfg.alarms.evaluationPeriods,
+      configurationSet: cfg.configurationSet.reputationAlarms,
     },
     archive: {
       bucketName: bucket.name,
@@ -505,6 +721,12 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       accountLevel: cfg.suppression.accountLevel ?? undefined,
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
+    chat:
+      cfg.chat.slackChannels.length + cfg.chat.teamsChannels.length > 0
+        ? { slackChannels: cfg.chat.slackChannels, teamsChannels: cfg.chat.teamsChannels, sesEventTypes: cfg.chat.sesEventTypes }
+        : undefined,
+    autoPause: cfg.autoPause.enabled ? { scope: cfg.autoPause.scope } : undefined,
+    dashboard: { enabled: cfg.dashboard.enabled },
     // A region with no identities of its own gets no notification topic.
     notifications:
       cfg.notifications.enabled && identities.length

@@ -19,6 +19,8 @@ import { logicalIdSegment } from "../shared/logical-id";
 import { defaultBucketName, defaultResultsBucketName, regionNames } from "../shared/names";
 
 export { defaultBucketName } from "../shared/names";
+import { CHAT_EVENT_TYPES, DEFAULT_CHAT_EVENT_TYPES } from "../shared/ses-chat-events";
+import { PAUSE_SCOPES } from "../shared/runbooks";
 export { bucketNameProblem, DOMAIN, EMAIL_LOCAL, isDomain, isEmailAddress, KMS_KEY_ARN, MIN_BYTES_SCANNED_CUTOFF_MIB, PARTITION } from "../shared/rules";
 import { AWS_REVIEW_LEVEL, implausibleLevelProblem, PLAUSIBLE_FLOOR } from "../shared/rate";
 
@@ -518,6 +520,62 @@ const suppressionSchema = z
   .prefault({})
   .describe("SES suppression lists (see [Suppression](docs/investigating-an-alarm.md#suppression-the-account-level-list-and-the-archive)).");
 
+/** Regions with the Amazon Q Developer in chat applications API (AWS General Reference, its endpoints page). */
+export const CHATBOT_API_REGIONS = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"] as const;
+
+/** Where a region's channel configurations are created: the region itself when the API is there. */
+export function chatApiRegionFor(cfg: Pick<SesGuardConfig, "chat">, region: string): string {
+  return cfg.chat.apiRegion ?? ((CHATBOT_API_REGIONS as readonly string[]).includes(region) ? region : "us-east-2");
+}
+
+const slackChannel = z.strictObject({
+  name: matching(RULES.chatChannelName).describe("Short name, unique among the channels: part of the channel configuration's name."),
+  workspaceId: matching(RULES.slackWorkspaceId).describe("The Slack workspace (team) ID."),
+  channelId: matching(RULES.slackChannelId).describe("The channel ID."),
+});
+
+const teamsChannel = z.strictObject({
+  name: matching(RULES.chatChannelName).describe("Short name, unique among the channels."),
+  tenantId: matching(RULES.teamsTenantId).describe("Microsoft Entra tenant ID."),
+  teamId: matching(RULES.teamsTeamId).describe("Team ID."),
+  channelId: matching(RULES.teamsChannelId).describe("Channel ID."),
+});
+
+const chatSchema = z
+  .strictObject({
+    slackChannels: z
+      .array(slackChannel)
+      .default([])
+      .describe(
+        "Slack channels (`name`, `workspaceId`, `channelId`) that receive the alarms and the SES events as native messages; the workspace must be authorized once in the Amazon Q Developer console (see [From alarm to action](#from-alarm-to-action)).",
+      ),
+    teamsChannels: z
+      .array(teamsChannel)
+      .default([])
+      .describe("Microsoft Teams channels (`name`, `tenantId`, `teamId`, `channelId`), the same way."),
+    sesEventTypes: uniqueList(z.enum(CHAT_EVENT_TYPES), "event type", 1)
+      .default([...DEFAULT_CHAT_EVENT_TYPES])
+      .meta({ description: `SES events relayed to chat: any of ${CHAT_EVENT_TYPES.join(", ")}.`, defaultText: "`PERMANENT_BOUNCE, COMPLAINT`" }),
+    apiRegion: z
+      .enum(CHATBOT_API_REGIONS)
+      .optional()
+      .meta({
+        description: `Region of the channel configurations: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")} (the topics can be anywhere).`,
+        defaultText: "the stack's region when the API is there, otherwise `us-east-2`",
+      }),
+  })
+  .prefault({})
+  .superRefine((chat, ctx) => {
+    const seen = new Set<string>();
+    [...chat.slackChannels.map((c, i) => ["slackChannels", i, c.name] as const), ...chat.teamsChannels.map((c, i) => ["teamsChannels", i, c.name] as const)].forEach(
+      ([list, i, name]) => {
+        if (seen.has(name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], input: name, message: "a name no other chat channel has" });
+        seen.add(name);
+      },
+    );
+  })
+  .describe("Alarms and SES events in Slack or Microsoft Teams through Amazon Q Developer in chat applications (on when a channel is listed).");
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this file's JSON Schema, for editors."),
@@ -620,6 +678,12 @@ export const configSchema = z
           .optional()
           .meta({ description: "Configuration set name; senders pass it with each message.", defaultText: "`<name>`" }),
         requireTls: z.boolean().default(true).describe("TLS policy `REQUIRE`: SES delivers only over TLS. `false` sets `OPTIONAL`."),
+        reputationAlarms: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Warning and critical alarms on the set's own bounce and complaint rates (`ses:configuration-set` dimension), at the `alarms` levels. SES publishes them for a set with reputation metrics enabled, as ses-guard's set has.",
+          ),
       })
       .prefault({})
       .describe("The SES v2 configuration set whose events are archived."),
@@ -671,6 +735,30 @@ export const configSchema = z
       ),
     investigation: investigationSchema,
     suppression: suppressionSchema,
+    chat: chatSchema,
+    autoPause: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "When a critical reputation alarm goes to ALARM, an EventBridge rule starts an SSM Automation runbook that pauses sending, before AWS does; announced on the alarm topic. Resume with the resume runbook.",
+          ),
+        scope: z
+          .enum(PAUSE_SCOPES)
+          .default("configurationSet")
+          .describe(
+            "`configurationSet`: pause the configuration set, on its own critical alarms (needs `configurationSet.reputationAlarms`). `account`: pause the account in the region, on the account's.",
+          ),
+      })
+      .prefault({})
+      .describe("Automatic pause at the critical level (see [From alarm to action](#from-alarm-to-action))."),
+    dashboard: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("One CloudWatch dashboard per region: rates with their levels, volume, archive health, alarms."),
+      })
+      .prefault({})
+      .describe("The CloudWatch dashboard (`dashboard_url` output)."),
   })
   // Several regions get a bucket each unless one bucket is named: Firehose's documentation does
   // not list cross-region delivery to S3 (Amazon Data Firehose Developer Guide, "Understand delivery
@@ -718,6 +806,14 @@ export const configSchema = z
       });
     }
     checkInvestigation(cfg, ctx);
+    if (cfg.autoPause.enabled && cfg.autoPause.scope === "configurationSet" && !cfg.configurationSet.reputationAlarms) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["autoPause", "scope"],
+        input: cfg.autoPause.scope,
+        message: '"account", or configurationSet.reputationAlarms true: a configuration set is paused on its own alarms',
+      });
+    }
     if (cfg.suppression.configurationSet !== null && cfg.existing.configurationSetName) {
       ctx.addIssue({
         code: "custom",

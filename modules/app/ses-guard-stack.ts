@@ -11,7 +11,7 @@ import {
   TerraformStack,
 } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { AdoptKey, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
+import { AdoptKey, chatApiRegionFor, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
 import { terraformName } from "../shared/logical-id";
 import { regionNames } from "../shared/names";
 import { SesGuard, sesGuardPropsFromConfig } from "../ses-guard";
@@ -54,7 +54,21 @@ export class SesGuardStack extends TerraformStack {
       region: this.region,
       defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
     });
-    this.guard = new SesGuard(this, "SesGuard", sesGuardPropsFromConfig(config, this.region));
+    const guardProps = sesGuardPropsFromConfig(config, this.region);
+    // The channel configurations live where the Amazon Q Developer in chat applications API is.
+    const chatRegion = chatApiRegionFor(config, this.region);
+    const chat =
+      guardProps.chat && chatRegion !== this.region
+        ? {
+            ...guardProps.chat,
+            provider: new AwsProvider(this, "chatbot", {
+              alias: "chatbot",
+              region: chatRegion,
+              defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
+            }),
+          }
+        : guardProps.chat;
+    this.guard = new SesGuard(this, "SesGuard", { ...guardProps, chat });
     this.addImports(config.adopt[this.region] ?? {});
 
     const output = (outputId: string, value: string, description: string) => new TerraformOutput(this, outputId, { value, description });
@@ -79,6 +93,15 @@ export class SesGuardStack extends TerraformStack {
         this.guard.athena.resultsBucketName,
         "S3 bucket holding Athena query results (expired after investigation.resultsExpirationDays).",
       );
+    }
+    if (this.guard.dashboard) {
+      output("dashboard_url", this.guard.dashboard.consoleUrl, "The region's CloudWatch dashboard: reputation rates with their levels, volume, archive health and alarms.");
+    }
+    if (this.guard.sesEventAlerts) {
+      output("ses_events_topic_arn", this.guard.sesEventAlerts.topic.arn, "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications.");
+    }
+    if (this.guard.autoPause) {
+      output("resume_sending_command", this.guard.autoPause.resumeCommand, "Resumes sending after an automatic pause (run it once the cause is fixed).");
     }
     if (this.guard.notifications) {
       output("notification_topic_arn", this.guard.notifications.topic.arn, "SNS topic receiving per-message bounce and complaint notifications.");

@@ -1,0 +1,218 @@
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
+import { arn, ArnScope, partitionOf, TopicRef } from "./shared/arn";
+import { attributeOf, Condition, countWhen, expression, hclOf, isToken, stringExpression, ternaryHcl } from "./shared/expressions";
+import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
+import { PAUSE_SCOPES, PauseScope, pauseAnnouncementTransformer, SES_PAUSE_ACTIONS, sendingRunbook } from "./shared/runbooks";
+
+export interface AutoPauseProps extends ArnScope {
+  /** Prefix of every name here: runbooks, roles and rule. */
+  readonly namePrefix: string;
+  /**
+   * What a pause stops: messages sent with `configurationSetName`, or the whole account in this region.
+   * @default "configurationSet"
+   */
+  readonly scope?: PauseScope;
+  /** The configuration set paused with scope `configurationSet` (named in the runbooks either way). */
+  readonly configurationSetName: string;
+  /** The critical alarms whose ALARM state pauses sending (ARNs built from their names). */
+  readonly alarmArns: readonly string[];
+  /**
+   * Topic where a pause is announced, as an Amazon Q Developer custom notification. Its policy must let
+   * events.amazonaws.com publish for `ruleArn`.
+   * @default - no announcement
+   */
+  readonly announceTopic?: TopicRef;
+  /**
+   * Terraform condition under which every resource here exists (`count`).
+   * @default - always
+   */
+  readonly condition?: Condition;
+}
+
+/**
+ * Pauses SES sending when a critical reputation alarm goes to ALARM, without a Lambda: an EventBridge
+ * rule on the alarms' state changes starts an SSM Automation runbook that makes the one SES API call.
+ * A person resumes sending with the resume runbook (`resumeCommand`) once the cause is fixed.
+ */
+export class AutoPause extends Construct {
+  public readonly pauseRunbook: SsmDocument;
+  public readonly resumeRunbook: SsmDocument;
+  /** The role both runbooks run as. */
+  public readonly automationRole: IamRole;
+  /** The role EventBridge starts the pause runbook with. */
+  public readonly eventsRole: IamRole;
+  public readonly rule: CloudwatchEventRule;
+  /** Built from the name: the announcement topic's policy conditions on it. */
+  public readonly ruleArn: string;
+  public readonly pauseRunbookName: string;
+  public readonly resumeRunbookName: string;
+  /** The AWS CLI command that resumes sending. */
+  public readonly resumeCommand: string;
+
+  constructor(scope: Construct, id: string, props: AutoPauseProps) {
+    super(scope, id);
+    const pauseScope = props.scope ?? "configurationSet";
+    // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
+    if (!isToken(pauseScope) && !(PAUSE_SCOPES as readonly string[]).includes(pauseScope)) {
+      throw new Error(`AutoPause scope: got ${JSON.stringify(pauseScope)}; allowed: ${PAUSE_SCOPES.map((s) => JSON.stringify(s)).join(" or ")}`);
+    }
+    if (!isToken(props.alarmArns) && props.alarmArns.length === 0) {
+      throw new Error("AutoPause alarmArns: got []; allowed: one or more CloudWatch alarm ARNs");
+    }
+    // Chosen here for a literal scope, by Terraform for a token one. Not `choose`: its branches are
+    // written as JSON strings, which drops the `${}` of tokens inside them.
+    const isAccount = isToken(pauseScope) ? expression(this, `${hclOf(this, pauseScope)} == "account"`) : undefined;
+    const byScope = (forAccount: string, forConfigurationSet: string): string =>
+      isAccount
+        ? stringExpression(this, ternaryHcl(this, isAccount, forAccount, forConfigurationSet))
+        : pauseScope === "account"
+          ? forAccount
+          : forConfigurationSet;
+    const bothScopes = (build: (scope: PauseScope) => string) => byScope(build("account"), build("configurationSet"));
+
+    const partition = props.partition ?? partitionOf(props.region);
+    this.pauseRunbookName = `${props.namePrefix}-pause-sending`;
+    this.resumeRunbookName = `${props.namePrefix}-resume-sending`;
+    this.resumeCommand = `aws ssm start-automation-execution --document-name ${this.resumeRunbookName} --region ${props.region}`;
+    const automationRoleName = `${props.namePrefix}-pause-automation-${props.region}`;
+    // Built from the name, so the runbooks and the PassRole statement are known at plan time.
+    const automationRoleArn = `arn:${partition}:iam::${props.accountId}:role/${automationRoleName}`;
+    const ruleName = `${props.namePrefix}-pause-on-critical`;
+    this.ruleArn = arn(props, "events", `rule/${ruleName}`);
+    const counted = countWhen(this, props.condition);
+
+    const runbook = (enabled: boolean) =>
+      bothScopes((scope) =>
+        JSON.stringify(sendingRunbook({ scope, configurationSetName: props.configurationSetName, assumeRoleArn: automationRoleArn, enabled })),
+      );
+    this.pauseRunbook = new SsmDocument(this, "PauseRunbook", {
+      ...counted,
+      name: this.pauseRunbookName,
+      documentType: "Automation",
+      documentFormat: "JSON",
+      content: runbook(false),
+    });
+    this.resumeRunbook = new SsmDocument(this, "ResumeRunbook", {
+      ...counted,
+      name: this.resumeRunbookName,
+      documentType: "Automation",
+      documentFormat: "JSON",
+      content: runbook(true),
+    });
+
+    this.automationRole = new IamRole(this, "AutomationRole", {
+      ...counted,
+      name: automationRoleName,
+      description: `Lets SSM Automation runbooks ${this.pauseRunbookName} and ${this.resumeRunbookName} turn SES sending off and on`,
+      // Systems Manager User Guide, "Create the service roles for Automation": aws:SourceArn is the
+      // automation execution's ARN, unknown before it starts.
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy("ssm.amazonaws.com", props.accountId, arn(props, "ssm", "automation-execution/*"))),
+    });
+    new IamRolePolicy(this, "AutomationPolicy", {
+      ...counted,
+      name: "change-ses-sending",
+      role: attributeOf(this.automationRole, "id"),
+      policy: renderPolicy(
+        policyDocument({
+          Sid: "ChangeSesSending",
+          Effect: "Allow",
+          Action: byScope(SES_PAUSE_ACTIONS.account, SES_PAUSE_ACTIONS.configurationSet),
+          // Service Authorization Reference, Amazon Simple Email Service v2: PutAccountSendingAttributes
+          // supports no resource type (so "*"); PutConfigurationSetSendingOptions takes the configuration set.
+          Resource: byScope("*", arn(props, "ses", `configuration-set/${props.configurationSetName}`)),
+        }),
+      ),
+    });
+
+    this.eventsRole = new IamRole(this, "EventsRole", {
+      ...counted,
+      name: `${props.namePrefix}-pause-trigger-${props.region}`,
+      description: `Lets EventBridge rule ${ruleName} start SSM Automation runbook ${this.pauseRunbookName}`,
+      // EventBridge User Guide, "Cross-service confused deputy prevention": for rule targets,
+      // aws:SourceArn is the rule's ARN.
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy("events.amazonaws.com", props.accountId, this.ruleArn)),
+    });
+    const eventsPolicy = new IamRolePolicy(this, "EventsPolicy", {
+      ...counted,
+      name: "start-pause-runbook",
+      role: attributeOf(this.eventsRole, "id"),
+      policy: renderPolicy(
+        policyDocument(
+          {
+            Sid: "StartPauseRunbook",
+            Effect: "Allow",
+            Action: "ssm:StartAutomationExecution",
+            // automation-definition/<name>:<version>; the target names version $DEFAULT.
+            Resource: arn(props, "ssm", `automation-definition/${this.pauseRunbookName}:*`),
+          },
+          {
+            // Starting a runbook that names an assume role passes that role to Systems Manager.
+            Sid: "PassAutomationRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: automationRoleArn,
+            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+          },
+        ),
+      ),
+    });
+
+    // CloudWatch User Guide, "Alarm events and EventBridge": "CloudWatch Alarm State Change" events
+    // name the alarm's ARN in `resources` and the new state in `detail.state.value`.
+    const ALARM_ARNS = "ALARM_ARNS";
+    const pattern = JSON.stringify({
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      resources: isToken(props.alarmArns) ? ALARM_ARNS : [...props.alarmArns],
+      detail: { state: { value: ["ALARM"] } },
+    });
+    this.rule = new CloudwatchEventRule(this, "Rule", {
+      ...counted,
+      name: ruleName,
+      description: `ses-guard: starts runbook ${this.pauseRunbookName} when a critical reputation alarm goes to ALARM`,
+      // A token list becomes a list expression inside the pattern.
+      eventPattern: isToken(props.alarmArns)
+        ? pattern.replace(JSON.stringify(ALARM_ARNS), () => "${jsonencode(" + hclOf(this, props.alarmArns) + ")}")
+        : pattern,
+    });
+    const ruleNameAttribute = attributeOf(this.rule, "name");
+
+    new CloudwatchEventTarget(this, "PauseTarget", {
+      ...counted,
+      rule: ruleNameAttribute,
+      targetId: "pause-sending",
+      arn: arn(props, "ssm", `automation-definition/${this.pauseRunbookName}:$DEFAULT`),
+      roleArn: attributeOf(this.eventsRole, "arn"),
+      // Without an input EventBridge passes the whole event, which Automation would take as runbook
+      // parameters (EventBridge User Guide, "Amazon EventBridge targets"); the runbook has none.
+      input: "{}",
+      // The first ALARM after apply finds the runbook and the permission to start it.
+      dependsOn: [this.pauseRunbook, eventsPolicy],
+    });
+
+    if (props.announceTopic) {
+      const announcement = (scope: PauseScope) =>
+        pauseAnnouncementTransformer({
+          scope,
+          configurationSetName: props.configurationSetName,
+          pauseRunbookName: this.pauseRunbookName,
+          resumeRunbookName: this.resumeRunbookName,
+        });
+      new CloudwatchEventTarget(this, "AnnounceTarget", {
+        ...counted,
+        rule: ruleNameAttribute,
+        targetId: "announce-pause",
+        arn: props.announceTopic.arn,
+        inputTransformer: {
+          inputPaths: { ...announcement("configurationSet").inputPathsMap },
+          inputTemplate: bothScopes((scope) => announcement(scope).inputTemplate),
+        },
+      });
+    }
+  }
+}

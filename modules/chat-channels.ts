@@ -1,0 +1,190 @@
+import { Construct } from "constructs";
+import { TerraformIterator, TerraformProvider, Token } from "cdktf";
+import { ChatbotSlackChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-slack-channel-configuration";
+import { ChatbotTeamsChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-teams-channel-configuration";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { arn, ArnScope, partitionOf } from "./shared/arn";
+import { Condition, expression, hclOf, isToken } from "./shared/expressions";
+import { policyDocument, renderPolicy } from "./shared/policy-document";
+import { RULES } from "./shared/rules";
+
+/** A Slack channel, in a workspace authorized once in the Amazon Q Developer console. */
+export interface SlackChannel {
+  /** Short name, unique among the channels: part of the configuration's name. */
+  readonly name: string;
+  /** Workspace (team) ID, `T` and 8 to 11 more capitals and digits. */
+  readonly workspaceId: string;
+  /** Channel ID, `C` (or `G` for a private channel) and more capitals and digits. */
+  readonly channelId: string;
+}
+
+/** A Microsoft Teams channel, in a team authorized once in the Amazon Q Developer console. */
+export interface TeamsChannel {
+  readonly name: string;
+  /** Microsoft Entra tenant ID (a UUID). */
+  readonly tenantId: string;
+  /** Team ID (a UUID). */
+  readonly teamId: string;
+  /** Channel ID, as in the channel's link: `19:...@thread.tacv2`. */
+  readonly channelId: string;
+}
+
+export interface ChatChannelsProps extends ArnScope {
+  /** Prefix of the role and configuration names. */
+  readonly namePrefix: string;
+  /** Topics every channel subscribes to (any region). */
+  readonly topicArns: readonly string[];
+  /**
+   * Slack channels; a token list becomes `for_each`, keyed by name.
+   * @default - none
+   */
+  readonly slackChannels?: readonly SlackChannel[];
+  /**
+   * Microsoft Teams channels; a token list becomes `for_each`, keyed by name.
+   * @default - none
+   */
+  readonly teamsChannels?: readonly TeamsChannel[];
+  /**
+   * Provider for the channel configurations: the Amazon Q Developer in chat applications API is only
+   * in us-east-2, us-west-2, eu-west-1 and ap-southeast-1 (AWS General Reference, "Amazon Q Developer
+   * in chat applications endpoints and quotas"); the topics may be in any region.
+   * @default - the scope's default provider
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * Terraform condition under which the role exists (the plain module's switch).
+   * @default - always
+   */
+  readonly condition?: Condition;
+}
+
+/**
+ * Amazon Q Developer in chat applications (formerly AWS Chatbot) channel configurations: each channel
+ * receives the alarms and the SES events as native messages. Members can read our alarms and nothing
+ * else: the role and the guardrail are read-only.
+ */
+export class ChatChannels extends Construct {
+  public readonly role: IamRole;
+  public readonly slack: readonly ChatbotSlackChannelConfiguration[];
+  public readonly teams: readonly ChatbotTeamsChannelConfiguration[];
+  /** Name of each channel's configuration: `<namePrefix>-<region>-<channel name>`. */
+  public readonly configurationName: (channelName: string) => string;
+
+  constructor(scope: Construct, id: string, props: ChatChannelsProps) {
+    super(scope, id);
+    const slackChannels = props.slackChannels ?? [];
+    const teamsChannels = props.teamsChannels ?? [];
+    if (!isToken(slackChannels)) slackChannels.forEach((c, i) => checkSlack(c, i));
+    if (!isToken(teamsChannels)) teamsChannels.forEach((c, i) => checkTeams(c, i));
+    const partition = props.partition ?? partitionOf(props.region);
+    this.configurationName = (channelName) => `${props.namePrefix}-${props.region}-${channelName}`;
+    const count = props.condition === undefined ? {} : { count: Token.asNumber(expression(this, `${hclOf(this, props.condition, false)} ? 1 : 0`)) };
+
+    // AWS documents no condition keys for chatbot.amazonaws.com (the Amazon Q Developer Administrator
+    // Guide's role examples trust the service alone); the role reads our alarms and nothing more.
+    this.role = new IamRole(this, "Role", {
+      ...count,
+      name: `${props.namePrefix}-chatbot-${props.region}`,
+      description: `Amazon Q Developer in chat applications: reads the ${props.namePrefix} alarms for chat channels`,
+      assumeRolePolicy: renderPolicy(
+        policyDocument({ Sid: "AllowAmazonQDeveloperInChat", Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      ),
+    });
+    new IamRolePolicy(this, "RolePolicy", {
+      ...count,
+      name: "read-our-alarms",
+      role: count.count === undefined ? this.role.id : `${props.namePrefix}-chatbot-${props.region}`,
+      policy: renderPolicy(
+        policyDocument({
+          Sid: "DescribeOurAlarms",
+          Effect: "Allow",
+          Action: "cloudwatch:DescribeAlarms",
+          Resource: arn(props, "cloudwatch", `alarm:${props.namePrefix}-*`),
+        }),
+      ),
+      dependsOn: [this.role],
+    });
+    const roleArn = `arn:${partition}:iam::${props.accountId}:role/${props.namePrefix}-chatbot-${props.region}`;
+    const common = {
+      provider: props.provider,
+      iamRoleArn: roleArn,
+      snsTopicArns: [...props.topicArns],
+      // Read-only: members cannot change anything through the channel, whatever their own role allows.
+      guardrailPolicyArns: [`arn:${partition}:iam::aws:policy/CloudWatchReadOnlyAccess`],
+      // Messages the service cannot deliver (a malformed notification) are logged, not lost silently.
+      loggingLevel: "ERROR",
+      dependsOn: [this.role],
+    };
+
+    const slackScope = new Construct(this, "Slack");
+    if (isToken(slackChannels)) {
+      const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, slackChannels)} : c.name => c }`)));
+      this.slack = [
+        new ChatbotSlackChannelConfiguration(slackScope, "Resource", {
+          ...common,
+          forEach: each,
+          configurationName: this.configurationName(each.getString("name")),
+          slackTeamId: each.getString("workspace_id"),
+          slackChannelId: each.getString("channel_id"),
+        }),
+      ];
+    } else {
+      this.slack = slackChannels.map(
+        (c) =>
+          new ChatbotSlackChannelConfiguration(slackScope, c.name, {
+            ...common,
+            configurationName: this.configurationName(c.name),
+            slackTeamId: c.workspaceId,
+            slackChannelId: c.channelId,
+          }),
+      );
+    }
+    const teamsScope = new Construct(this, "Teams");
+    if (isToken(teamsChannels)) {
+      const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, teamsChannels)} : c.name => c }`)));
+      this.teams = [
+        new ChatbotTeamsChannelConfiguration(teamsScope, "Resource", {
+          ...common,
+          forEach: each,
+          configurationName: this.configurationName(each.getString("name")),
+          tenantId: each.getString("tenant_id"),
+          teamId: each.getString("team_id"),
+          channelId: each.getString("channel_id"),
+        }),
+      ];
+    } else {
+      this.teams = teamsChannels.map(
+        (c) =>
+          new ChatbotTeamsChannelConfiguration(teamsScope, c.name, {
+            ...common,
+            configurationName: this.configurationName(c.name),
+            tenantId: c.tenantId,
+            teamId: c.teamId,
+            channelId: c.channelId,
+          }),
+      );
+    }
+  }
+}
+
+function checkSlack(c: SlackChannel, i: number): void {
+  for (const [field, rule] of [
+    ["name", RULES.chatChannelName],
+    ["workspaceId", RULES.slackWorkspaceId],
+    ["channelId", RULES.slackChannelId],
+  ] as const) {
+    if (!rule.holds(c[field])) throw new Error(`ChatChannels slackChannels[${i}].${field}: got ${JSON.stringify(c[field])}; allowed: ${rule.allowed}`);
+  }
+}
+
+function checkTeams(c: TeamsChannel, i: number): void {
+  for (const [field, rule] of [
+    ["name", RULES.chatChannelName],
+    ["tenantId", RULES.teamsTenantId],
+    ["teamId", RULES.teamsTeamId],
+    ["channelId", RULES.teamsChannelId],
+  ] as const) {
+    if (!rule.holds(c[field])) throw new Error(`ChatChannels teamsChannels[${i}].${field}: got ${JSON.stringify(c[field])}; allowed: ${rule.allowed}`);
+  }
+}

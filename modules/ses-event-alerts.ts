@@ -1,0 +1,115 @@
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
+import { attributeOf, Condition, hclOf, isToken, numberExpression } from "./shared/expressions";
+import { policyDocument, renderPolicy } from "./shared/policy-document";
+import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatNextSteps, transformerProblems } from "./shared/ses-chat-events";
+
+export interface SesEventAlertsProps extends ArnScope {
+  /** Prefix of the topic and rule names. */
+  readonly namePrefix: string;
+  /** Only events of messages sent with this configuration set are relayed. */
+  readonly configurationSetName: string;
+  /**
+   * Events relayed; a token list gives every type a rule that exists while the list holds it.
+   * @default - DEFAULT_CHAT_EVENT_TYPES: permanent bounces and complaints
+   */
+  readonly types: readonly ChatEventType[];
+  /** Customer-managed key of the topic; its policy must let events.amazonaws.com use it. */
+  readonly kmsKeyArn: string;
+  /** What each message tells the reader to run next. */
+  readonly nextSteps: ChatNextSteps;
+  /**
+   * Terraform condition under which all of it exists (the plain module's switch).
+   * @default - always
+   */
+  readonly condition?: Condition;
+}
+
+/**
+ * SES events as chat messages without code: rules on the default event bus (where the
+ * configuration set's EventBridge destination delivers) turn each chosen event into an Amazon Q
+ * Developer custom notification, published to an encrypted topic that chat channels subscribe to.
+ */
+export class SesEventAlerts extends Construct {
+  public readonly topic: SnsTopic;
+  public readonly topicName: string;
+  public readonly rules: readonly CloudwatchEventRule[];
+  /** Every rule of this construct is named `<namePrefix>-chat-...`: the topic policy's source pattern. */
+  public readonly ruleNamePattern: string;
+
+  constructor(scope: Construct, id: string, props: SesEventAlertsProps) {
+    super(scope, id);
+    const problem = awsManagedKeyProblem(props.kmsKeyArn);
+    if (problem) throw new Error(`SesEventAlerts kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
+    const tokenTypes = isToken(props.types);
+    if (!tokenTypes) {
+      if (props.types.length === 0) throw new Error(`SesEventAlerts types: got []; allowed: one or more of ${CHAT_EVENT_TYPES.join(", ")}`);
+      for (const type of props.types) {
+        if (!(CHAT_EVENT_TYPES as readonly string[]).includes(type)) {
+          throw new Error(`SesEventAlerts types: got ${JSON.stringify(type)}; allowed: ${CHAT_EVENT_TYPES.join(", ")}`);
+        }
+      }
+    }
+    const counted = (extra?: string) => {
+      const parts = [props.condition && hclOf(this, props.condition), extra].filter(Boolean);
+      return parts.length ? { count: numberExpression(this, `${parts.join(" && ")} ? 1 : 0`) } : {};
+    };
+
+    this.topicName = `${props.namePrefix}-ses-events`;
+    this.ruleNamePattern = `${props.namePrefix}-chat-*`;
+    this.topic = new SnsTopic(this, "Topic", { ...counted(), name: this.topicName, kmsMasterKeyId: props.kmsKeyArn });
+    const topicArn = arn(props, "sns", this.topicName);
+    new SnsTopicPolicy(this, "TopicPolicy", {
+      ...counted(),
+      // The ARN built from the name, with the topic's own attribute only for ordering.
+      arn: this.topic.count === undefined ? this.topic.arn : topicArn,
+      policy: renderPolicy(
+        policyDocument({
+          Sid: "AllowOurEventBridgeRules",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: topicArn,
+          Condition: {
+            StringEquals: { "aws:SourceAccount": props.accountId },
+            ArnLike: { "aws:SourceArn": arn(props, "events", `rule/${this.ruleNamePattern}`) },
+          },
+        }),
+      ),
+      dependsOn: [this.topic],
+    });
+
+    // A token list: a rule per type, each existing while the list holds its type.
+    const types = tokenTypes ? CHAT_EVENT_TYPES : props.types;
+    const rules: CloudwatchEventRule[] = [];
+    for (const rule of chatRules(types, props.nextSteps)) {
+      const problems = transformerProblems(rule.inputTransformer);
+      if (problems.length && !isToken(rule.inputTransformer.inputTemplate)) {
+        throw new Error(`SesEventAlerts ${rule.suffix}: the input transformer has ${problems.join("; ")}`);
+      }
+      const exists = counted(tokenTypes ? `contains(${hclOf(this, props.types)}, ${JSON.stringify(rule.type)})` : undefined);
+      const idBase = rule.suffix.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+      const name = `${props.namePrefix}-chat-${rule.suffix}`;
+      const eventRule = new CloudwatchEventRule(this, `${idBase}Rule`, {
+        ...exists,
+        name,
+        description: `ses-guard: ${rule.type.toLowerCase().replace(/_/g, " ")} events of configuration set ${props.configurationSetName} (${rule.variant === "subject" ? "with a subject chat can show" : "without one"}) to chat`,
+        eventPattern: JSON.stringify(rule.eventPattern),
+      });
+      new CloudwatchEventTarget(this, `${idBase}Target`, {
+        ...exists,
+        rule: attributeOf(eventRule, "name"),
+        targetId: "chat-topic",
+        arn: topicArn,
+        inputTransformer: { inputPaths: rule.inputTransformer.inputPathsMap, inputTemplate: rule.inputTransformer.inputTemplate },
+        dependsOn: [this.topic],
+      });
+      rules.push(eventRule);
+    }
+    this.rules = rules;
+  }
+}
