@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle, resolveLifecycle } from "./archive-bucket";
-import { dependable, Fn, TerraformProvider, Token } from "cdktf";
+import { conditional, dependable, Fn, Op, TerraformProvider, Token } from "cdktf";
 import {
   Condition,
   expression,
@@ -460,7 +460,9 @@ export class SesGuard extends Construct {
       eventTypes: archive.eventTypes,
       requireTls: archive.requireTls,
       suppressedReasons: props.suppression?.configurationSet,
-      eventBridge: props.chat ? { eventTypes: this.sesTypesFor(props.chat.sesEventTypes ?? DEFAULT_CHAT_EVENT_TYPES), condition: props.chat.enabled } : undefined,
+      eventBridge: props.chat
+        ? { eventTypes: this.sesTypesFor(props.chat.sesEventTypes ?? DEFAULT_CHAT_EVENT_TYPES), condition: props.chat.enabled }
+        : undefined,
     });
     const configurationSetAlarmsOn = props.alarms.configurationSet ?? true;
     if (configurationSetAlarmsOn !== false) {
@@ -590,6 +592,7 @@ export class SesGuard extends Construct {
           slackChannels,
           teamsChannels,
           provider: props.chat.provider,
+          condition: props.chat.enabled,
         });
       }
     }
@@ -604,8 +607,9 @@ export class SesGuard extends Construct {
           'SesGuard autoPause.scope: got "configurationSet"; allowed: "account", or keep alarms.configurationSet on (a configuration set is paused on its own alarms)',
         );
       }
+      // cdktf's own functions: they keep the partition expression inside each ARN intact.
       const alarmArns = isToken(scope)
-        ? Token.asList(expression(this, `${hclOf(this, scope)} == "account" ? ${hclOf(this, accountCritical)} : ${hclOf(this, setCritical ?? accountCritical)}`))
+        ? Token.asList(conditional(Op.eq(scope, "account"), accountCritical, setCritical ?? accountCritical))
         : scope === "account"
           ? accountCritical
           : setCritical!;
@@ -626,10 +630,12 @@ export class SesGuard extends Construct {
       const archiveArns = [`${p}-archive-data-freshness`, `${p}-archive-delivery-success`].map((name) => arn(arnScope, "cloudwatch", `alarm:${name}`));
       const setArns = setAlarms ? Object.values(setAlarms.alarmArns) : [];
       const alarmArns = isToken(configurationSetAlarmsOn)
-        ? Token.asList(
+        ? // HCL text, element by element: each ARN keeps its partition expression, and no cdktf function meets a raw
+          // `${...}` (Fn.concat / conditional around these strings print "escape sequences" warnings on every synth).
+          Token.asList(
             expression(
               this,
-              `concat(${hclOf(this, [...accountArns, ...archiveArns])}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclOf(this, setArns)} : [])`,
+              `concat(${hclListOf(this, [...accountArns, ...archiveArns])}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclListOf(this, setArns)} : [])`,
             ),
           )
         : [...accountArns, ...setArns, ...archiveArns];
@@ -657,6 +663,11 @@ export class SesGuard extends Construct {
 /** Name of the auto-pause rule (the alarm topic lets it publish). */
 export function autoPauseRuleName(namePrefix: string): string {
   return `${namePrefix}-pause-on-critical`;
+}
+
+/** An HCL list of strings that may hold tokens, element by element (`hclOf` of a whole array would JSON-quote each element's expressions). */
+function hclListOf(scope: Construct, items: readonly string[]): string {
+  return `[${items.map((x) => hclOf(scope, x)).join(", ")}]`;
 }
 
 /** `a || b` of two switches, literal or Terraform conditions. */

@@ -42,12 +42,15 @@ describe("SesGuardStack outputs", () => {
       "athena_results_bucket_name",
       "athena_workgroup",
       "configuration_set_name",
+      "dashboard_url",
       "delivery_stream_name",
       "glue_database",
       "glue_table",
       "next_steps",
       "notification_topic_arn",
       "pending_email_confirmations",
+      "resume_sending_command",
+      "ses_events_topic_arn",
     ]);
   });
 
@@ -63,11 +66,12 @@ describe("SesGuardStack outputs", () => {
     expect(JSON.parse(fullOut).output.next_steps.value).toContain("ConfigurationSetName=acme-transactional");
   });
 
-  test("notifications-off.json: no notification topic output", () => {
+  test("notifications-off.json: no notification topic output, and none of chat or auto-pause (off by default)", () => {
     expect(Object.keys(JSON.parse(offOut).output).sort()).toEqual([
       "alarm_topic_arn",
       "archive_bucket_name",
       "configuration_set_name",
+      "dashboard_url",
       "delivery_stream_name",
       "next_steps",
       "pending_email_confirmations",
@@ -107,7 +111,7 @@ describe("SesGuardStack outputs", () => {
 describe("SesGuardStack provider and backend", () => {
   test("provider region and default tags come from the config", () => {
     expect(fullOut).toHaveProviderWithProperties(AwsProvider, {
-      region: "eu-central-1",
+      region: "eu-west-1",
       default_tags: [{ tags: { team: "platform", "cost-center": "email" } }],
     });
   });
@@ -121,7 +125,7 @@ describe("SesGuardStack provider and backend", () => {
   test("the local state path is relative and named after the stack", () => {
     const statePath = JSON.parse(fullOut).terraform.backend.local.path;
     expect(path.isAbsolute(statePath)).toBe(false);
-    expect(statePath).toBe("terraform.acme-mail-eu-central-1.tfstate");
+    expect(statePath).toBe("terraform.acme-mail-eu-west-1.tfstate");
   });
 
   test("a given local state path is used as is", () => {
@@ -130,7 +134,7 @@ describe("SesGuardStack provider and backend", () => {
   });
 
   test("stackName is <name>-<region>", () => {
-    expect(stackName(full, "eu-central-1")).toBe("acme-mail-eu-central-1");
+    expect(stackName(full, "eu-west-1")).toBe("acme-mail-eu-west-1");
     expect(stackName(off, "eu-west-1")).toBe("mailer-eu-west-1");
   });
 });
@@ -184,8 +188,8 @@ describe("SesGuardStack from full.json", () => {
 
   test("IAM role names carry the region (IAM names are global)", () => {
     const roles = resources(fullOut, IamRole);
-    expect(roles.delivery_stream_role.name).toBe("acme-mail-firehose-eu-central-1");
-    expect(roles.event_publishing_role.name).toBe("acme-mail-ses-publisher-eu-central-1");
+    expect(roles.delivery_stream_role.name).toBe("acme-mail-firehose-eu-west-1");
+    expect(roles.event_publishing_role.name).toBe("acme-mail-ses-publisher-eu-west-1");
   });
 
   test("notification subscribers are notifications.emails, not the alarm addresses", () => {
@@ -255,7 +259,7 @@ describe("sesGuardPropsFromConfig", () => {
     const props = sesGuardPropsFromConfig(full);
     expect(props.namePrefix).toBe("acme-mail");
     expect(props.accountId).toBe("210987654321");
-    expect(props.region).toBe("eu-central-1");
+    expect(props.region).toBe("eu-west-1");
     expect(props.archive?.bucketName).toBe("acme-ses-event-archive");
     expect(props.archive?.configurationSetName).toBe("acme-transactional");
     expect(props.archive?.bufferingIntervalSeconds).toBe(600);

@@ -549,10 +549,7 @@ const chatSchema = z
       .describe(
         "Slack channels (`name`, `workspaceId`, `channelId`) that receive the alarms and the SES events as native messages; the workspace must be authorized once in the Amazon Q Developer console (see [From alarm to action](#from-alarm-to-action)).",
       ),
-    teamsChannels: z
-      .array(teamsChannel)
-      .default([])
-      .describe("Microsoft Teams channels (`name`, `tenantId`, `teamId`, `channelId`), the same way."),
+    teamsChannels: z.array(teamsChannel).default([]).describe("Microsoft Teams channels (`name`, `tenantId`, `teamId`, `channelId`), the same way."),
     sesEventTypes: uniqueList(z.enum(CHAT_EVENT_TYPES), "event type", 1)
       .default([...DEFAULT_CHAT_EVENT_TYPES])
       .meta({ description: `SES events relayed to chat: any of ${CHAT_EVENT_TYPES.join(", ")}.`, defaultText: "`PERMANENT_BOUNCE, COMPLAINT`" }),
@@ -567,12 +564,13 @@ const chatSchema = z
   .prefault({})
   .superRefine((chat, ctx) => {
     const seen = new Set<string>();
-    [...chat.slackChannels.map((c, i) => ["slackChannels", i, c.name] as const), ...chat.teamsChannels.map((c, i) => ["teamsChannels", i, c.name] as const)].forEach(
-      ([list, i, name]) => {
-        if (seen.has(name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], input: name, message: "a name no other chat channel has" });
-        seen.add(name);
-      },
-    );
+    [
+      ...chat.slackChannels.map((c, i) => ["slackChannels", i, c.name] as const),
+      ...chat.teamsChannels.map((c, i) => ["teamsChannels", i, c.name] as const),
+    ].forEach(([list, i, name]) => {
+      if (seen.has(name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], input: name, message: "a name no other chat channel has" });
+      seen.add(name);
+    });
   })
   .describe("Alarms and SES events in Slack or Microsoft Teams through Amazon Q Developer in chat applications (on when a channel is listed).");
 

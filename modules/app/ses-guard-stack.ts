@@ -95,10 +95,18 @@ export class SesGuardStack extends TerraformStack {
       );
     }
     if (this.guard.dashboard) {
-      output("dashboard_url", this.guard.dashboard.consoleUrl, "The region's CloudWatch dashboard: reputation rates with their levels, volume, archive health and alarms.");
+      output(
+        "dashboard_url",
+        this.guard.dashboard.consoleUrl,
+        "The region's CloudWatch dashboard: reputation rates with their levels, volume, archive health and alarms.",
+      );
     }
     if (this.guard.sesEventAlerts) {
-      output("ses_events_topic_arn", this.guard.sesEventAlerts.topic.arn, "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications.");
+      output(
+        "ses_events_topic_arn",
+        this.guard.sesEventAlerts.topic.arn,
+        "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications.",
+      );
     }
     if (this.guard.autoPause) {
       output("resume_sending_command", this.guard.autoPause.resumeCommand, "Resumes sending after an automatic pause (run it once the cause is fixed).");

@@ -48,6 +48,9 @@ export const RISK_KINDS = {
   "iam-policy-widened": "IAM policy widened",
   "notifications-removed": "Per-message notifications removed",
   "notification-topic-overwritten": "Identity notification topic overwritten",
+  "auto-pause-removed": "Automatic pause turned off",
+  "chat-channel-removed": "Chat channel removed",
+  "dashboard-removed": "Dashboard removed",
 } as const;
 export type RiskKind = keyof typeof RISK_KINDS;
 
@@ -653,7 +656,51 @@ const notificationTopicChecks: Check = (c, ctx) => {
   return [risk(type === "Delivery" ? "low" : "medium", "notification-topic-overwritten", c, reason)];
 };
 
+/** ses-guard's auto-pause: the rule on critical alarms, or the runbook it starts (`<prefix>-pause-on-critical`, `<prefix>-pause-sending`). */
+const autoPauseChecks: Check = (c) => {
+  if (!isGone(c)) return [];
+  const name = nameOf(c) ?? c.name;
+  if (!/-pause-on-critical$|-pause-sending$/.test(name)) return [];
+  return [
+    risk(
+      "medium",
+      "auto-pause-removed",
+      c,
+      `${c.type === "aws_ssm_document" ? "Runbook" : "EventBridge rule"} ${code(name)} is deleted: a critical reputation alarm no longer pauses sending, so AWS may pause the account first.`,
+    ),
+  ];
+};
+
+const chatChannelChecks: Check = (c) =>
+  isGone(c)
+    ? [
+        risk(
+          "medium",
+          "chat-channel-removed",
+          c,
+          `Chat channel configuration ${code(str(c.before, "configuration_name") ?? c.name)} is deleted: its channel no longer receives the alarms or the SES events.`,
+        ),
+      ]
+    : [];
+
+const dashboardChecks: Check = (c) =>
+  isGone(c)
+    ? [
+        risk(
+          "low",
+          "dashboard-removed",
+          c,
+          `CloudWatch dashboard ${code(str(c.before, "dashboard_name") ?? c.name)} is deleted: the rates, levels and alarm states lose their one view.`,
+        ),
+      ]
+    : [];
+
 const CHECKS: Readonly<Record<string, readonly Check[]>> = {
+  aws_cloudwatch_event_rule: [autoPauseChecks],
+  aws_ssm_document: [autoPauseChecks],
+  aws_chatbot_slack_channel_configuration: [chatChannelChecks],
+  aws_chatbot_teams_channel_configuration: [chatChannelChecks],
+  aws_cloudwatch_dashboard: [dashboardChecks],
   aws_cloudwatch_metric_alarm: [alarmChecks],
   aws_s3_bucket: [bucketChecks],
   aws_kinesis_firehose_delivery_stream: [streamChecks],

@@ -225,9 +225,18 @@ export const RULES = {
     hcl: (x: string) => `${x} <= ${MAX_BYTES_SCANNED_CUTOFF_MIB}`,
   },
   campaignTag: pattern("an SES message tag name: 1 to 256 letters, digits, _ or -", /^[A-Za-z0-9_-]{1,256}$/),
-  chatChannelName: pattern("1 to 32 lower-case letters, digits or hyphens, starting with a letter (part of the channel configuration's name)", /^[a-z][a-z0-9-]{0,31}$/),
-  slackWorkspaceId: pattern("a Slack workspace ID: T and 6 to 20 capitals or digits (Slack: workspace settings, or the console's workspace details)", /^T[A-Z0-9]{6,20}$/),
-  slackChannelId: pattern("a Slack channel ID: C (or G, private) and 6 to 20 capitals or digits (the channel's details, at the bottom)", /^[CG][A-Z0-9]{6,20}$/),
+  chatChannelName: pattern(
+    "1 to 32 lower-case letters, digits or hyphens, starting with a letter (part of the channel configuration's name)",
+    /^[a-z][a-z0-9-]{0,31}$/,
+  ),
+  slackWorkspaceId: pattern(
+    "a Slack workspace ID: T and 6 to 20 capitals or digits (Slack: workspace settings, or the console's workspace details)",
+    /^T[A-Z0-9]{6,20}$/,
+  ),
+  slackChannelId: pattern(
+    "a Slack channel ID: C (or G, private) and 6 to 20 capitals or digits (the channel's details, at the bottom)",
+    /^[CG][A-Z0-9]{6,20}$/,
+  ),
   teamsTenantId: pattern("a Microsoft Entra tenant ID (a UUID)", /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/),
   teamsTeamId: pattern("a Microsoft Teams team ID (a UUID, the groupId in the channel's link)", /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/),
   teamsChannelId: pattern("a Microsoft Teams channel ID, as in the channel's link: 19:...@thread.tacv2", /^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$/),

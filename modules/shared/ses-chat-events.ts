@@ -80,7 +80,11 @@ const KINDS: Readonly<Record<ChatEventType, Kind>> = {
     sesEventType: "DELIVERY_DELAY",
     detailType: "Email Delivery Delayed",
     title: ":hourglass: SES delivery delayed (<delayType>)",
-    paths: { delayType: "$.detail.deliveryDelay.delayType", recipients: "$.detail.deliveryDelay.delayedRecipients", expires: "$.detail.deliveryDelay.expirationTime" },
+    paths: {
+      delayType: "$.detail.deliveryDelay.delayType",
+      recipients: "$.detail.deliveryDelay.delayedRecipients",
+      expires: "$.detail.deliveryDelay.expirationTime",
+    },
     lines: ["*Delayed recipients:* <recipients>", "*SES gives up at:* <expires>"],
     keywords: ["delivery-delay"],
   },
@@ -192,11 +196,7 @@ function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: 
   ];
   // A Terraform switch: template directives choose the text, since the rule is the same either way.
   const when = next.investigate?.when;
-  const steps = when
-    ? withAthena.map((a, i) => `%{ if ${when} }${a}%{ else }${withoutAthena[i]}%{ endif }`)
-    : next.investigate
-      ? withAthena
-      : withoutAthena;
+  const steps = when ? withAthena.map((a, i) => `%{ if ${when} }${a}%{ else }${withoutAthena[i]}%{ endif }`) : next.investigate ? withAthena : withoutAthena;
   const notification = {
     version: "1.0",
     source: "custom",

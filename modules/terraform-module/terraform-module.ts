@@ -43,8 +43,12 @@ import {
 } from "../shared/rules";
 import { defaultBucketName, defaultResultsBucketName } from "../shared/names";
 import { ArchiveLifecycle, LifecycleTransition } from "../archive-bucket";
-import { attributeOf, Condition, nullable } from "../shared/expressions";
+import { attributeOf, Condition, hclOf, nullable } from "../shared/expressions";
 import { SesGuard, SesGuardProps } from "../ses-guard";
+import { CHATBOT_API_REGIONS } from "../app/config";
+import { PAUSE_SCOPES, PauseScope } from "../shared/runbooks";
+import { CHAT_EVENT_TYPES, ChatEventType } from "../shared/ses-chat-events";
+import type { SlackChannel, TeamsChannel } from "../chat-channels";
 import { AWS_PAUSE_LEVEL, AWS_REVIEW_LEVEL, implausibleLevelText, PLAUSIBLE_FLOOR, Rate } from "../shared/rate";
 
 export { hclString } from "../shared/rules";
@@ -165,6 +169,15 @@ function emailListRules(name: string, what: string): ModuleRule[] {
       got: duplicates(v(name)),
     },
   ];
+}
+
+/** One field of every entry of a list-of-objects variable follows `rule`. */
+function channelFieldRule(name: string, field: string, rule: { allowed: string; hcl: (x: string) => string }): ModuleRule {
+  return {
+    condition: every(v(name), (c) => rule.hcl(`${c}.${field}`)),
+    allowed: text(`each ${field}: ${rule.allowed}`),
+    got: `[for c in ${v(name)} : c.${field} if !(${rule.hcl(`c.${field}`)})]`,
+  };
 }
 
 function enumListRules(name: string, values: readonly string[], what: string): ModuleRule[] {
@@ -689,6 +702,86 @@ export function moduleVariables(): ModuleVariable[] {
       description: "Suppression reasons for messages sent with the configuration set, overriding the account level. null: the set follows the account level.",
       rules: reasonRules("suppression_configuration_set"),
     },
+    {
+      name: "configuration_set_reputation_alarms",
+      type: "bool",
+      default: d.configurationSet.reputationAlarms,
+      description:
+        "Warning and critical alarms on the configuration set's own bounce and complaint rates (dimension ses:configuration-set), at the account alarms' levels.",
+      rules: [],
+    },
+    {
+      name: "dashboard_enabled",
+      type: "bool",
+      default: d.dashboard.enabled,
+      description: "A CloudWatch dashboard `<name_prefix>-<region>`: rates with their levels, volume, archive health and alarms (dashboard_url).",
+      rules: [],
+    },
+    {
+      name: "auto_pause_enabled",
+      type: "bool",
+      default: d.autoPause.enabled,
+      description:
+        "When a critical reputation alarm goes to ALARM, an EventBridge rule starts an SSM Automation runbook that pauses sending, announced on the alarm topic; resume_sending_command resumes it.",
+      rules: [],
+    },
+    {
+      name: "auto_pause_scope",
+      type: "string",
+      default: d.autoPause.scope,
+      description: `What auto-pause pauses: ${PAUSE_SCOPES.join(" or ")}. configurationSet acts on the set's own critical alarms (needs configuration_set_reputation_alarms); account on the account's.`,
+      rules: [
+        ruled(oneOf(PAUSE_SCOPES), v("auto_pause_scope")),
+        {
+          condition: `${v("auto_pause_scope")} != "configurationSet" || !${v("auto_pause_enabled")} || ${v("configuration_set_reputation_alarms")}`,
+          allowed: text('"account", or configuration_set_reputation_alarms true: a configuration set is paused on its own alarms'),
+        },
+      ],
+    },
+    {
+      name: "chat_slack_channels",
+      type: "list(object({ name = string, workspace_id = string, channel_id = string }))",
+      default: d.chat.slackChannels,
+      description: `Slack channels that receive the alarms and the SES events through Amazon Q Developer in chat applications (workspace authorized once in its console). Its API is only in ${CHATBOT_API_REGIONS.join(", ")}: the channel configurations use this module's provider, so call the module in one of those regions for channels.`,
+      rules: [
+        channelFieldRule("chat_slack_channels", "name", RULES.chatChannelName),
+        channelFieldRule("chat_slack_channels", "workspace_id", RULES.slackWorkspaceId),
+        channelFieldRule("chat_slack_channels", "channel_id", RULES.slackChannelId),
+        {
+          condition: `length(${v("chat_slack_channels")}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
+          allowed: `${text(`no channels in `)}${expr("jsonencode(data.aws_region.current.id)")}${text(`: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")} (use the cdktf app, which places the channels there, or your own channel configuration subscribed to alarm_topic_arn and ses_events_topic_arn)`)}`,
+          readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
+        },
+      ],
+    },
+    {
+      name: "chat_teams_channels",
+      type: "list(object({ name = string, tenant_id = string, team_id = string, channel_id = string }))",
+      default: d.chat.teamsChannels,
+      description: "Microsoft Teams channels, the same way as chat_slack_channels.",
+      rules: [
+        channelFieldRule("chat_teams_channels", "name", RULES.chatChannelName),
+        channelFieldRule("chat_teams_channels", "tenant_id", RULES.teamsTenantId),
+        channelFieldRule("chat_teams_channels", "team_id", RULES.teamsTeamId),
+        channelFieldRule("chat_teams_channels", "channel_id", RULES.teamsChannelId),
+        {
+          condition: `length(${v("chat_teams_channels")}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
+          allowed: `${text(`no channels in `)}${expr("jsonencode(data.aws_region.current.id)")}${text(`: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")}`)}`,
+          readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
+        },
+        {
+          condition: `length(distinct(concat([for c in ${v("chat_slack_channels")} : c.name], [for c in ${v("chat_teams_channels")} : c.name]))) == length(${v("chat_slack_channels")}) + length(${v("chat_teams_channels")})`,
+          allowed: text("channel names that no other chat channel (Slack or Teams) has"),
+        },
+      ],
+    },
+    {
+      name: "chat_ses_event_types",
+      type: "list(string)",
+      default: d.chat.sesEventTypes,
+      description: `SES events relayed to the chat channels (an EventBridge rule each): any of ${CHAT_EVENT_TYPES.join(", ")}.`,
+      rules: enumListRules("chat_ses_event_types", CHAT_EVENT_TYPES, "event type"),
+    },
   ];
 }
 
@@ -721,6 +814,16 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
     name: "athena_results_bucket_name",
     description: "S3 bucket holding Athena query results (expired after investigation_results_expiration_days). Null while investigation_enabled is false.",
   },
+  {
+    name: "dashboard_url",
+    description:
+      "The region's CloudWatch dashboard: reputation rates with their levels, volume, archive health and alarms (null while dashboard_enabled is false).",
+  },
+  {
+    name: "ses_events_topic_arn",
+    description: "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications (null without chat channels).",
+  },
+  { name: "resume_sending_command", description: "Resumes sending after an automatic pause (null while auto_pause_enabled is false)." },
 ];
 
 /** The sentences of the `next_steps` output, as the stack words them (a test compares the two). */
@@ -783,8 +886,9 @@ export class SesGuardModule extends TerraformStack {
       "var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0",
     );
     const notificationEmails = local("notification_emails", "var.notification_emails != null ? var.notification_emails : var.alarm_emails");
+    const chatEnabled = local("chat_enabled", "length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0");
 
-    this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails);
+    this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails, chatEnabled);
     this.guard = new SesGuard(this, GUARD_ID, this.guardProps);
     // Tags on every taggable resource (the caller's provider default_tags apply as well).
     for (const child of this.guard.node.findAll()) {
@@ -815,6 +919,9 @@ export class SesGuardModule extends TerraformStack {
       glue_database: investigationAttribute(g.eventCatalog?.database, "name"),
       glue_table: investigationAttribute(g.eventCatalog?.table, "name"),
       athena_results_bucket_name: investigationAttribute(g.athena?.resultsBucket, "bucket"),
+      dashboard_url: expr(`var.dashboard_enabled ? ${hclOf(this, g.dashboard!.consoleUrl)} : null`),
+      ses_events_topic_arn: attributeOf(g.sesEventAlerts!.topic, "arn"),
+      resume_sending_command: expr(`var.auto_pause_enabled ? ${hclOf(this, g.autoPause!.resumeCommand)} : null`),
     };
     const outputScope = new Construct(this, "Outputs");
     for (const output of this.outputs) {
@@ -895,6 +1002,7 @@ function propsFromVariables(
   region: string,
   notificationsEnabled: TerraformLocal,
   notificationEmails: TerraformLocal,
+  chatEnabled: TerraformLocal,
 ): SesGuardProps {
   const str = (name: string) => vars[name].stringValue;
   const num = (name: string) => vars[name].numberValue;
@@ -911,6 +1019,7 @@ function propsFromVariables(
       complaintRate: { warning: percent("complaint_rate_warning_percent"), critical: percent("complaint_rate_critical_percent") },
       periodSeconds: num("alarm_period_seconds"),
       evaluationPeriods: num("alarm_evaluation_periods"),
+      configurationSet: bool("configuration_set_reputation_alarms"),
     },
     archive: {
       bucketName: nullable(str("bucket_name")),
@@ -953,6 +1062,14 @@ function propsFromVariables(
       accountLevel: nullable(list("suppression_account_level")) as SuppressionReason[],
       configurationSet: nullable(list("suppression_configuration_set")) as SuppressionReason[],
     },
+    chat: {
+      enabled: chatEnabled.expression as Condition,
+      slackChannels: vars.chat_slack_channels.value as SlackChannel[],
+      teamsChannels: vars.chat_teams_channels.value as TeamsChannel[],
+      sesEventTypes: list("chat_ses_event_types") as ChatEventType[],
+    },
+    autoPause: { enabled: bool("auto_pause_enabled"), scope: str("auto_pause_scope") as PauseScope },
+    dashboard: { enabled: bool("dashboard_enabled") },
   };
 }
 
@@ -1029,6 +1146,16 @@ const COUNT_WORDS: Record<string, string> = {
   "${var.investigation_enabled ? 1 : 0}": "one while `investigation_enabled`",
   "${var.investigation_enabled && var.access_log_bucket_name != null ? 1 : 0}": "one while `investigation_enabled`, when `access_log_bucket_name` is set",
   "${var.suppression_account_level != null ? 1 : 0}": "one when `suppression_account_level` is set",
+  "${var.dashboard_enabled ? 1 : 0}": "one while `dashboard_enabled`",
+  "${var.configuration_set_reputation_alarms ? 1 : 0}": "one while `configuration_set_reputation_alarms`",
+  "${var.auto_pause_enabled ? 1 : 0}": "one while `auto_pause_enabled`",
+  "${local.chat_enabled ? 1 : 0}": "one while chat channels are given",
+  ...Object.fromEntries(
+    CHAT_EVENT_TYPES.map((t) => [
+      `\${local.chat_enabled && contains(var.chat_ses_event_types, "${t}") ? 1 : 0}`,
+      `one while chat channels are given and \`chat_ses_event_types\` holds ${t}`,
+    ]),
+  ),
 };
 
 function countWords(address: string, count: unknown): string {

@@ -151,7 +151,7 @@ afterAll(() => moduleDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, for
  */
 function stackAddress(moduleAddress: string): string {
   const address = moduleAddress.replace(/^module\.ses_guard\./, "").replace(/\[0\]$/, "");
-  const subscription = /^(aws_sns_topic_subscription\.\w+)\[(".*")\]$/.exec(address);
+  const subscription = /^((?:aws_sns_topic_subscription|aws_chatbot_(?:slack|teams)_channel_configuration)\.\w+)\[(".*")\]$/.exec(address);
   return subscription ? `${subscription[1]}_${logicalIdSegment(JSON.parse(subscription[2]))}` : address;
 }
 

@@ -166,14 +166,14 @@ describe("where the catalog lives", () => {
 });
 
 describe("stacks", () => {
-  const full = stacks(parseConfig(raw("full.json")))["eu-central-1"];
+  const full = stacks(parseConfig(raw("full.json")))["eu-west-1"];
 
   test("full.json: table, workgroup, seven saved queries, results bucket, both suppression settings", () => {
     expect(Object.values(of(full, GlueCatalogDatabase)).map((d) => d.name)).toEqual(["acme_mail_events"]);
     const table = Object.values(of(full, GlueCatalogTable))[0];
     expect(table.name).toBe("ses_events");
     expect(table.storage_descriptor.location).toBe("s3://acme-ses-event-archive/events/");
-    expect(table.parameters["projection.region.values"]).toBe("eu-central-1");
+    expect(table.parameters["projection.region.values"]).toBe("eu-west-1");
     // DEEP_ARCHIVE at day 180 (Athena skips it) comes before the 1095-day expiration: the table stops at 179 days.
     expect(table.parameters["projection.dt.range"]).toBe("NOW-179DAYS,NOW");
     const workgroup = of(full, AthenaWorkgroup).athena;

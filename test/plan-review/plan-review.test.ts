@@ -299,7 +299,10 @@ describe("every risk flag has a heading and a test", () => {
       [
         "alarm-actions-emptied",
         "alarm-removed",
+        "auto-pause-removed",
         "bucket-destroyed",
+        "chat-channel-removed",
+        "dashboard-removed",
         "configuration-set-destroyed",
         "delivery-stream-destroyed",
         "encryption-weakened",
@@ -1160,5 +1163,35 @@ describe("examples/github-actions workflow", () => {
       expect(script).toMatch(/updateComment/);
       expect(script).toMatch(/createComment/);
     }
+  });
+});
+
+describe("auto-pause-removed", () => {
+  test("raised when the pause rule or the pause runbook is deleted, not for other rules or an update", () => {
+    expect(kinds(destroy("aws_cloudwatch_event_rule", { name: "shop-pause-on-critical" }))).toEqual(["auto-pause-removed"]);
+    const [r] = risks(destroy("aws_ssm_document", { name: "shop-pause-sending" }));
+    expect(r).toMatchObject({ kind: "auto-pause-removed", level: "medium" });
+    expect(r.reason).toContain("Runbook `shop-pause-sending` is deleted");
+    expect(kinds(destroy("aws_cloudwatch_event_rule", { name: "shop-chat-complaint" }))).toEqual([]);
+    expect(kinds(destroy("aws_ssm_document", { name: "shop-resume-sending" }))).toEqual([]);
+    expect(kinds(update("aws_cloudwatch_event_rule", { name: "shop-pause-on-critical" }, { name: "shop-pause-on-critical", description: "x" }))).toEqual([]);
+  });
+});
+
+describe("chat-channel-removed", () => {
+  test.each(["aws_chatbot_slack_channel_configuration", "aws_chatbot_teams_channel_configuration"])("raised when a %s is deleted", (type) => {
+    const [r] = risks(destroy(type, { configuration_name: "shop-us-east-1-alerts" }));
+    expect(r).toMatchObject({ kind: "chat-channel-removed", level: "medium" });
+    expect(r.reason).toContain("`shop-us-east-1-alerts`");
+    expect(kinds(update(type, { configuration_name: "a" }, { configuration_name: "a", logging_level: "INFO" }))).toEqual([]);
+  });
+});
+
+describe("dashboard-removed", () => {
+  test("raised, low, when the dashboard is deleted; not on an update", () => {
+    expect(risks(destroy("aws_cloudwatch_dashboard", { dashboard_name: "shop-us-east-1" }))).toEqual([
+      expect.objectContaining({ kind: "dashboard-removed", level: "low" }),
+    ]);
+    expect(kinds(update("aws_cloudwatch_dashboard", { dashboard_name: "d" }, { dashboard_name: "d", dashboard_body: "{}" }))).toEqual([]);
   });
 });

@@ -77,6 +77,17 @@ const KEYS = [
   "key/abc",
 ];
 
+const UUIDS = [
+  "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+  "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0",
+  "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+  "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
+  "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00",
+  "gf1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+  "{0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0}",
+  "",
+];
+
 /** Samples per rule: values on both sides of it. */
 const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | number)[] }> = {
   namePrefix: { rule: RULES.namePrefix, values: ["ses-guard", "a", "a1-b2", "Ses", "1ses", "ses_guard", "a".repeat(24), "a".repeat(25), ""] },
@@ -106,6 +117,35 @@ const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | nu
   bytesScannedCutoffMax: { rule: RULES.bytesScannedCutoffMax, values: [10, 1073741824, 1073741825] },
   campaignTag: { rule: RULES.campaignTag, values: ["campaign", "utm_campaign", "Campaign-Id", "", "t".repeat(256), "t".repeat(257), "has space", "a.b", "ü"] },
   suppressionReason: { rule: oneOf(["BOUNCE", "COMPLAINT"]), values: ["BOUNCE", "COMPLAINT", "bounce", "OPEN"] },
+  chatChannelName: {
+    rule: RULES.chatChannelName,
+    values: ["ops", "a", "mail-alerts-2", "c".repeat(32), "c".repeat(33), "", "Ops", "1ops", "-ops", "ops_alerts", "ops alerts", "ü"],
+  },
+  slackWorkspaceId: {
+    rule: RULES.slackWorkspaceId,
+    values: ["T012ABCDE", "T123456", `T${"A".repeat(20)}`, "T12345", `T${"A".repeat(21)}`, "t012ABCDE", "T012abcde", "C012ABCDE", "", " T012ABCDE"],
+  },
+  slackChannelId: {
+    rule: RULES.slackChannelId,
+    values: ["C012ABCDE", "G012ABCDE", "C123456", `C${"1".repeat(20)}`, "C12345", `C${"1".repeat(21)}`, "D012ABCDE", "T012ABCDE", "c012ABCDE", "#general", ""],
+  },
+  teamsTenantId: { rule: RULES.teamsTenantId, values: UUIDS },
+  teamsTeamId: { rule: RULES.teamsTeamId, values: UUIDS },
+  teamsChannelId: {
+    rule: RULES.teamsChannelId,
+    values: [
+      "19:0123456789abcdef0123456789abcdef@thread.tacv2",
+      "19:a_B-c@thread.skype",
+      "19%3a0123456789abcdef%40thread.tacv2",
+      "19:@thread.tacv2",
+      "20:abc@thread.tacv2",
+      "19:abc@thread.tacv3",
+      "19:abc@threadxtacv2",
+      "19:a.b@thread.tacv2",
+      "19:abc@thread.tacv2 ",
+      "",
+    ],
+  },
   bucketName: {
     rule: { allowed: "", holds: (v: string) => bucketNameProblem(v) === undefined, hcl: bucketNameHcl } as Rule<never>,
     values: ["ses-guard-events", "ab", "Upper", "acme.events", "xn--abc", "abc-xn--def", "abc--x-s3", "abc-s3alias-x"],
@@ -183,6 +223,19 @@ test("boundaries, each on the side the rule puts it (the Terraform comparison be
   expect(kmsAliasProblem("arn:aws:kms:us-east-1:123456789012:key/abc")).toBeUndefined();
 });
 
+test("chat channel rules: names as part of a resource name, Slack and Teams IDs as their apps show them", () => {
+  const holds = <T>(rule: Rule<T>, values: T[]) => values.map((v) => rule.holds(v));
+  expect(holds(RULES.chatChannelName, ["ops", "c".repeat(32), "c".repeat(33), "Ops", "1ops", "ops_alerts", ""])).toEqual([true, true, false, false, false, false, false]);
+  expect(holds(RULES.slackWorkspaceId, ["T012ABCDE", "T12345", "C012ABCDE", "T012abcde"])).toEqual([true, false, false, false]);
+  // Public channels start with C, private ones with G; direct messages (D) have no channel configuration.
+  expect(holds(RULES.slackChannelId, ["C012ABCDE", "G012ABCDE", "D012ABCDE", "#general"])).toEqual([true, true, false, false]);
+  for (const rule of [RULES.teamsTenantId, RULES.teamsTeamId]) {
+    expect(holds(rule, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"])).toEqual([true, true, false]);
+  }
+  // The channel ID decoded from the channel's link: the URL-encoded form is refused.
+  expect(holds(RULES.teamsChannelId, ["19:abc@thread.tacv2", "19:abc@thread.skype", "19%3aabc%40thread.tacv2", "19:@thread.tacv2"])).toEqual([true, true, false, false]);
+});
+
 test("the words of the bucket, KMS-region and results-bucket rules", () => {
   expect(BUCKET_NAME_RULES.map((r) => r.allowed)).toEqual([
     "3 to 63 characters",
@@ -221,6 +274,17 @@ test("config.ts, the constructs and the module give the rule's words", () => {
   expect(() => Rate.percent(100)).toThrow(RULES.percent.allowed);
   const messages = moduleVariables().flatMap((v) => v.rules.map((r) => r.allowed));
   for (const rule of [RULES.investigationLookbackDays, RULES.tagKey, RULES.email, RULES.kmsAlias, RULES.campaignTag]) expect(messages).toContain(rule.allowed);
+  // The chat channel variables name the field each rule is about.
+  expect(messages).toEqual(
+    expect.arrayContaining([
+      `each name: ${RULES.chatChannelName.allowed}`,
+      `each workspace_id: ${RULES.slackWorkspaceId.allowed}`,
+      `each channel_id: ${RULES.slackChannelId.allowed}`,
+      `each tenant_id: ${RULES.teamsTenantId.allowed}`,
+      `each team_id: ${RULES.teamsTeamId.allowed}`,
+      `each channel_id: ${RULES.teamsChannelId.allowed}`,
+    ]),
+  );
 });
 
 describeTerraform("each rule's Terraform condition agrees with its TypeScript check", () => {

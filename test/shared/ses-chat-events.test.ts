@@ -24,7 +24,7 @@ const CASES: [string, ChatEventType, any][] = [
   ["reject", "REJECT", sample("reject.json")],
   ["delivery delay", "DELIVERY_DELAY", sample("delivery-delay.json")],
   ["rendering failure", "RENDERING_FAILURE", sample("rendering-failure.json")],
-  ['bounce whose subject has quotes', "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), 'Your "free" trial \\ ends')],
+  ["bounce whose subject has quotes", "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), 'Your "free" trial \\ ends')],
   ["complaint whose subject has a tab", "COMPLAINT", withSubject(sample("complaint.json"), "a\tb")],
 ];
 
@@ -56,7 +56,8 @@ describe("chat rules", () => {
       for (const field of ["title", "description"]) expect(typeof content[field]).toBe("string");
       for (const field of ["nextSteps", "keywords"]) expect(content[field].every((s: unknown) => typeof s === "string")).toBe(true);
       const d = content.description as string;
-      for (const expected of [record.mail.messageId, record.mail.sourceArn, `*Configuration set:* ${SET}`, "us-east-1", event.time]) expect(d).toContain(expected);
+      for (const expected of [record.mail.messageId, record.mail.sourceArn, `*Configuration set:* ${SET}`, "us-east-1", event.time])
+        expect(d).toContain(expected);
       const recipients = record.bounce?.bouncedRecipients ?? record.complaint?.complainedRecipients ?? record.deliveryDelay?.delayedRecipients ?? [];
       for (const r of recipients) {
         expect(d).toContain(r.emailAddress);

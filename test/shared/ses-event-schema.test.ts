@@ -61,7 +61,19 @@ function present(doc: unknown, fieldPath: string): boolean {
 describe("SES event samples (from the SES developer guide's examples)", () => {
   test("one per event type (and a second bounce, with several recipients), including the seven ses-guard archives by default", () => {
     const types = samples.map((s) => s.doc.eventType).sort();
-    expect(types).toEqual(["Bounce", "Bounce", "Click", "Complaint", "Delivery", "DeliveryDelay", "Open", "Reject", "Rendering Failure", "Send", "Subscription"]);
+    expect(types).toEqual([
+      "Bounce",
+      "Bounce",
+      "Click",
+      "Complaint",
+      "Delivery",
+      "DeliveryDelay",
+      "Open",
+      "Reject",
+      "Rendering Failure",
+      "Send",
+      "Subscription",
+    ]);
   });
 
   test("each carries the mail object and the event's own object", () => {

@@ -1,6 +1,6 @@
 // The plain module's inputs for one region of a JSON config: the test oracle for parity between
 // the stack and the module (test/app/integration.test.ts plans both and compares them).
-import { archiveBucketFor, notificationIdentitiesFor, SesGuardConfig, SesRegion } from "../../modules/app/config";
+import { archiveBucketFor, chatApiRegionFor, notificationIdentitiesFor, SesGuardConfig, SesRegion } from "../../modules/app/config";
 import { sesGuardPropsFromConfig } from "../../modules/ses-guard";
 
 /** Module input values (HCL-ready JSON) that build what the stack builds for `region` of `cfg`. */
@@ -47,6 +47,13 @@ export function moduleInputs(cfg: SesGuardConfig, region: SesRegion): Record<str
     investigation_campaign_tag: cfg.investigation.campaignTag,
     suppression_account_level: cfg.suppression.accountLevel,
     suppression_configuration_set: cfg.suppression.configurationSet,
+    configuration_set_reputation_alarms: cfg.configurationSet.reputationAlarms,
+    dashboard_enabled: cfg.dashboard.enabled,
+    auto_pause_enabled: cfg.autoPause.enabled,
+    auto_pause_scope: cfg.autoPause.scope,
+    chat_slack_channels: cfg.chat.slackChannels.map((c) => ({ name: c.name, workspace_id: c.workspaceId, channel_id: c.channelId })),
+    chat_teams_channels: cfg.chat.teamsChannels.map((c) => ({ name: c.name, tenant_id: c.tenantId, team_id: c.teamId, channel_id: c.channelId })),
+    chat_ses_event_types: cfg.chat.sesEventTypes,
   };
 }
 
@@ -57,6 +64,8 @@ export const LITERAL_ONLY_PROPS = [
   "archive.existingBucket",
   "archive.existingConfigurationSet",
   "investigation.regions",
+  // The stack's provider for the chat API region; the module uses its own provider.
+  "chat.provider",
 ];
 
 /** Every set leaf of a props object, by dotted path; arrays, class instances and tokens are leaves. */
@@ -82,5 +91,9 @@ export function literalOnlyFeatures(cfg: SesGuardConfig, region: SesRegion): str
     (props.investigation?.regions?.length ?? 1) > 1 && "one catalog over several regions' shared bucket",
     cfg.adopt[region] && "adopted resources (import blocks)",
     props.archive?.preventDestroy === false && "archive.preventDestroy false (lifecycle arguments cannot be variables)",
+    props.chat &&
+      (props.chat.slackChannels?.length ?? 0) + (props.chat.teamsChannels?.length ?? 0) > 0 &&
+      chatApiRegionFor(cfg, region) !== region &&
+      "chat channels in another region than the module's (the chat API region)",
   ].filter((reason): reason is string => typeof reason === "string");
 }

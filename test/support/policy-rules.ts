@@ -36,6 +36,16 @@ export interface PolicyRule {
 
 type Resources = Record<string, Record<string, any>>;
 
+/** The chat role's only permission: cloudwatch:DescribeAlarms on our alarms (no `*`). */
+function readsOnlyOurAlarms(json: StackJson, roleName: string): boolean {
+  const policies = Object.values(resources(json, "aws_iam_role_policy")).filter(
+    (p) => JSON.stringify(p.role ?? "").includes(roleName) || String(p.role).includes("chatbot"),
+  );
+  const actions = policies.flatMap((p) => statements(p.policy).flatMap((s) => [...list(s.Action)]));
+  const targets = policies.flatMap((p) => statements(p.policy).flatMap((s) => [...list(s.Resource)]));
+  return policies.length > 0 && actions.every((a) => a === "cloudwatch:DescribeAlarms") && targets.every((r) => /:alarm:.+-\*$/.test(r));
+}
+
 export function resources(json: StackJson, type: string): Resources {
   return json.resource?.[type] ?? {};
 }
@@ -412,7 +422,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: "IAM_TRUST_SCOPED_TO_SOURCE",
     checkIds: ["CKV_AWS_60", "CKV_AWS_61", "ses-guard (confused deputy)"],
     title:
-      "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn, or for Firehose (which presents no source ARN) on sts:ExternalId = the account",
+      "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn, or for Firehose (which presents no source ARN) on sts:ExternalId = the account, or for Amazon Q Developer in chat (which documents no condition keys) a role that may only describe our alarms",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_iam_role")).flatMap(([n, r]) =>
         statements(r.assume_role_policy)
@@ -422,7 +432,10 @@ export const POLICY_RULES: readonly PolicyRule[] = [
             ...((
               (s.Principal as { Service?: string } | undefined)?.Service === "firehose.amazonaws.com"
                 ? /^(\d{12}|\$\{var\.account_id\})$/.test(String(s.Condition?.StringEquals?.["sts:ExternalId"] ?? ""))
-                : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"]
+                : (s.Principal as { Service?: string } | undefined)?.Service === "chatbot.amazonaws.com"
+                  ? // AWS documents no condition keys for Amazon Q Developer in chat applications; its role may only describe our alarms.
+                    readsOnlyOurAlarms(json, n)
+                  : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"]
             )
               ? []
               : [`aws_iam_role.${n}: trust lacks aws:SourceAccount and aws:SourceArn (sts:ExternalId for Firehose)`]),
