@@ -5,7 +5,7 @@ import { ChatbotTeamsChannelConfiguration } from "@cdktf/provider-aws/lib/chatbo
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { arn, ArnScope, partitionOf } from "./shared/arn";
-import { Condition, expression, hclOf, isToken } from "./shared/expressions";
+import { attributeOf, Condition, expression, hclOf, isToken } from "./shared/expressions";
 import { policyDocument, renderPolicy } from "./shared/policy-document";
 import { RULES } from "./shared/rules";
 
@@ -94,7 +94,8 @@ export class ChatChannels extends Construct {
     new IamRolePolicy(this, "RolePolicy", {
       ...count,
       name: "read-our-alarms",
-      role: count.count === undefined ? this.role.id : `${props.namePrefix}-chatbot-${props.region}`,
+      // The role's id, as the stack has it (for a counted role, its one instance's): the same plan from the module.
+      role: attributeOf(this.role, "id"),
       policy: renderPolicy(
         policyDocument({
           Sid: "DescribeOurAlarms",

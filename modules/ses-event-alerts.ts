@@ -65,8 +65,8 @@ export class SesEventAlerts extends Construct {
     const topicArn = arn(props, "sns", this.topicName);
     new SnsTopicPolicy(this, "TopicPolicy", {
       ...counted(),
-      // The ARN built from the name, with the topic's own attribute only for ordering.
-      arn: this.topic.count === undefined ? this.topic.arn : topicArn,
+      // The topic's own attribute (its one instance's while counted), as the stack has it: the same plan from the module.
+      arn: attributeOf(this.topic, "arn"),
       policy: renderPolicy(
         policyDocument({
           Sid: "AllowOurEventBridgeRules",

@@ -635,7 +635,7 @@ export class SesGuard extends Construct {
           Token.asList(
             expression(
               this,
-              `concat(${hclListOf(this, [...accountArns, ...archiveArns])}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclListOf(this, setArns)} : [])`,
+              `concat(${hclListOf(this, accountArns)}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclListOf(this, setArns)} : [], ${hclListOf(this, archiveArns)})`,
             ),
           )
         : [...accountArns, ...setArns, ...archiveArns];

@@ -17,6 +17,8 @@ export interface ReputationAlarmTarget {
   readonly metric: RateMetric;
   readonly level: AlarmLevel;
   readonly percent: number;
+  /** The configuration set's own alarm (dimension ses:configuration-set); absent for the account's. */
+  readonly configurationSet?: string;
 }
 
 export interface TopicTarget {
@@ -111,13 +113,21 @@ export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget 
       created: alarmTopicArn === undefined,
       emails: alarmTopicArn === undefined ? cfg.alarms.emails : [],
     },
-    reputationAlarms: (["BounceRate", "ComplaintRate"] as const).flatMap((metric) =>
-      (["warning", "critical"] as const).map((level) => ({
-        name: reputationAlarmName(cfg.name, metric, level),
-        metric,
-        level,
-        percent: levels[metric][level],
-      })),
+    // The account's alarms, then (configurationSet.reputationAlarms) the set's own, at the same levels
+    // (modules/ses-guard.ts: ReputationAlarms "ConfigurationSetAlarms", prefix `<name>-configuration-set`).
+    reputationAlarms: [
+      { prefix: cfg.name, configurationSet: undefined },
+      ...(cfg.configurationSet.reputationAlarms ? [{ prefix: `${cfg.name}-configuration-set`, configurationSet: names.configurationSet }] : []),
+    ].flatMap(({ prefix, configurationSet }) =>
+      (["BounceRate", "ComplaintRate"] as const).flatMap((metric) =>
+        (["warning", "critical"] as const).map((level) => ({
+          name: reputationAlarmName(prefix, metric, level),
+          metric,
+          level,
+          percent: levels[metric][level],
+          ...(configurationSet === undefined ? {} : { configurationSet }),
+        })),
+      ),
     ),
     archiveAlarms: [`${cfg.name}-archive-data-freshness`, `${cfg.name}-archive-delivery-success`],
     accountSuppression: cfg.suppression.accountLevel,

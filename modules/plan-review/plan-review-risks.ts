@@ -224,7 +224,10 @@ const alarmChecks: Check = (c) => {
     out.push(risk("high", "alarm-actions-emptied", c, `Alarm ${alarmLabel(c)} ${what}: it changes state without notifying anyone.`));
   }
 
-  const review = reviewLevel(str(after, "metric_name"));
+  // AWS reviews the account's rate: a configuration set's own alarm (dimension ses:configuration-set)
+  // measures a part of it, at the account's levels, which are flagged on the account's alarm.
+  const perSet = str(block(after, "dimensions"), "ses:configuration-set") !== undefined;
+  const review = perSet ? undefined : reviewLevel(str(after, "metric_name"));
   const threshold = num(after, "threshold");
   if (review && threshold !== undefined && thresholdPercent(threshold) > review.level.percent) {
     // A new alarm, another metric, or a higher threshold; lowering towards the review level is no new risk.

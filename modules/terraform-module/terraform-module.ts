@@ -823,7 +823,10 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
     name: "ses_events_topic_arn",
     description: "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications (null without chat channels).",
   },
-  { name: "resume_sending_command", description: "Resumes sending after an automatic pause (null while auto_pause_enabled is false)." },
+  {
+    name: "resume_sending_command",
+    description: "Resumes sending after an automatic pause (run it once the cause is fixed). Null while auto_pause_enabled is false.",
+  },
 ];
 
 /** The sentences of the `next_steps` output, as the stack words them (a test compares the two). */

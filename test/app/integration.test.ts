@@ -5,6 +5,8 @@ import * as path from "path";
 import { archiveBucketFor, catalogFor, notificationIdentitiesFor, parseConfig, queryableDays, SesGuardConfig, SesRegion } from "../../modules/app/config";
 import { synthesize } from "../../modules/app/cli";
 import { logicalIdSegment } from "../../modules/shared/logical-id";
+import { sesEventTypeOf } from "../../modules/shared/ses-chat-events";
+import { EVENT_DESTINATION_NAME } from "../../modules/doctor/target";
 import { writeTerraformModule } from "../../modules/terraform-module/terraform-module";
 import { literalOnlyFeatures, moduleInputs } from "../support/module-inputs";
 import {
@@ -73,6 +75,9 @@ const cases = examples.flatMap((file) => {
  * Examples the plain module builds too, planned both ways in one run: between them, every module
  * input takes at least two values (a test below checks), so every feature is compared.
  */
+/** Chat is on when a channel is listed (modules/app/config.ts). */
+const chatOn = (config: SesGuardConfig) => config.chat.slackChannels.length + config.chat.teamsChannels.length > 0;
+
 const PARITY_EXAMPLES = ["default.json", "full.json", "notifications-off.json", "own-key.json"];
 const moduleCases = cases.filter((c) => PARITY_EXAMPLES.includes(c.file) && c.index === 0);
 
@@ -305,8 +310,12 @@ describeTerraform("examples plan offline with the real aws provider", () => {
     });
 
     test("the event destination is explicitly enabled and sends the configured events to Firehose", () => {
-      const dest = resourcesOfType(plan, "aws_sesv2_configuration_set_event_destination");
-      expect(dest).toHaveLength(1);
+      const destinations = resourcesOfType(plan, "aws_sesv2_configuration_set_event_destination");
+      // The archive's destination, and with chat channels a second one to the default event bus (the chat relay's rules read it).
+      expect(destinations.map((d) => d.values.event_destination_name).sort()).toEqual(
+        chatOn(config) ? [EVENT_DESTINATION_NAME, "events-to-eventbridge"] : [EVENT_DESTINATION_NAME],
+      );
+      const dest = destinations.filter((d) => d.values.event_destination_name === EVENT_DESTINATION_NAME);
       const ed = (dest[0].values.event_destination as Array<Record<string, unknown>>)[0];
       expect(ed.enabled).toBe(true);
       expect([...(ed.matching_event_types as string[])].sort()).toEqual([...config.archive.eventTypes].sort());
@@ -319,6 +328,20 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       }
       expect(sets[0].values.configuration_set_name).toBe(config.configurationSet.name ?? config.name);
       expect(sets[0].values.reputation_options).toEqual([expect.objectContaining({ reputation_metrics_enabled: true })]);
+    });
+
+    test("with chat channels, the SES events the chat relays reach the default event bus", () => {
+      const bridge = resourcesOfType(plan, "aws_sesv2_configuration_set_event_destination").find(
+        (d) => d.values.event_destination_name === "events-to-eventbridge",
+      );
+      if (!chatOn(config)) {
+        expect(bridge).toBeUndefined();
+        return;
+      }
+      const ed = (bridge!.values.event_destination as Array<Record<string, unknown>>)[0];
+      expect(ed.enabled).toBe(true);
+      expect([...(ed.matching_event_types as string[])].sort()).toEqual([...new Set(config.chat.sesEventTypes.map(sesEventTypeOf))].sort());
+      expect(ed.event_bridge_destination).toEqual([{ event_bus_arn: `arn:aws:events:${region}:${config.accountId}:event-bus/default` }]);
     });
 
     test("the archive bucket is private, encrypted, TLS-only and has the configured lifecycle", () => {
@@ -395,7 +418,8 @@ describeTerraform("examples plan offline with the real aws provider", () => {
         expect(
           resourcesOfType(plan, "aws_sns_topic")
             .map((t) => t.name)
-            .filter((t) => t !== "alarms_topic"),
+            // The chat relay's topic carries SES events, not identity notifications.
+            .filter((t) => t !== "alarms_topic" && !(chatOn(config) && t === "ses_event_alerts_topic")),
         ).toEqual([]);
         return;
       }
@@ -438,6 +462,9 @@ describeTerraform("examples plan offline with the real aws provider", () => {
       if (createsSubscriptions) expected.push("pending_email_confirmations");
       if (config.notifications.enabled && notificationIdentitiesFor(config, region).length) expected.push("notification_topic_arn");
       if (catalogFor(config, region)) expected.push("athena_workgroup", "glue_database", "glue_table", "athena_results_bucket_name");
+      if (config.dashboard.enabled) expected.push("dashboard_url");
+      if (chatOn(config)) expected.push("ses_events_topic_arn");
+      if (config.autoPause.enabled) expected.push("resume_sending_command");
       expect(outputs).toEqual(expected.sort());
     });
 

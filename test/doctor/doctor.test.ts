@@ -435,13 +435,17 @@ describe("topics", () => {
 });
 
 describe("alarms", () => {
-  test("passes when all six exist, notify the alarm topic and are OK", async () => {
+  test("passes when all ten exist (the account's, the configuration set's own, the archive's), notify the alarm topic and are OK", async () => {
     const results = await run(alarmsCheck);
     expect(results.map((r) => r.subject)).toEqual([
       "alarm ses-guard-bounce-rate-warning",
       "alarm ses-guard-bounce-rate-critical",
       "alarm ses-guard-complaint-rate-warning",
       "alarm ses-guard-complaint-rate-critical",
+      "alarm ses-guard-configuration-set-bounce-rate-warning",
+      "alarm ses-guard-configuration-set-bounce-rate-critical",
+      "alarm ses-guard-configuration-set-complaint-rate-warning",
+      "alarm ses-guard-configuration-set-complaint-rate-critical",
       "alarm ses-guard-archive-data-freshness",
       "alarm ses-guard-archive-delivery-success",
     ]);
@@ -459,6 +463,9 @@ describe("alarms", () => {
         }),
         alarmLike(t, "ses-guard-complaint-rate-warning", { ActionsEnabled: false }),
         alarmLike(t, "ses-guard-complaint-rate-critical", { Threshold: 0.01 }),
+        alarmLike(t, "ses-guard-configuration-set-bounce-rate-warning", { StateValue: "OK" }),
+        alarmLike(t, "ses-guard-configuration-set-bounce-rate-critical", { StateValue: "ALARM", StateReason: "Threshold Crossed" }),
+        alarmLike(t, "ses-guard-configuration-set-complaint-rate-warning", { StateValue: "INSUFFICIENT_DATA" }),
         alarmLike(t, "ses-guard-archive-data-freshness", { StateValue: "INSUFFICIENT_DATA" }),
       ],
     });
@@ -468,6 +475,10 @@ describe("alarms", () => {
       "fail alarm ses-guard-bounce-rate-critical",
       "fail alarm ses-guard-complaint-rate-warning",
       "fail alarm ses-guard-complaint-rate-critical",
+      "pass alarm ses-guard-configuration-set-bounce-rate-warning",
+      "fail alarm ses-guard-configuration-set-bounce-rate-critical",
+      "warn alarm ses-guard-configuration-set-complaint-rate-warning",
+      "fail alarm ses-guard-configuration-set-complaint-rate-critical",
       "warn alarm ses-guard-archive-data-freshness",
       "fail alarm ses-guard-archive-delivery-success",
     ]);
@@ -476,7 +487,11 @@ describe("alarms", () => {
     expect(results[1].fix).toContain("Investigating an alarm");
     expect(results[2].fix).toContain("enable-alarm-actions --alarm-names ses-guard-complaint-rate-warning");
     expect(results[3].detail).toBe("threshold 1 %, the config says 0.1 %");
-    expect(results[5].detail).toBe("not found in us-east-1");
+    // The configuration set's own alarms: read as reputation alarms (the same levels and hints).
+    expect(results[5].fix).toContain("Investigating an alarm");
+    expect(results[6].detail).toMatch(/: not a fault: SES publishes Reputation/);
+    expect(results[7].detail).toBe("not found in us-east-1");
+    expect(results[9].detail).toBe("not found in us-east-1");
   });
 
   test("fails when an alarm notifies another topic", async () => {
@@ -532,8 +547,8 @@ describe("runner", () => {
     expect(results[0].check).toBe("caller");
     const regions = results.slice(1).map((r) => r.region);
     expect([...new Set(regions)]).toEqual(["us-east-1", "eu-west-1", "ap-southeast-2"]);
-    // Per region: 3 account + 2 identity + 3 configuration set + stream + archive + 2 topics + 6 alarms + 2 reputation.
-    expect(results.length).toBe(1 + 3 * 20);
+    // Per region: 3 account + 2 identity + 3 configuration set + stream + archive + 2 topics + 10 alarms (4 the account's, 4 the set's, 2 the archive's) + 2 reputation.
+    expect(results.length).toBe(1 + 3 * 24);
   });
 
   test("regions are checked at once: every region's first SES call is made before any is answered", async () => {
@@ -854,7 +869,8 @@ describe("--print-policy", () => {
     ]);
     expect(resources("s3:ListBucket")).toEqual(["arn:aws:s3:::ses-guard-events-123456789012-us-east-1"]);
     expect(resources("sns:ListSubscriptionsByTopic")).toHaveLength(2);
-    expect(resources("cloudwatch:DescribeAlarms")).toHaveLength(6);
+    // 4 account, 4 configuration set and 2 archive alarms.
+    expect(resources("cloudwatch:DescribeAlarms")).toHaveLength(10);
     expect(resources("ses:GetAccount")).toEqual(["*"]);
   });
 

@@ -490,6 +490,12 @@ describe("threshold-above-review-level", () => {
     expect(risks(create("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.07 })))[0].reason).toContain("set to 7 %");
   });
 
+  test("not raised for a configuration set's own alarm: AWS reviews the account's rate, flagged on the account's alarm", () => {
+    const perSet = (threshold: number) => alarm({ threshold, dimensions: { "ses:configuration-set": "shop" } });
+    expect(kinds(update("aws_cloudwatch_metric_alarm", perSet(0.05), perSet(0.06)))).toEqual([]);
+    expect(kinds(update("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.05 }), alarm({ threshold: 0.06 })))).toEqual(["threshold-above-review-level"]);
+  });
+
   test("not raised at or below the review level, for other metrics, or when lowered (still above)", () => {
     expect(
       kinds(

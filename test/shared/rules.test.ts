@@ -225,15 +225,32 @@ test("boundaries, each on the side the rule puts it (the Terraform comparison be
 
 test("chat channel rules: names as part of a resource name, Slack and Teams IDs as their apps show them", () => {
   const holds = <T>(rule: Rule<T>, values: T[]) => values.map((v) => rule.holds(v));
-  expect(holds(RULES.chatChannelName, ["ops", "c".repeat(32), "c".repeat(33), "Ops", "1ops", "ops_alerts", ""])).toEqual([true, true, false, false, false, false, false]);
+  expect(holds(RULES.chatChannelName, ["ops", "c".repeat(32), "c".repeat(33), "Ops", "1ops", "ops_alerts", ""])).toEqual([
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
   expect(holds(RULES.slackWorkspaceId, ["T012ABCDE", "T12345", "C012ABCDE", "T012abcde"])).toEqual([true, false, false, false]);
   // Public channels start with C, private ones with G; direct messages (D) have no channel configuration.
   expect(holds(RULES.slackChannelId, ["C012ABCDE", "G012ABCDE", "D012ABCDE", "#general"])).toEqual([true, true, false, false]);
   for (const rule of [RULES.teamsTenantId, RULES.teamsTeamId]) {
-    expect(holds(rule, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"])).toEqual([true, true, false]);
+    expect(holds(rule, ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"])).toEqual([
+      true,
+      true,
+      false,
+    ]);
   }
   // The channel ID decoded from the channel's link: the URL-encoded form is refused.
-  expect(holds(RULES.teamsChannelId, ["19:abc@thread.tacv2", "19:abc@thread.skype", "19%3aabc%40thread.tacv2", "19:@thread.tacv2"])).toEqual([true, true, false, false]);
+  expect(holds(RULES.teamsChannelId, ["19:abc@thread.tacv2", "19:abc@thread.skype", "19%3aabc%40thread.tacv2", "19:@thread.tacv2"])).toEqual([
+    true,
+    true,
+    false,
+    false,
+  ]);
 });
 
 test("the words of the bucket, KMS-region and results-bucket rules", () => {

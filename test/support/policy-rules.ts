@@ -36,6 +36,13 @@ export interface PolicyRule {
 
 type Resources = Record<string, Record<string, any>>;
 
+/**
+ * Actions whose Service Authorization Reference entry lists no resource type, so IAM takes only `*`:
+ * ses:PutAccountSendingAttributes (auto-pause with scope account; "Actions, resources, and condition
+ * keys for Amazon Simple Email Service v2").
+ */
+const ACTIONS_WITHOUT_RESOURCE_TYPE = ["ses:PutAccountSendingAttributes"];
+
 /** The chat role's only permission: cloudwatch:DescribeAlarms on our alarms (no `*`). */
 function readsOnlyOurAlarms(json: StackJson, roleName: string): boolean {
   const policies = Object.values(resources(json, "aws_iam_role_policy")).filter(
@@ -406,11 +413,12 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   {
     id: "IAM_NO_WILDCARD_RESOURCE",
     checkIds: ["CKV_AWS_355"],
-    title: "IAM policies scope every action to named resources",
+    title: "IAM policies scope every action to named resources (`*` only for an action with no resource type: ses:PutAccountSendingAttributes)",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_iam_role_policy")).flatMap(([n, p]) =>
         statements(p.policy)
           .filter((s) => list(s.Resource).some((r) => r === "*"))
+          .filter((s) => !list(s.Action).every((a) => ACTIONS_WITHOUT_RESOURCE_TYPE.includes(a)))
           .map(() => `aws_iam_role_policy.${n}: resource *`),
       ),
     breaks: (json) => {

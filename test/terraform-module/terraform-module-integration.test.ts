@@ -5,7 +5,8 @@
 // examples/terraform-module, and every validation rule through one `terraform console`.
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_EVENT_TYPES, LOG_RETENTION_DAYS, SES_EVENT_TYPES, STORAGE_CLASSES } from "../../modules/app/config";
+import { CHATBOT_API_REGIONS, DEFAULT_EVENT_TYPES, LOG_RETENTION_DAYS, SES_EVENT_TYPES, STORAGE_CLASSES } from "../../modules/app/config";
+import { CHAT_EVENT_TYPES } from "../../modules/shared/ses-chat-events";
 import { DEFAULT_MODULE_OUTDIR, hclString, moduleVariables, writeTerraformModule } from "../../modules/terraform-module/terraform-module";
 import { RULES } from "../../modules/shared/rules";
 import {
@@ -82,6 +83,11 @@ const BASE: Record<string, string> = {
 const EMAIL = "an e-mail address such as ops@example.com (ASCII, no spaces; punycode for international domains)";
 const PERCENT = "a percentage greater than 0 and less than 100 (5 means 5 %)";
 const CLASSES = STORAGE_CLASSES.map((c) => `"${c}"`).join(", ");
+const SLACK = (name: string, workspace = "T012ABCDE", channel = "C012ABCDE") =>
+  `{ name = "${name}", workspace_id = "${workspace}", channel_id = "${channel}" }`;
+const TEAMS = (name: string, tenant = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", team = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", channel = "19:abc@thread.tacv2") =>
+  `{ name = "${name}", tenant_id = "${tenant}", team_id = "${team}", channel_id = "${channel}" }`;
+const CHAT_API = CHATBOT_API_REGIONS.join(", ");
 const tr = (...t: [number, string][]) => `[${t.map(([d, c]) => `{ days = ${d}, storage_class = "${c}" }`).join(", ")}]`;
 const got = (...t: [number, string][]) => JSON.stringify(t.map(([days, storage_class]) => ({ days, storage_class })));
 
@@ -485,6 +491,84 @@ const CASES: [string, Record<string, string>, string[]][] = [
     { suppression_configuration_set: '["COMPLAINT", "COMPLAINT"]' },
     ['suppression_configuration_set: got ["COMPLAINT"]; allowed: each reason once'],
   ],
+  ["auto-pause scope", { auto_pause_scope: "pause-all" }, ['auto_pause_scope: got "pause-all"; allowed: one of "configurationSet", "account"']],
+  [
+    "auto-pause of the configuration set without its alarms",
+    { auto_pause_enabled: "true", auto_pause_scope: "configurationSet", configuration_set_reputation_alarms: "false" },
+    [
+      'auto_pause_scope: got "configurationSet"; allowed: "account", or configuration_set_reputation_alarms true: a configuration set is paused on its own alarms',
+    ],
+  ],
+  [
+    "auto-pause of the account, no per-set alarms, no dashboard",
+    { auto_pause_enabled: "true", auto_pause_scope: "account", configuration_set_reputation_alarms: "false", dashboard_enabled: "false" },
+    [],
+  ],
+  [
+    "Slack channel fields",
+    { chat_slack_channels: `[${SLACK("ops")}, ${SLACK("Ops", "t012", "D012ABCDE")}]`, test_region: "us-east-2" },
+    [
+      `chat_slack_channels: got ["Ops"]; allowed: each name: ${RULES.chatChannelName.allowed}`,
+      `chat_slack_channels: got ["t012"]; allowed: each workspace_id: ${RULES.slackWorkspaceId.allowed}`,
+      `chat_slack_channels: got ["D012ABCDE"]; allowed: each channel_id: ${RULES.slackChannelId.allowed}`,
+    ],
+  ],
+  [
+    "Slack channels where the chat API is not",
+    { chat_slack_channels: `[${SLACK("ops")}]` },
+    [
+      `chat_slack_channels: got [{"channel_id":"C012ABCDE","name":"ops","workspace_id":"T012ABCDE"}]; allowed: no channels in "us-east-1": the Amazon Q Developer in chat applications API is only in ${CHAT_API} (use the cdktf app, which places the channels there, or your own channel configuration subscribed to alarm_topic_arn and ses_events_topic_arn)`,
+    ],
+  ],
+  [
+    "Teams channel fields",
+    { chat_teams_channels: `[${TEAMS("mail-ops", "not-a-uuid", "0F1E2D3C4B5A69788796A5B4C3D2E1F0", "19%3aabc%40thread.tacv2")}]`, test_region: "us-west-2" },
+    [
+      `chat_teams_channels: got ["not-a-uuid"]; allowed: each tenant_id: ${RULES.teamsTenantId.allowed}`,
+      `chat_teams_channels: got ["0F1E2D3C4B5A69788796A5B4C3D2E1F0"]; allowed: each team_id: ${RULES.teamsTeamId.allowed}`,
+      `chat_teams_channels: got ["19%3aabc%40thread.tacv2"]; allowed: each channel_id: ${RULES.teamsChannelId.allowed}`,
+    ],
+  ],
+  [
+    "Teams channel names",
+    { chat_teams_channels: `[${TEAMS("1ops")}]`, test_region: "eu-west-1" },
+    [`chat_teams_channels: got ["1ops"]; allowed: each name: ${RULES.chatChannelName.allowed}`],
+  ],
+  [
+    "Teams channels where the chat API is not",
+    { chat_teams_channels: `[${TEAMS("ops")}]`, test_region: "eu-central-1" },
+    [
+      `chat_teams_channels: got [{"channel_id":"19:abc@thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: no channels in "eu-central-1": the Amazon Q Developer in chat applications API is only in ${CHAT_API}`,
+    ],
+  ],
+  [
+    "a Slack and a Teams channel with one name",
+    { chat_slack_channels: `[${SLACK("ops")}]`, chat_teams_channels: `[${TEAMS("ops")}]`, test_region: "ap-southeast-1" },
+    [
+      `chat_teams_channels: got [{"channel_id":"19:abc@thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: channel names that no other chat channel (Slack or Teams) has`,
+    ],
+  ],
+  [
+    "Slack and Teams channels in a region with the chat API, every event type",
+    {
+      chat_slack_channels: `[${SLACK("deliverability")}, ${SLACK("private", "T012ABCDE", "G012ABCDE")}]`,
+      chat_teams_channels: `[${TEAMS("email-ops")}]`,
+      chat_ses_event_types: JSON.stringify(CHAT_EVENT_TYPES),
+      test_region: "eu-west-1",
+    },
+    [],
+  ],
+  ["chat event types empty", { chat_ses_event_types: "[]" }, ["chat_ses_event_types: got []; allowed: a list of at least 1 item(s)"]],
+  [
+    "chat event type",
+    { chat_ses_event_types: '["COMPLAINT", "OPEN"]' },
+    [`chat_ses_event_types: got ["OPEN"]; allowed: one of ${CHAT_EVENT_TYPES.map((t) => `"${t}"`).join(", ")}`],
+  ],
+  [
+    "chat event type repeated",
+    { chat_ses_event_types: '["COMPLAINT", "COMPLAINT"]' },
+    ['chat_ses_event_types: got ["COMPLAINT"]; allowed: each event type once'],
+  ],
   [
     "investigation and suppression on",
     {
@@ -649,15 +733,49 @@ describeTerraform("the generated module through terraform", () => {
       // notification topic, policy, subscriptions and identities x types (while notifications are on).
       // Investigation: Glue database and table, results bucket with 5 (+ logging) baseline resources and
       // lifecycle, workgroup, 7 saved queries; suppression: the account-level setting.
-      expect(managed(planned, "ses_guard")).toHaveLength(6 + 2 + 2 + 2 + 8 + 5 + 4 + 2 + 1 + 6 + 17 + 1);
-      expect(managed(planned, "ses_guard_minimal")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 2 + 1 + 2);
+      // By default also the configuration set's 4 alarms and the dashboard. ses_guard adds auto-pause (rule, 2 targets,
+      // 2 roles and their policies, 2 runbooks) and chat for 7 event types (a rule and a target each, twice: with and
+      // without a subject chat can show), its role and policy, a Slack and a Teams channel, the SES events topic and
+      // its policy, and the EventBridge event destination.
+      const defaults = 4 + 1;
+      const autoPause = 1 + 2 + 2 + 2 + 2;
+      const chat = 7 * 2 * 2 + 2 + 2 + 2 + 1;
+      expect(managed(planned, "ses_guard")).toHaveLength(6 + 2 + 2 + 2 + 8 + 5 + 4 + 2 + 1 + 6 + 17 + 1 + defaults + autoPause + chat);
+      expect(managed(planned, "ses_guard_minimal")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 2 + 1 + 2 + defaults);
+      // configuration_set_reputation_alarms and dashboard_enabled false: as before either existed.
       expect(managed(planned, "ses_guard_quiet")).toHaveLength(6 + 2 + 1 + 0 + 6 + 5 + 4 + 16 + 1);
       expect(plannedResources(planned).filter((r) => r.mode === "managed" && !r.address.startsWith("module."))).toEqual([]);
     });
 
+    test("chat channels are one resource each, keyed by name; auto-pause acts on the configuration set's own critical alarms", () => {
+      expect(
+        managed(planned, "ses_guard")
+          .filter((r) => r.type.startsWith("aws_chatbot_"))
+          .map((r) => r.address)
+          .sort(),
+      ).toEqual([
+        'module.ses_guard.aws_chatbot_slack_channel_configuration.chat_channels_slack["deliverability"]',
+        'module.ses_guard.aws_chatbot_teams_channel_configuration.chat_channels_teams["email-ops"]',
+      ]);
+      const pattern = JSON.parse(at(planned, "module.ses_guard.aws_cloudwatch_event_rule.auto_pause_rule[0]").event_pattern);
+      expect(pattern.resources).toEqual(
+        ["bounce", "complaint"].map((m) => `arn:aws:cloudwatch:eu-west-1:210987654321:alarm:acme-mail-configuration-set-${m}-rate-critical`),
+      );
+      // Off where not asked for: no chat or auto-pause in the other calls, no per-set alarms or dashboard in ses_guard_quiet.
+      for (const m of ["ses_guard_minimal", "ses_guard_quiet", "ses_guard_required_only"]) {
+        expect([m, managed(planned, m).filter((r) => /chatbot|ssm_document|event_rule/.test(r.type) || r.name.startsWith("ses_event_alerts"))]).toEqual([
+          m,
+          [],
+        ]);
+      }
+      expect(managed(planned, "ses_guard_quiet").filter((r) => r.type === "aws_cloudwatch_dashboard" || r.name.startsWith("configuration_set_alarms"))).toEqual(
+        [],
+      );
+    });
+
     test("a call with only the required inputs plans: notifications stay off while no identities are given", () => {
       // Like ses_guard_minimal less the notification topic, its policy, subscription and identity topics.
-      expect(managed(planned, "ses_guard_required_only")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4);
+      expect(managed(planned, "ses_guard_required_only")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 4 + 1);
       expect(managed(planned, "ses_guard_required_only").filter((r) => /notification/.test(r.type) || r.name.startsWith("notifications_"))).toEqual([]);
       expect(at(planned, 'module.ses_guard_required_only.aws_sns_topic_subscription.alarms_topic_subscriptions["ops@example.com"]').endpoint).toBe(
         "ops@example.com",
@@ -762,8 +880,8 @@ describeTerraform("the generated module through terraform", () => {
       });
       const [allow] = statements(at(planned, "module.ses_guard.aws_sns_topic_policy.notifications_policy[0]").policy);
       expect(allow.Condition.ArnLike["aws:SourceArn"]).toEqual([
-        "arn:aws:ses:eu-central-1:210987654321:identity/acme.example",
-        "arn:aws:ses:eu-central-1:210987654321:identity/billing@acme.example",
+        "arn:aws:ses:eu-west-1:210987654321:identity/acme.example",
+        "arn:aws:ses:eu-west-1:210987654321:identity/billing@acme.example",
       ]);
     });
 
@@ -888,7 +1006,7 @@ describeTerraform("the generated module through terraform", () => {
     test("region, partition and account come from the provider and account_id: names and trust policies", () => {
       const stream = at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream");
       expect(stream.extended_s3_configuration[0]).toMatchObject({
-        prefix: "events/eu-central-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+        prefix: "events/eu-west-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
         buffering_interval: 600,
         buffering_size: 64,
         compression_format: "GZIP",
@@ -898,7 +1016,7 @@ describeTerraform("the generated module through terraform", () => {
         retention_in_days: 90,
       });
       const role = at(planned, "module.ses_guard.aws_iam_role.delivery_stream_role");
-      expect(role.name).toBe("acme-mail-firehose-eu-central-1");
+      expect(role.name).toBe("acme-mail-firehose-eu-west-1");
       const [trust] = statements(role.assume_role_policy);
       // Firehose presents the account as external ID, and no source ARN.
       expect(trust.Condition).toEqual({ StringEquals: { "sts:ExternalId": "210987654321" } });
@@ -965,7 +1083,7 @@ describeTerraform("the generated module through terraform", () => {
       expect(table).toMatchObject({ name: "ses_events", database_name: "acme_mail_events", table_type: "EXTERNAL_TABLE" });
       expect(table.parameters).toMatchObject({
         "projection.enabled": "true",
-        "projection.region.values": "eu-central-1",
+        "projection.region.values": "eu-west-1",
         // DEEP_ARCHIVE from day 180, which Athena skips: the table stops the day before.
         "projection.dt.range": "NOW-179DAYS,NOW",
         // Terraform's $${ escape is a literal ${ for Athena to fill in.

@@ -227,6 +227,9 @@ describe("module structure", () => {
       "glue_database",
       "glue_table",
       "athena_results_bucket_name",
+      "dashboard_url",
+      "ses_events_topic_arn",
+      "resume_sending_command",
     ]);
     expect(Object.keys(outputs)).toEqual(MODULE_OUTPUTS.map((o) => o.name));
     const stackOutputs = synthesized.output as Record<string, { description: string }>;
@@ -255,6 +258,11 @@ describe("module structure", () => {
     expect(Object.keys(main.resource).sort()).toEqual([
       "aws_athena_named_query",
       "aws_athena_workgroup",
+      "aws_chatbot_slack_channel_configuration",
+      "aws_chatbot_teams_channel_configuration",
+      "aws_cloudwatch_dashboard",
+      "aws_cloudwatch_event_rule",
+      "aws_cloudwatch_event_target",
       "aws_cloudwatch_log_group",
       "aws_cloudwatch_log_stream",
       "aws_cloudwatch_metric_alarm",
@@ -280,6 +288,7 @@ describe("module structure", () => {
       "aws_sns_topic",
       "aws_sns_topic_policy",
       "aws_sns_topic_subscription",
+      "aws_ssm_document",
     ]);
     expect(Object.keys(synthesized.resource)).toEqual(expect.arrayContaining(Object.keys(main.resource)));
     // The region comes from the caller's provider; the partition is derived from it, as in arn.ts.
@@ -304,6 +313,14 @@ describe("module structure", () => {
       "athena_results_bucket",
       "athena_hard_bounces_by_recipient",
       "account_suppression",
+      "configuration_set_alarms_bounce_rate_critical",
+      "dashboard",
+      "event_publishing_event_bridge_destination",
+      "ses_event_alerts_topic",
+      "chat_channels_role",
+      "auto_pause_rule",
+      "auto_pause_pause_runbook",
+      "auto_pause_resume_runbook",
     ]) {
       expect(stackNames).toContain(name);
       expect(Object.values(main.resource as Record<string, object>).flatMap((r) => Object.keys(r))).toContain(name);
@@ -419,6 +436,9 @@ describe("validation blocks mirror modules/app/config.ts", () => {
       .map(([k]) => k);
     // Booleans have no rule beyond their type.
     expect(without.sort()).toEqual([
+      "auto_pause_enabled",
+      "configuration_set_reputation_alarms",
+      "dashboard_enabled",
       "encrypt_archive",
       "include_original_headers",
       "investigation_enabled",
@@ -662,7 +682,7 @@ describe("writing the module", () => {
     expect(moduleCli(["--out"], cwd, io)).toBe(2);
     expect(moduleCli(["-o", "mod"], cwd, io)).toBe(0);
     expect(out.pop()).toBe(
-      "ses-guard: wrote Terraform module to mod (outputs: alarm_topic_arn, archive_bucket_name, delivery_stream_name, configuration_set_name, notification_topic_arn, pending_email_confirmations, next_steps, athena_workgroup, glue_database, glue_table, athena_results_bucket_name)",
+      "ses-guard: wrote Terraform module to mod (outputs: alarm_topic_arn, archive_bucket_name, delivery_stream_name, configuration_set_name, notification_topic_arn, pending_email_confirmations, next_steps, athena_workgroup, glue_database, glue_table, athena_results_bucket_name, dashboard_url, ses_events_topic_arn, resume_sending_command)",
     );
     expect(fs.readFileSync(path.join(cwd, "mod", "main.tf.json"), "utf8")).toBe(files["main.tf.json"]);
     fs.writeFileSync(path.join(cwd, "mod", "other.tf"), "");
