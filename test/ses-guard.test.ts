@@ -66,12 +66,11 @@ describe("SesGuardStack outputs", () => {
     expect(JSON.parse(fullOut).output.next_steps.value).toContain("ConfigurationSetName=acme-transactional");
   });
 
-  test("notifications-off.json: no notification topic output, and none of chat or auto-pause (off by default)", () => {
+  test("notifications-off.json: no notification topic output, none of chat or auto-pause (off by default), no dashboard (turned off)", () => {
     expect(Object.keys(JSON.parse(offOut).output).sort()).toEqual([
       "alarm_topic_arn",
       "archive_bucket_name",
       "configuration_set_name",
-      "dashboard_url",
       "delivery_stream_name",
       "next_steps",
       "pending_email_confirmations",
