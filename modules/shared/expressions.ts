@@ -105,7 +105,9 @@ export function countWhen(scope: IConstruct, condition: Condition | undefined): 
 /** `whenTrue` or `whenFalse`: chosen here for a literal switch, by Terraform for a token one. */
 export function choose(scope: IConstruct, on: boolean | Condition, whenTrue: string, whenFalse: string): string {
   if (!isToken(on)) return on ? whenTrue : whenFalse;
-  return stringExpression(scope, `${hclOf(scope, on, false)} ? ${JSON.stringify(whenTrue)} : ${JSON.stringify(whenFalse)}`);
+  // A branch holding a token becomes an HCL template (its `${}` kept); a literal one a quoted string.
+  const branch = (text: string) => (isToken(text) ? hclOf(scope, text) : JSON.stringify(text));
+  return stringExpression(scope, `${hclOf(scope, on, false)} ? ${branch(whenTrue)} : ${branch(whenFalse)}`);
 }
 
 /** `choose` on whether `value` is given: for a `nullable` token, whether Terraform finds it set (`isSetHcl`). */

@@ -64,6 +64,8 @@ test("choose and chooseIfSet: decided here for literals, by Terraform for tokens
   expect(choose(s, true, "REQUIRE", "OPTIONAL")).toBe("REQUIRE");
   expect(choose(s, false, "REQUIRE", "OPTIONAL")).toBe("OPTIONAL");
   expect(hclOf(s, choose(s, expression(s, "var.tls"), "REQUIRE", "OPTIONAL"))).toBe('(var.tls ? "REQUIRE" : "OPTIONAL")');
+  // A branch holding a token keeps it as an interpolation, not as bare text.
+  expect(hclOf(s, choose(s, expression(s, "var.on"), `arn:${str("name")}`, "none"))).toBe('(var.on ? "arn:${var.name}" : "none")');
   expect(chooseIfSet(s, "arn:aws:kms:us-east-1:123456789012:key/k", "aws:kms", "AES256")).toBe("aws:kms");
   expect(chooseIfSet(s, undefined, "aws:kms", "AES256")).toBe("AES256");
   // A resource attribute is a value, always set; a nullable variable is set as Terraform finds it.
