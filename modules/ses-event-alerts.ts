@@ -21,7 +21,7 @@ export interface SesEventAlertsProps extends ArnScope {
   /** Customer-managed key of the topic; its policy must let events.amazonaws.com use it. */
   readonly kmsKeyArn: string;
   /** What each message tells the reader to run next. */
-  readonly nextSteps: ChatNextSteps;
+  readonly nextSteps: Omit<ChatNextSteps, "configurationSetName">;
   /**
    * Terraform condition under which all of it exists (the plain module's switch).
    * @default - always
@@ -86,7 +86,7 @@ export class SesEventAlerts extends Construct {
     // A token list: a rule per type, each existing while the list holds its type.
     const types = tokenTypes ? CHAT_EVENT_TYPES : props.types;
     const rules: CloudwatchEventRule[] = [];
-    for (const rule of chatRules(types, props.nextSteps)) {
+    for (const rule of chatRules(types, { ...props.nextSteps, configurationSetName: props.configurationSetName })) {
       const problems = transformerProblems(rule.inputTransformer);
       if (problems.length && !isToken(rule.inputTransformer.inputTemplate)) {
         throw new Error(`SesEventAlerts ${rule.suffix}: the input transformer has ${problems.join("; ")}`);

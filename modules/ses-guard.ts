@@ -576,7 +576,6 @@ export class SesGuard extends Construct {
         types,
         kmsKeyArn: kmsKeyArn!,
         nextSteps: {
-          configurationSetName: names.configurationSet,
           archiveLocation: `s3://${this.archiveBucketName}/${keyPrefix}`,
           investigate: this.athena ? { workgroup: this.athena.workgroupName, when: inv?.enabled ? hclOf(this, inv.enabled, false) : undefined } : undefined,
         },

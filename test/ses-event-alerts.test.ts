@@ -2,7 +2,11 @@ import { Testing, TerraformVariable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import * as fs from "fs";
+import * as path from "path";
 import { SesEventAlerts, SesEventAlertsProps } from "../modules/ses-event-alerts";
+import { CHAT_EVENT_TYPES } from "../modules/shared/ses-chat-events";
+import { matchesPattern, renderTransformer, sesEventOnBus } from "./support/eventbridge";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const base: SesEventAlertsProps = {
@@ -12,7 +16,7 @@ const base: SesEventAlertsProps = {
   configurationSetName: "shop-mail",
   types: ["PERMANENT_BOUNCE", "COMPLAINT"],
   kmsKeyArn: KEY,
-  nextSteps: { configurationSetName: "shop-mail", archiveLocation: "s3://b/events/us-east-1/" },
+  nextSteps: { archiveLocation: "s3://b/events/us-east-1/" },
 };
 const synth = (props: Partial<SesEventAlertsProps> = {}) => JSON.parse(Testing.synthScope((s) => void new SesEventAlerts(s, "Alerts", { ...base, ...props })));
 const of = (json: any, type: { tfResourceType: string }): any[] => Object.values(json.resource?.[type.tfResourceType] ?? {});
@@ -70,5 +74,24 @@ describe("SesEventAlerts", () => {
     const rules = of(json, CloudwatchEventRule);
     expect(rules).toHaveLength(14);
     expect(rules.find((r) => r.name === "shop-chat-reject").count).toBe('${contains(var.types, "REJECT") ? 1 : 0}');
+  });
+
+  test.each([
+    ["bounce.json", "Email Bounced"],
+    ["bounce-several-recipients.json", "Email Bounced"],
+    ["complaint.json", "Email Complaint Received"],
+    ["reject.json", "Email Rejected"],
+    ["delivery-delay.json", "Email Delivery Delayed"],
+    ["rendering-failure.json", "Email Rendering Failed"],
+  ])("as synthesized: exactly one rule matches %s, and its target renders a custom notification", (file, detailType) => {
+    const json = synth({ types: CHAT_EVENT_TYPES, configurationSetName: "ConfigSet" });
+    const record = JSON.parse(fs.readFileSync(path.join(__dirname, "ses-event-samples", file), "utf8"));
+    const event = sesEventOnBus(record, detailType);
+    const matched = Object.entries(json.resource.aws_cloudwatch_event_rule as Record<string, any>).filter(([, r]) => matchesPattern(JSON.parse(r.event_pattern), event));
+    expect(matched).toHaveLength(1);
+    const target = of(json, CloudwatchEventTarget).find((t) => t.rule === `\${aws_cloudwatch_event_rule.${matched[0][0]}.name}`);
+    const notification = JSON.parse(renderTransformer({ inputPathsMap: target.input_transformer.input_paths, inputTemplate: target.input_transformer.input_template }, event));
+    expect(notification).toMatchObject({ version: "1.0", source: "custom", content: { textType: "client-markdown" } });
+    expect(notification.content.description).toContain(record.mail.messageId);
   });
 });

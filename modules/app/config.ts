@@ -712,7 +712,7 @@ export const configSchema = z
       .strictObject({
         kmsKeyArns: z.partialRecord(z.enum(SES_REGIONS), kmsKeyArn).default({}).meta({
           description:
-            "Per region, an existing customer-managed key to use instead, by its key ARN (`...:key/<id>`): alias ARNs are refused, since IAM policies cannot name a key by alias. `alias/aws/sns` and other AWS-managed keys are refused: their policies cannot let CloudWatch or SES encrypt, so alarms would silently never arrive. Your key's policy must let `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`.",
+            "Per region, an existing customer-managed key to use instead, by its key ARN (`...:key/<id>`): alias ARNs are refused, since IAM policies cannot name a key by alias. `alias/aws/sns` and other AWS-managed keys are refused: their policies cannot let CloudWatch or SES encrypt, so alarms would silently never arrive. Your key's policy must let `cloudwatch.amazonaws.com` and `ses.amazonaws.com` (and `events.amazonaws.com`, with chat channels or auto-pause) use `kms:Decrypt` and `kms:GenerateDataKey*`.",
           defaultText: "`{}` (a key is created per region)",
         }),
         archive: z

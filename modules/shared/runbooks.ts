@@ -90,7 +90,6 @@ export const ANNOUNCEMENT_INPUT_PATHS = {
   alarmName: "$.detail.alarmName",
   region: "$.region",
   time: "$.time",
-  reason: "$.detail.state.reason",
 } as const;
 
 /** EventBridge's limit on an input template's length (InputTransformer, EventBridge API reference). */
@@ -114,7 +113,9 @@ export interface PauseAnnouncementProps {
  * version "1.0", source "custom"), published to the announcement topic.
  */
 export function pauseAnnouncementTransformer(props: PauseAnnouncementProps): InputTransformer {
-  const [alarmName, region, time, reason] = (["alarmName", "region", "time", "reason"] as const).map((name) => `<${name}>`);
+  // Not the state's reason: free text (set-alarm-state takes any), and EventBridge inserts text into a
+  // JSON string without escaping it, so a quote in it would break the message.
+  const [alarmName, region, time] = (["alarmName", "region", "time"] as const).map((name) => `<${name}>`);
   const what = props.scope === "account" ? "the whole account" : `configuration set \`${props.configurationSetName}\``;
   const notification = {
     version: "1.0",
@@ -123,7 +124,7 @@ export function pauseAnnouncementTransformer(props: PauseAnnouncementProps): Inp
       textType: "client-markdown",
       title: `:rotating_light: SES sending paused: critical alarm ${alarmName} is in ALARM`,
       description:
-        `Critical alarm *${alarmName}* went to ALARM at ${time}: ${reason}\n` +
+        `Critical alarm *${alarmName}* went to ALARM at ${time}.\n` +
         `ses-guard started runbook \`${props.pauseRunbookName}\` to pause sending for ${what} in ${region}.`,
       nextSteps: [
         `Check the execution: \`aws ssm describe-automation-executions --filters Key=DocumentNamePrefix,Values=${props.pauseRunbookName} --region ${region}\``,
@@ -135,7 +136,7 @@ export function pauseAnnouncementTransformer(props: PauseAnnouncementProps): Inp
   };
   const inputTemplate = JSON.stringify(notification);
   // EventBridge has no escape for < and >: outside a placeholder they would be read as one.
-  const outside = inputTemplate.replace(/<(alarmName|region|time|reason)>/g, "");
+  const outside = inputTemplate.replace(/<(alarmName|region|time)>/g, "");
   if (/[<>]/.test(outside)) {
     throw new Error(`pause announcement: got a name with < or > in it; allowed: names without them (${JSON.stringify(props)})`);
   }

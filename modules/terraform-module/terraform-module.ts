@@ -527,7 +527,7 @@ export function moduleVariables(): ModuleVariable[] {
       type: "string",
       default: null,
       description:
-        "An existing customer-managed KMS key ARN (not an alias: IAM policies cannot name a key by alias), in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
+        "An existing customer-managed KMS key ARN (not an alias: IAM policies cannot name a key by alias), in the provider's region, that encrypts the SNS topics (and, with encrypt_archive, the archive) instead of a key the module creates. Its policy must let cloudwatch.amazonaws.com and ses.amazonaws.com (and events.amazonaws.com, with chat channels or auto_pause_enabled) use kms:Decrypt and kms:GenerateDataKey*. AWS-managed keys (alias/aws/sns) are refused. null: a new key with rotation.",
       rules: [
         ruledIfSet(RULES.awsManagedKey, v("kms_key_arn")),
         {
@@ -1248,7 +1248,7 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
     "",
     "- **Encryption.** Every SNS topic is encrypted with a customer-managed KMS key: the module creates",
     "  one (`aws_kms_key.encryption_key`, rotation on, alias `alias/<name_prefix>`) whose policy lets",
-    "  `cloudwatch.amazonaws.com` and `ses.amazonaws.com` use `kms:Decrypt` and `kms:GenerateDataKey*`,",
+    "  `cloudwatch.amazonaws.com` and `ses.amazonaws.com` (and `events.amazonaws.com` with chat or auto-pause) use `kms:Decrypt` and `kms:GenerateDataKey*`,",
     "  unless `kms_key_arn` names your own key, whose policy must allow the same. AWS-managed keys",
     "  (`alias/aws/sns`) are refused: CloudWatch and SES cannot use them, so alarms would silently never",
     "  arrive. `encrypt_archive = true` also encrypts the bucket (SSE-KMS, with a bucket key) and the",
@@ -1266,6 +1266,15 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
     "  results to a bucket of their own with the same baseline, expired after",
     "  `investigation_results_expiration_days`. The results bucket is disposable query output: it has",
     "  `force_destroy` and no `prevent_destroy`.",
+    "- **Chat** (`chat_slack_channels`, `chat_teams_channels`): the channels' role may only describe this",
+    "  module's alarms, and the guardrail is `CloudWatchReadOnlyAccess`. EventBridge may publish to the",
+    "  `<name_prefix>-ses-events` topic only for this account's `<name_prefix>-chat-*` rules. The Amazon Q",
+    "  Developer in chat applications API is only in us-east-2, us-west-2, eu-west-1 and ap-southeast-1, and",
+    "  the channel configurations use this module's provider: elsewhere, leave the channel lists empty and",
+    "  subscribe your own channel configuration to `alarm_topic_arn` and `ses_events_topic_arn`.",
+    "- **Auto-pause** (`auto_pause_enabled`): the EventBridge role may only start the pause runbook and pass",
+    "  its role to SSM; the runbook's role may only make the one SES call that pauses (or resumes) sending.",
+    "  The configuration set ignores changes to `sending_options`, so the next apply does not resume sending.",
     "",
     "### prevent_destroy",
     "",
