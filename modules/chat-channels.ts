@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformIterator, TerraformProvider, Token } from "cdktf";
+import { MapTerraformIterator, TerraformIterator, TerraformProvider, Token } from "cdktf";
 import { ChatbotSlackChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-slack-channel-configuration";
 import { ChatbotTeamsChannelConfiguration } from "@cdktf/provider-aws/lib/chatbot-teams-channel-configuration";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -118,54 +118,46 @@ export class ChatChannels extends Construct {
       dependsOn: [this.role],
     };
 
-    const slackScope = new Construct(this, "Slack");
-    if (isToken(slackChannels)) {
-      const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, slackChannels)} : c.name => c }`)));
-      this.slack = [
-        new ChatbotSlackChannelConfiguration(slackScope, "Resource", {
+    this.slack = this.perChannel(
+      "Slack",
+      slackChannels,
+      (scope, id, forEach, field) =>
+        new ChatbotSlackChannelConfiguration(scope, id, {
           ...common,
-          forEach: each,
-          configurationName: this.configurationName(each.getString("name")),
-          slackTeamId: each.getString("workspace_id"),
-          slackChannelId: each.getString("channel_id"),
+          forEach,
+          configurationName: this.configurationName(field("name", "name")),
+          slackTeamId: field("workspaceId", "workspace_id"),
+          slackChannelId: field("channelId", "channel_id"),
         }),
-      ];
-    } else {
-      this.slack = slackChannels.map(
-        (c) =>
-          new ChatbotSlackChannelConfiguration(slackScope, c.name, {
-            ...common,
-            configurationName: this.configurationName(c.name),
-            slackTeamId: c.workspaceId,
-            slackChannelId: c.channelId,
-          }),
-      );
-    }
-    const teamsScope = new Construct(this, "Teams");
-    if (isToken(teamsChannels)) {
-      const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, teamsChannels)} : c.name => c }`)));
-      this.teams = [
-        new ChatbotTeamsChannelConfiguration(teamsScope, "Resource", {
+    );
+    this.teams = this.perChannel(
+      "Teams",
+      teamsChannels,
+      (scope, id, forEach, field) =>
+        new ChatbotTeamsChannelConfiguration(scope, id, {
           ...common,
-          forEach: each,
-          configurationName: this.configurationName(each.getString("name")),
-          tenantId: each.getString("tenant_id"),
-          teamId: each.getString("team_id"),
-          channelId: each.getString("channel_id"),
+          forEach,
+          configurationName: this.configurationName(field("name", "name")),
+          tenantId: field("tenantId", "tenant_id"),
+          teamId: field("teamId", "team_id"),
+          channelId: field("channelId", "channel_id"),
         }),
-      ];
-    } else {
-      this.teams = teamsChannels.map(
-        (c) =>
-          new ChatbotTeamsChannelConfiguration(teamsScope, c.name, {
-            ...common,
-            configurationName: this.configurationName(c.name),
-            tenantId: c.tenantId,
-            teamId: c.teamId,
-            channelId: c.channelId,
-          }),
-      );
-    }
+    );
+  }
+
+  /**
+   * One configuration per channel, keyed by name: construct IDs for a literal list, `for_each` keys
+   * (one resource `Resource`) for a token list, so both give the same addresses.
+   */
+  private perChannel<C extends { readonly name: string }, R>(
+    scopeId: string,
+    channels: readonly C[],
+    make: (scope: Construct, id: string, forEach: MapTerraformIterator | undefined, field: (key: keyof C & string, variableKey: string) => string) => R,
+  ): R[] {
+    const scope = new Construct(this, scopeId);
+    if (!isToken(channels)) return channels.map((c) => make(scope, c.name, undefined, (key) => String(c[key])));
+    const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, channels)} : c.name => c }`)));
+    return [make(scope, "Resource", each, (_, variableKey) => each.getString(variableKey))];
   }
 }
 
