@@ -48,10 +48,12 @@ export interface ReputationAlarmsProps extends ArnScope {
    */
   readonly evaluationPeriods?: number;
   /**
-   * Watch this configuration set's own rates instead of the account's: SES publishes
-   * `Reputation.BounceRate` and `Reputation.ComplaintRate` per set, with the dimension
-   * `ses:configuration-set`, once the set has reputation metrics enabled (SES Developer Guide,
-   * "Exporting reputation metrics for a configuration set to CloudWatch").
+   * Watch this configuration set's own rates instead of the account's. SES publishes
+   * `Reputation.BounceRate` and `Reputation.ComplaintRate` (SES Developer Guide, "Creating reputation
+   * monitoring alarms using CloudWatch") for a set too once its reputation metrics are enabled (SES API
+   * Reference, UpdateConfigurationSetReputationMetricsEnabled; `ReputationOptions`), under the
+   * dimension named after the set's auto-tag, `ses:configuration-set` (SES Developer Guide, "Set up a
+   * CloudWatch event destination": auto-tag names are the dimension names).
    * @default - the account-level rates
    */
   readonly configurationSetName?: string;

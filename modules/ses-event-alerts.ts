@@ -5,7 +5,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
 import { attributeOf, Condition, hclOf, isToken, numberExpression } from "./shared/expressions";
-import { policyDocument, renderPolicy } from "./shared/policy-document";
+import { policyDocument, renderPolicy, renderPolicyWithList } from "./shared/policy-document";
 import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatNextSteps, transformerProblems } from "./shared/ses-chat-events";
 
 export interface SesEventAlertsProps extends ArnScope {
@@ -38,8 +38,6 @@ export class SesEventAlerts extends Construct {
   public readonly topic: SnsTopic;
   public readonly topicName: string;
   public readonly rules: readonly CloudwatchEventRule[];
-  /** Every rule of this construct is named `<namePrefix>-chat-...`: the topic policy's source pattern. */
-  public readonly ruleNamePattern: string;
 
   constructor(scope: Construct, id: string, props: SesEventAlertsProps) {
     super(scope, id);
@@ -60,26 +58,38 @@ export class SesEventAlerts extends Construct {
     };
 
     this.topicName = `${props.namePrefix}-ses-events`;
-    this.ruleNamePattern = `${props.namePrefix}-chat-*`;
     this.topic = new SnsTopic(this, "Topic", { ...counted(), name: this.topicName, kmsMasterKeyId: props.kmsKeyArn });
     const topicArn = arn(props, "sns", this.topicName);
+    // Only our rules, each by its ARN (EventBridge User Guide, "Amazon SNS permissions": aws:SourceArn is the rule's).
+    const ruleArnPrefix = arn(props, "events", `rule/${props.namePrefix}-chat-`);
+    const sourceArns = "SOURCE_RULE_ARNS";
+    const doc = policyDocument({
+      Sid: "AllowOurEventBridgeRules",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: {
+        StringEquals: { "aws:SourceAccount": props.accountId },
+        ArnLike: {
+          "aws:SourceArn": tokenTypes
+            ? sourceArns
+            : chatRules(props.types, { configurationSetName: "", archiveLocation: "" }).map((r) => `${ruleArnPrefix}${r.suffix}`),
+        },
+      },
+    });
     new SnsTopicPolicy(this, "TopicPolicy", {
       ...counted(),
       // The topic's own attribute (its one instance's while counted), as the stack has it: the same plan from the module.
       arn: attributeOf(this.topic, "arn"),
-      policy: renderPolicy(
-        policyDocument({
-          Sid: "AllowOurEventBridgeRules",
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sns:Publish",
-          Resource: topicArn,
-          Condition: {
-            StringEquals: { "aws:SourceAccount": props.accountId },
-            ArnLike: { "aws:SourceArn": arn(props, "events", `rule/${this.ruleNamePattern}`) },
-          },
-        }),
-      ),
+      // A token list: the same ARNs, in the same order, built by Terraform.
+      policy: tokenTypes
+        ? renderPolicyWithList(
+            doc,
+            sourceArns,
+            `flatten([for t in ${hclOf(this, props.types)} : [for suffix in ["", "-no-subject"] : "\${${hclOf(this, ruleArnPrefix)}}\${lower(replace(t, "_", "-"))}\${suffix}"]])`,
+          )
+        : renderPolicy(doc),
       dependsOn: [this.topic],
     });
 

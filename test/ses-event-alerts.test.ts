@@ -45,7 +45,7 @@ describe("SesEventAlerts", () => {
     }
   });
 
-  test("the topic policy lets EventBridge publish only for this account's chat rules", () => {
+  test("the topic policy lets EventBridge publish only for this account's chat rules, each named", () => {
     const [policy] = of(synth(), SnsTopicPolicy);
     const [statement] = JSON.parse(policy.policy).Statement;
     expect(statement).toMatchObject({
@@ -53,7 +53,11 @@ describe("SesEventAlerts", () => {
       Action: "sns:Publish",
       Condition: {
         StringEquals: { "aws:SourceAccount": "123456789012" },
-        ArnLike: { "aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/shop-chat-*" },
+        ArnLike: {
+          "aws:SourceArn": ["permanent-bounce", "permanent-bounce-no-subject", "complaint", "complaint-no-subject"].map(
+            (suffix) => `arn:aws:events:us-east-1:123456789012:rule/shop-chat-${suffix}`,
+          ),
+        },
       },
     });
   });
@@ -87,10 +91,14 @@ describe("SesEventAlerts", () => {
     const json = synth({ types: CHAT_EVENT_TYPES, configurationSetName: "ConfigSet" });
     const record = JSON.parse(fs.readFileSync(path.join(__dirname, "ses-event-samples", file), "utf8"));
     const event = sesEventOnBus(record, detailType);
-    const matched = Object.entries(json.resource.aws_cloudwatch_event_rule as Record<string, any>).filter(([, r]) => matchesPattern(JSON.parse(r.event_pattern), event));
+    const matched = Object.entries(json.resource.aws_cloudwatch_event_rule as Record<string, any>).filter(([, r]) =>
+      matchesPattern(JSON.parse(r.event_pattern), event),
+    );
     expect(matched).toHaveLength(1);
     const target = of(json, CloudwatchEventTarget).find((t) => t.rule === `\${aws_cloudwatch_event_rule.${matched[0][0]}.name}`);
-    const notification = JSON.parse(renderTransformer({ inputPathsMap: target.input_transformer.input_paths, inputTemplate: target.input_transformer.input_template }, event));
+    const notification = JSON.parse(
+      renderTransformer({ inputPathsMap: target.input_transformer.input_paths, inputTemplate: target.input_transformer.input_template }, event),
+    );
     expect(notification).toMatchObject({ version: "1.0", source: "custom", content: { textType: "client-markdown" } });
     expect(notification.content.description).toContain(record.mail.messageId);
   });

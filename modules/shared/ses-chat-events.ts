@@ -176,10 +176,14 @@ function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: 
       ? merge(base, subject([{ "anything-but": { wildcard: UNSAFE_IN_STRING } }]))
       : { ...base, $or: [subject([{ exists: false }]), subject(UNSAFE_IN_STRING.map((w) => ({ wildcard: w })))] };
   const paths: Record<string, string> = { ...COMMON_PATHS, ...kind.paths };
-  if (variant === "subject") paths.subject = "$.detail.mail.commonHeaders.subject";
+  if (variant === "subject") {
+    paths.subject = "$.detail.mail.commonHeaders.subject";
+    // The From header as a list: a display name may hold quotes, which EventBridge drops from a list shown in text.
+    paths.from = "$.detail.mail.commonHeaders.from";
+  }
   const lines = [
     ...kind.lines,
-    ...(variant === "subject" ? ["*Subject:* <subject>"] : []),
+    ...(variant === "subject" ? ["*Subject:* <subject>", "*From:* <from>"] : []),
     "*Sending identity:* <identity>",
     `*Configuration set:* ${next.configurationSetName}`,
     "*Region:* <region>",

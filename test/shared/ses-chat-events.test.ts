@@ -12,6 +12,7 @@ const NEXT = { configurationSetName: SET, archiveLocation: "s3://archive/events/
 const ALL_RULES = chatRules(CHAT_EVENT_TYPES, NEXT);
 
 const withBounceType = (record: any, bounceType: string) => ({ ...record, bounce: { ...record.bounce, bounceType } });
+const withFrom = (record: any, from: string) => ({ ...record, mail: { ...record.mail, commonHeaders: { ...record.mail.commonHeaders, from: [from] } } });
 const withSubject = (record: any, subject: string) => ({ ...record, mail: { ...record.mail, commonHeaders: { ...record.mail.commonHeaders, subject } } });
 
 /** [case, chat type, event record]: one per type from the guide, plus the variants that matter here. */
@@ -26,6 +27,7 @@ const CASES: [string, ChatEventType, any][] = [
   ["rendering failure", "RENDERING_FAILURE", sample("rendering-failure.json")],
   ["bounce whose subject has quotes", "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), 'Your "free" trial \\ ends')],
   ["complaint whose subject has a tab", "COMPLAINT", withSubject(sample("complaint.json"), "a\tb")],
+  ["bounce from a display name in quotes", "PERMANENT_BOUNCE", withFrom(sample("bounce.json"), '"Acme, Inc." <noreply@acme.example>')],
 ];
 
 describe("chat rules", () => {
@@ -67,8 +69,10 @@ describe("chat rules", () => {
       if (record.failure) expect(d).toContain(record.failure.templateName);
       // The subject is shown when EventBridge can insert it intact, and left out otherwise.
       const subject = record.mail.commonHeaders?.subject;
-      if (subject && !/["\\\t]/.test(subject)) expect(d).toContain(`*Subject:* ${subject}`);
-      else expect(d).not.toContain("*Subject:*");
+      if (subject && !/["\\\t]/.test(subject)) {
+        expect(d).toContain(`*Subject:* ${subject}`);
+        for (const from of record.mail.commonHeaders.from) expect(d).toContain(from.replace(/"/g, ""));
+      } else expect(d).not.toContain("*Subject:*");
       expect(content.nextSteps.join(" ")).toContain("shop-investigations");
     });
   });
