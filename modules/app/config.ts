@@ -1262,6 +1262,12 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
       `${shared.join(", ")} ${shared.length > 1 ? "write" : "writes"} events to the bucket in ${home}: AWS's Firehose documentation does not list cross-region delivery to S3, and those events are billed as inter-region data transfer (about 0.02 USD per GB); for a bucket in each region, set archive.bucketPerRegion to true, without archive.bucketName or existing.bucketName`,
     );
   }
+  const ownAlarmTopics = cfg.regions.filter((r) => cfg.existing.alarmTopicArns[r]);
+  if (cfg.autoPause.enabled && ownAlarmTopics.length) {
+    warnings.push(
+      `autoPause announces a pause on the alarm topic, and in ${ownAlarmTopics.join(", ")} that is your own (existing.alarmTopicArns): its policy must let events.amazonaws.com publish for the rule <name>-pause-on-critical, and its key let events.amazonaws.com use it, or the announcement is lost (the pause itself still happens)`,
+    );
+  }
   if (!cfg.notifications.enabled && cfg.regions.some((r) => notificationIdentitiesFor(cfg, r).length > 0)) {
     warnings.push("notifications.identities is set but notifications.enabled is false; no notification topics are created");
   }

@@ -1116,6 +1116,16 @@ describe("problem lines", () => {
 });
 
 describe("warnings", () => {
+  test("auto-pause announcing on your own alarm topic: its policy and key are yours to open to EventBridge", () => {
+    const topic = "arn:aws:sns:us-east-1:123456789012:ops";
+    const own = configWarnings(parseConfig(withValues({ "autoPause.enabled": true, "existing.alarmTopicArns": { "us-east-1": topic } })));
+    expect(own).toEqual([
+      expect.stringMatching(/^autoPause announces a pause on the alarm topic, and in us-east-1 that is your own .*events\.amazonaws\.com publish/),
+    ]);
+    expect(configWarnings(parseConfig(withValues({ "autoPause.enabled": false, "existing.alarmTopicArns": { "us-east-1": topic } })))).toEqual([]);
+    expect(configWarnings(parseConfig(withValues({ "autoPause.enabled": true })))).toEqual([]);
+  });
+
   test("regions that write to the home region's bucket, named", () => {
     const tail =
       "events to the bucket in us-east-1: AWS's Firehose documentation does not list cross-region delivery to S3, and those events are billed as inter-region data transfer (about 0.02 USD per GB); for a bucket in each region, set archive.bucketPerRegion to true, without archive.bucketName or existing.bucketName";

@@ -457,6 +457,26 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     },
   },
   {
+    id: "IAM_PASSROLE_SCOPED",
+    checkIds: ["CKV_AWS_286", "ses-guard (auto-pause)"],
+    title: "iam:PassRole names one role ARN and the one service it may be passed to (iam:PassedToService)",
+    notApplicable: ({ json }) =>
+      Object.values(resources(json, "aws_iam_role_policy")).some((p) => statements(p.policy).some((s) => list(s.Action).includes("iam:PassRole")))
+        ? undefined
+        : "no policy passes a role (auto-pause is off)",
+    check: ({ json }) =>
+      Object.entries(resources(json, "aws_iam_role_policy")).flatMap(([n, p]) =>
+        statements(p.policy)
+          .filter((s) => list(s.Action).includes("iam:PassRole"))
+          .filter((s) => list(s.Resource).some((r) => !/:role\/[^*]+$/.test(r)) || !s.Condition?.StringEquals?.["iam:PassedToService"])
+          .map(() => `aws_iam_role_policy.${n}: iam:PassRole without one named role and iam:PassedToService`),
+      ),
+    breaks: (json) => {
+      const [, p] = Object.entries(resources(json, "aws_iam_role_policy")).find(([, q]) => String(q.policy).includes("iam:PassRole"))!;
+      p.policy = p.policy.replace(/"iam:PassedToService"/, '"iam:AssociatedResourceArn"');
+    },
+  },
+  {
     id: "ALARM_ACTIONS_ENABLED",
     checkIds: ["CKV_AWS_319"],
     title: "CloudWatch alarms have actions enabled and notify an SNS topic",
