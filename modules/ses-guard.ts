@@ -20,6 +20,7 @@ import { AthenaWorkgroup } from "./athena-workgroup";
 import {
   archiveBucketFor,
   catalogFor,
+  chatEnabled,
   notificationIdentitiesFor,
   NotificationType,
   queryableDays,
@@ -99,10 +100,10 @@ export interface SesGuardChatProps {
    */
   readonly provider?: TerraformProvider;
   /**
-   * Create the channel configurations here (the plain module leaves them to its `chat` submodule).
-   * @default true
+   * Terraform condition under which the channels' role exists (the plain module: channels given).
+   * @default - always, when channels are given
    */
-  readonly channels?: boolean;
+  readonly channelsEnabled?: Condition;
   /**
    * Terraform condition under which the SES events are relayed (the plain module's switch).
    * @default - always, when `chat` is given
@@ -583,7 +584,7 @@ export class SesGuard extends Construct {
       });
       const slackChannels = props.chat.slackChannels ?? [];
       const teamsChannels = props.chat.teamsChannels ?? [];
-      if (props.chat.channels !== false && (isToken(slackChannels) || isToken(teamsChannels) || slackChannels.length + teamsChannels.length > 0)) {
+      if (isToken(slackChannels) || isToken(teamsChannels) || slackChannels.length + teamsChannels.length > 0) {
         this.chatChannels = new ChatChannels(this, "ChatChannels", {
           ...arnScope,
           namePrefix: p,
@@ -591,7 +592,7 @@ export class SesGuard extends Construct {
           slackChannels,
           teamsChannels,
           provider: props.chat.provider,
-          condition: props.chat.enabled,
+          condition: props.chat.channelsEnabled,
         });
       }
     }
@@ -731,10 +732,9 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       accountLevel: cfg.suppression.accountLevel ?? undefined,
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
-    chat:
-      cfg.chat.slackChannels.length + cfg.chat.teamsChannels.length > 0
-        ? { slackChannels: cfg.chat.slackChannels, teamsChannels: cfg.chat.teamsChannels, sesEventTypes: cfg.chat.sesEventTypes }
-        : undefined,
+    chat: chatEnabled(cfg)
+      ? { slackChannels: cfg.chat.slackChannels, teamsChannels: cfg.chat.teamsChannels, sesEventTypes: cfg.chat.sesEventTypes }
+      : undefined,
     autoPause: cfg.autoPause.enabled ? { scope: cfg.autoPause.scope } : undefined,
     dashboard: { enabled: cfg.dashboard.enabled },
     // A region with no identities of its own gets no notification topic.

@@ -36,6 +36,12 @@ variable "sending_identities" {
   type        = list(string)
 }
 
+variable "slack_channels" {
+  description = "Slack channels for alarms and SES events (workspace authorized once in the Amazon Q Developer console)."
+  type        = list(object({ name = string, workspace_id = string, channel_id = string }))
+  default     = []
+}
+
 variable "notification_emails" {
   description = "Subscribers of the per-message notifications, e.g. a Slack channel's e-mail address. null: alarm_emails."
   type        = list(string)
@@ -90,6 +96,11 @@ module "ses_guard" {
   investigation_enabled     = true
   suppression_account_level = ["BOUNCE", "COMPLAINT"]
 
+  # Alarms and hard bounces and complaints in Slack (eu-west-1 has the chat API), and a pause of
+  # the configuration set when its critical alarm fires.
+  chat_slack_channels = var.slack_channels
+  auto_pause_enabled  = true
+
   tags = { team = "platform" }
 }
 
@@ -124,6 +135,14 @@ output "pending_email_confirmations" {
 output "athena_workgroup" {
   description = "Where to investigate an alarm: the saved queries of this workgroup (eu-west-1)."
   value       = module.ses_guard.athena_workgroup
+}
+
+output "dashboard_urls" {
+  description = "The CloudWatch dashboard of each region."
+  value = {
+    eu-west-1 = module.ses_guard.dashboard_url
+    us-east-1 = module.ses_guard_us_east_1.dashboard_url
+  }
 }
 
 output "next_steps" {

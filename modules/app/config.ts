@@ -523,6 +523,11 @@ const suppressionSchema = z
 /** Regions with the Amazon Q Developer in chat applications API (AWS General Reference, its endpoints page). */
 export const CHATBOT_API_REGIONS = ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"] as const;
 
+/** Whether the SES events are relayed to chat: `chat.enabled`, or a channel listed. */
+export function chatEnabled(cfg: Pick<SesGuardConfig, "chat">): boolean {
+  return cfg.chat.enabled ?? cfg.chat.slackChannels.length + cfg.chat.teamsChannels.length > 0;
+}
+
 /** Where a region's channel configurations are created: the region itself when the API is there. */
 export function chatApiRegionFor(cfg: Pick<SesGuardConfig, "chat">, region: string): string {
   return cfg.chat.apiRegion ?? ((CHATBOT_API_REGIONS as readonly string[]).includes(region) ? region : "us-east-2");
@@ -543,6 +548,11 @@ const teamsChannel = z.strictObject({
 
 const chatSchema = z
   .strictObject({
+    enabled: z.boolean().optional().meta({
+      description:
+        "Relay the SES events (`sesEventTypes`) to the `ses_events_topic_arn` topic. `true` without channels: for a channel configuration of your own (subscribe it to that topic and the alarm topic).",
+      defaultText: "`true` when a channel is listed",
+    }),
     slackChannels: z
       .array(slackChannel)
       .default([])
@@ -563,6 +573,9 @@ const chatSchema = z
   })
   .prefault({})
   .superRefine((chat, ctx) => {
+    if (chat.enabled === false && chat.slackChannels.length + chat.teamsChannels.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["enabled"], input: false, message: "true (or unset) while channels are listed: they would receive no SES events" });
+    }
     const seen = new Set<string>();
     [
       ...chat.slackChannels.map((c, i) => ["slackChannels", i, c.name] as const),

@@ -739,6 +739,19 @@ export function moduleVariables(): ModuleVariable[] {
       ],
     },
     {
+      name: "chat_enabled",
+      type: "bool",
+      default: null,
+      description:
+        "Relay the SES events (chat_ses_event_types) to the ses_events_topic_arn topic, for the channels below or a channel configuration of your own. null: on when channels are given.",
+      rules: [
+        {
+          condition: `${v("chat_enabled")} != false || length(${v("chat_slack_channels")}) + length(${v("chat_teams_channels")}) == 0`,
+          allowed: text("true (or null) while channels are listed: they would receive no SES events"),
+        },
+      ],
+    },
+    {
       name: "chat_slack_channels",
       type: "list(object({ name = string, workspace_id = string, channel_id = string }))",
       default: d.chat.slackChannels,
@@ -889,9 +902,10 @@ export class SesGuardModule extends TerraformStack {
       "var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0",
     );
     const notificationEmails = local("notification_emails", "var.notification_emails != null ? var.notification_emails : var.alarm_emails");
-    const chatEnabled = local("chat_enabled", "length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0");
+    const chatChannels = local("chat_channels", "length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0");
+    const chatEnabled = local("chat_enabled", "var.chat_enabled != null ? var.chat_enabled : local.chat_channels");
 
-    this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails, chatEnabled);
+    this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails, chatEnabled, chatChannels);
     this.guard = new SesGuard(this, GUARD_ID, this.guardProps);
     // Tags on every taggable resource (the caller's provider default_tags apply as well).
     for (const child of this.guard.node.findAll()) {
@@ -1006,6 +1020,7 @@ function propsFromVariables(
   notificationsEnabled: TerraformLocal,
   notificationEmails: TerraformLocal,
   chatEnabled: TerraformLocal,
+  chatChannels: TerraformLocal,
 ): SesGuardProps {
   const str = (name: string) => vars[name].stringValue;
   const num = (name: string) => vars[name].numberValue;
@@ -1067,6 +1082,7 @@ function propsFromVariables(
     },
     chat: {
       enabled: chatEnabled.expression as Condition,
+      channelsEnabled: chatChannels.expression as Condition,
       slackChannels: vars.chat_slack_channels.value as SlackChannel[],
       teamsChannels: vars.chat_teams_channels.value as TeamsChannel[],
       sesEventTypes: list("chat_ses_event_types") as ChatEventType[],
@@ -1152,11 +1168,12 @@ const COUNT_WORDS: Record<string, string> = {
   "${var.dashboard_enabled ? 1 : 0}": "one while `dashboard_enabled`",
   "${var.configuration_set_reputation_alarms ? 1 : 0}": "one while `configuration_set_reputation_alarms`",
   "${var.auto_pause_enabled ? 1 : 0}": "one while `auto_pause_enabled`",
-  "${local.chat_enabled ? 1 : 0}": "one while chat channels are given",
+  "${local.chat_enabled ? 1 : 0}": "one while chat is on (`chat_enabled`, or channels given)",
+  "${local.chat_channels ? 1 : 0}": "one while chat channels are given",
   ...Object.fromEntries(
     CHAT_EVENT_TYPES.map((t) => [
       `\${local.chat_enabled && contains(var.chat_ses_event_types, "${t}") ? 1 : 0}`,
-      `one while chat channels are given and \`chat_ses_event_types\` holds ${t}`,
+      `one while chat is on and \`chat_ses_event_types\` holds ${t}`,
     ]),
   ),
 };

@@ -5,6 +5,7 @@ import {
   catalogFor,
   ConfigError,
   configJsonSchema,
+  chatEnabled,
   configWarnings,
   formatPath,
   isDomain,
@@ -1112,6 +1113,18 @@ describe("problem lines", () => {
   test("one problem is its own message; a ConfigError made from a message alone has it as its one problem", () => {
     expect(error(1).message).toBe("p1");
     expect(new ConfigError("only").problems).toEqual(["only"]);
+  });
+});
+
+describe("chat", () => {
+  test("chat.enabled false with a channel listed is refused, naming the field; on without channels is a relay only", () => {
+    const slack = [{ name: "ops", workspaceId: "T012ABCDE", channelId: "C012ABCDE" }];
+    expect(() => parseConfig(withValues({ "chat.enabled": false, "chat.slackChannels": slack }))).toThrow(
+      "chat.enabled: got false; allowed: true (or unset) while channels are listed: they would receive no SES events",
+    );
+    expect(chatEnabled(parseConfig(withValues({ "chat.enabled": true })))).toBe(true);
+    expect(chatEnabled(parseConfig(withValues({ "chat.slackChannels": slack })))).toBe(true);
+    expect(chatEnabled(parseConfig(withValues({})))).toBe(false);
   });
 });
 

@@ -2,7 +2,16 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { archiveBucketFor, catalogFor, notificationIdentitiesFor, parseConfig, queryableDays, SesGuardConfig, SesRegion } from "../../modules/app/config";
+import {
+  archiveBucketFor,
+  catalogFor,
+  chatEnabled,
+  notificationIdentitiesFor,
+  parseConfig,
+  queryableDays,
+  SesGuardConfig,
+  SesRegion,
+} from "../../modules/app/config";
 import { synthesize } from "../../modules/app/cli";
 import { logicalIdSegment } from "../../modules/shared/logical-id";
 import { sesEventTypeOf } from "../../modules/shared/ses-chat-events";
@@ -75,8 +84,8 @@ const cases = examples.flatMap((file) => {
  * Examples the plain module builds too, planned both ways in one run: between them, every module
  * input takes at least two values (a test below checks), so every feature is compared.
  */
-/** Chat is on when a channel is listed (modules/app/config.ts). */
-const chatOn = (config: SesGuardConfig) => config.chat.slackChannels.length + config.chat.teamsChannels.length > 0;
+/** Chat relays SES events with `chat.enabled`, or when a channel is listed (modules/app/config.ts). */
+const chatOn = (config: SesGuardConfig) => chatEnabled(config);
 
 const PARITY_EXAMPLES = ["default.json", "full.json", "notifications-off.json", "own-key.json"];
 const moduleCases = cases.filter((c) => PARITY_EXAMPLES.includes(c.file) && c.index === 0);
@@ -311,7 +320,7 @@ describeTerraform("examples plan offline with the real aws provider", () => {
 
     test("the event destination is explicitly enabled and sends the configured events to Firehose", () => {
       const destinations = resourcesOfType(plan, "aws_sesv2_configuration_set_event_destination");
-      // The archive's destination, and with chat channels a second one to the default event bus (the chat relay's rules read it).
+      // The archive's destination, and with chat a second one to the default event bus (the chat relay's rules read it).
       expect(destinations.map((d) => d.values.event_destination_name).sort()).toEqual(
         chatOn(config) ? [EVENT_DESTINATION_NAME, "events-to-eventbridge"] : [EVENT_DESTINATION_NAME],
       );

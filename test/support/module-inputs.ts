@@ -51,6 +51,7 @@ export function moduleInputs(cfg: SesGuardConfig, region: SesRegion): Record<str
     dashboard_enabled: cfg.dashboard.enabled,
     auto_pause_enabled: cfg.autoPause.enabled,
     auto_pause_scope: cfg.autoPause.scope,
+    chat_enabled: cfg.chat.enabled ?? null,
     chat_slack_channels: cfg.chat.slackChannels.map((c) => ({ name: c.name, workspace_id: c.workspaceId, channel_id: c.channelId })),
     chat_teams_channels: cfg.chat.teamsChannels.map((c) => ({ name: c.name, tenant_id: c.tenantId, team_id: c.teamId, channel_id: c.channelId })),
     chat_ses_event_types: cfg.chat.sesEventTypes,

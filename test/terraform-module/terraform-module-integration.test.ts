@@ -565,6 +565,12 @@ const CASES: [string, Record<string, string>, string[]][] = [
     [`chat_ses_event_types: got ["OPEN"]; allowed: one of ${CHAT_EVENT_TYPES.map((t) => `"${t}"`).join(", ")}`],
   ],
   [
+    "chat turned off while a channel is listed",
+    { chat_enabled: "false", chat_slack_channels: `[${SLACK("ops")}]`, test_region: "us-west-2" },
+    ["chat_enabled: got false; allowed: true (or null) while channels are listed: they would receive no SES events"],
+  ],
+  ["chat relay without channels", { chat_enabled: "true" }, []],
+  [
     "chat event type repeated",
     { chat_ses_event_types: '["COMPLAINT", "COMPLAINT"]' },
     ['chat_ses_event_types: got ["COMPLAINT"]; allowed: each event type once'],
