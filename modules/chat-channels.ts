@@ -26,7 +26,7 @@ export interface TeamsChannel {
   readonly tenantId: string;
   /** Team ID (a UUID). */
   readonly teamId: string;
-  /** Channel ID, as in the channel's link: `19:...@thread.tacv2`. */
+  /** Channel ID, URL-encoded as in the channel's link: `19%3a...%40thread.tacv2`. */
   readonly channelId: string;
 }
 

@@ -12,7 +12,7 @@ const base: ChatChannelsProps = {
   topicArns: TOPICS,
   slackChannels: [{ name: "alerts", workspaceId: "T0123ABCDE", channelId: "C0123ABCDEF" }],
   teamsChannels: [
-    { name: "ops", tenantId: "8f2c1e4a-3b5d-4c6e-9f7a-1b2c3d4e5f60", teamId: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", channelId: "19:abc@thread.tacv2" },
+    { name: "ops", tenantId: "8f2c1e4a-3b5d-4c6e-9f7a-1b2c3d4e5f60", teamId: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", channelId: "19%3aabc%40thread.tacv2" },
   ],
 };
 const synth = (props: Partial<ChatChannelsProps> = {}) => JSON.parse(Testing.synthScope((s) => void new ChatChannels(s, "Chat", { ...base, ...props })));
@@ -24,7 +24,7 @@ describe("ChatChannels", () => {
     const [slack] = of(json, ChatbotSlackChannelConfiguration);
     const [teams] = of(json, ChatbotTeamsChannelConfiguration);
     expect(slack).toMatchObject({ configuration_name: "shop-us-east-1-alerts", slack_team_id: "T0123ABCDE", slack_channel_id: "C0123ABCDEF" });
-    expect(teams).toMatchObject({ configuration_name: "shop-us-east-1-ops", channel_id: "19:abc@thread.tacv2" });
+    expect(teams).toMatchObject({ configuration_name: "shop-us-east-1-ops", channel_id: "19%3aabc%40thread.tacv2" });
     for (const c of [slack, teams]) {
       expect(c.sns_topic_arns).toEqual(TOPICS);
       expect(c.guardrail_policy_arns).toEqual(["arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"]);

@@ -239,7 +239,12 @@ export const RULES = {
   ),
   teamsTenantId: pattern("a Microsoft Entra tenant ID (a UUID)", /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/),
   teamsTeamId: pattern("a Microsoft Teams team ID (a UUID, the groupId in the channel's link)", /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/),
-  teamsChannelId: pattern("a Microsoft Teams channel ID, as in the channel's link: 19:...@thread.tacv2", /^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$/),
+  // URL-encoded, as in the channel's link: the API's pattern (Amazon Q Developer in chat applications API
+  // Reference, TeamsChannelConfiguration, ChannelId) wants %3a and %40 where the decoded ID has : and @.
+  teamsChannelId: pattern(
+    "a Microsoft Teams channel ID as the channel's link has it, URL-encoded: 19%3a...%40thread.tacv2",
+    /^19%3[aA][A-Za-z0-9_=+/.,-]+%40thread\.[a-z0-9]+$/,
+  ),
 } as const;
 
 /** A key in the given region: KMS keys are regional. */

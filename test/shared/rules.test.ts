@@ -134,15 +134,14 @@ const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | nu
   teamsChannelId: {
     rule: RULES.teamsChannelId,
     values: [
-      "19:0123456789abcdef0123456789abcdef@thread.tacv2",
-      "19:a_B-c@thread.skype",
-      "19%3a0123456789abcdef%40thread.tacv2",
-      "19:@thread.tacv2",
-      "20:abc@thread.tacv2",
-      "19:abc@thread.tacv3",
-      "19:abc@threadxtacv2",
-      "19:a.b@thread.tacv2",
-      "19:abc@thread.tacv2 ",
+      "19%3a0123456789abcdef0123456789abcdef%40thread.tacv2",
+      "19%3Aa_B-c.d%40thread.skype",
+      "19:0123456789abcdef@thread.tacv2",
+      "19%3a%40thread.tacv2",
+      "20%3aabc%40thread.tacv2",
+      "19%3aabc%40threadxtacv2",
+      "19%3aa:b%40thread.tacv2",
+      "19%3aabc%40thread.tacv2 ",
       "",
     ],
   },
@@ -244,8 +243,8 @@ test("chat channel rules: names as part of a resource name, Slack and Teams IDs 
       false,
     ]);
   }
-  // The channel ID decoded from the channel's link: the URL-encoded form is refused.
-  expect(holds(RULES.teamsChannelId, ["19:abc@thread.tacv2", "19:abc@thread.skype", "19%3aabc%40thread.tacv2", "19:@thread.tacv2"])).toEqual([
+  // The channel ID as the channel's link has it, URL-encoded (the API's pattern): the decoded form is refused.
+  expect(holds(RULES.teamsChannelId, ["19%3aabc%40thread.tacv2", "19%3Aabc%40thread.skype", "19:abc@thread.tacv2", "19%3a%40thread.tacv2"])).toEqual([
     true,
     true,
     false,

@@ -85,8 +85,12 @@ const PERCENT = "a percentage greater than 0 and less than 100 (5 means 5 %)";
 const CLASSES = STORAGE_CLASSES.map((c) => `"${c}"`).join(", ");
 const SLACK = (name: string, workspace = "T012ABCDE", channel = "C012ABCDE") =>
   `{ name = "${name}", workspace_id = "${workspace}", channel_id = "${channel}" }`;
-const TEAMS = (name: string, tenant = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", team = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", channel = "19:abc@thread.tacv2") =>
-  `{ name = "${name}", tenant_id = "${tenant}", team_id = "${team}", channel_id = "${channel}" }`;
+const TEAMS = (
+  name: string,
+  tenant = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+  team = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+  channel = "19%3aabc%40thread.tacv2",
+) => `{ name = "${name}", tenant_id = "${tenant}", team_id = "${team}", channel_id = "${channel}" }`;
 const CHAT_API = CHATBOT_API_REGIONS.join(", ");
 const tr = (...t: [number, string][]) => `[${t.map(([d, c]) => `{ days = ${d}, storage_class = "${c}" }`).join(", ")}]`;
 const got = (...t: [number, string][]) => JSON.stringify(t.map(([days, storage_class]) => ({ days, storage_class })));
@@ -522,11 +526,11 @@ const CASES: [string, Record<string, string>, string[]][] = [
   ],
   [
     "Teams channel fields",
-    { chat_teams_channels: `[${TEAMS("mail-ops", "not-a-uuid", "0F1E2D3C4B5A69788796A5B4C3D2E1F0", "19%3aabc%40thread.tacv2")}]`, test_region: "us-west-2" },
+    { chat_teams_channels: `[${TEAMS("mail-ops", "not-a-uuid", "0F1E2D3C4B5A69788796A5B4C3D2E1F0", "19:abc@thread.tacv2")}]`, test_region: "us-west-2" },
     [
       `chat_teams_channels: got ["not-a-uuid"]; allowed: each tenant_id: ${RULES.teamsTenantId.allowed}`,
       `chat_teams_channels: got ["0F1E2D3C4B5A69788796A5B4C3D2E1F0"]; allowed: each team_id: ${RULES.teamsTeamId.allowed}`,
-      `chat_teams_channels: got ["19%3aabc%40thread.tacv2"]; allowed: each channel_id: ${RULES.teamsChannelId.allowed}`,
+      `chat_teams_channels: got ["19:abc@thread.tacv2"]; allowed: each channel_id: ${RULES.teamsChannelId.allowed}`,
     ],
   ],
   [
@@ -538,14 +542,14 @@ const CASES: [string, Record<string, string>, string[]][] = [
     "Teams channels where the chat API is not",
     { chat_teams_channels: `[${TEAMS("ops")}]`, test_region: "eu-central-1" },
     [
-      `chat_teams_channels: got [{"channel_id":"19:abc@thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: no channels in "eu-central-1": the Amazon Q Developer in chat applications API is only in ${CHAT_API}`,
+      `chat_teams_channels: got [{"channel_id":"19%3aabc%40thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: no channels in "eu-central-1": the Amazon Q Developer in chat applications API is only in ${CHAT_API}`,
     ],
   ],
   [
     "a Slack and a Teams channel with one name",
     { chat_slack_channels: `[${SLACK("ops")}]`, chat_teams_channels: `[${TEAMS("ops")}]`, test_region: "ap-southeast-1" },
     [
-      `chat_teams_channels: got [{"channel_id":"19:abc@thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: channel names that no other chat channel (Slack or Teams) has`,
+      `chat_teams_channels: got [{"channel_id":"19%3aabc%40thread.tacv2","name":"ops","team_id":"1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d","tenant_id":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}]; allowed: channel names that no other chat channel (Slack or Teams) has`,
     ],
   ],
   [
