@@ -6,6 +6,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { arn, ArnScope, partitionOf, TopicRef } from "./shared/arn";
 import { attributeOf, Condition, countWhen, expression, hclOf, isToken, stringExpression, ternaryHcl } from "./shared/expressions";
+import { RULES } from "./shared/rules";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
 import { PAUSE_SCOPES, PauseScope, pauseAnnouncementTransformer, SES_PAUSE_ACTIONS, sendingRunbook } from "./shared/runbooks";
 
@@ -60,6 +61,9 @@ export class AutoPause extends Construct {
     // Tokens (the plain module's variables) are checked by the module's validation blocks instead.
     if (!isToken(pauseScope) && !(PAUSE_SCOPES as readonly string[]).includes(pauseScope)) {
       throw new Error(`AutoPause scope: got ${JSON.stringify(pauseScope)}; allowed: ${PAUSE_SCOPES.map((s) => JSON.stringify(s)).join(" or ")}`);
+    }
+    if (!isToken(props.namePrefix) && !RULES.runbookNamePrefix.holds(props.namePrefix)) {
+      throw new Error(`AutoPause namePrefix: got ${JSON.stringify(props.namePrefix)}; allowed: ${RULES.runbookNamePrefix.allowed}`);
     }
     if (!isToken(props.alarmArns) && props.alarmArns.length === 0) {
       throw new Error("AutoPause alarmArns: got []; allowed: one or more CloudWatch alarm ARNs");

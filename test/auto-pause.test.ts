@@ -90,6 +90,12 @@ function alarmEvent(alarmArn: string, state: string): Record<string, any> {
 const render = (transformer: { input_paths: Record<string, string>; input_template: string }, event: Record<string, any>): string =>
   renderTransformer({ inputPathsMap: transformer.input_paths, inputTemplate: transformer.input_template }, event);
 
+test("refuses a name prefix SSM reserves for document names", () => {
+  expect(() => synth({ namePrefix: "amzn-mail" })).toThrow(
+    'AutoPause namePrefix: got "amzn-mail"; allowed: a name that does not start with aws, amazon or amzn',
+  );
+});
+
 describe("AutoPause pause runbook", () => {
   test("is an Automation document in JSON named <namePrefix>-pause-sending", () => {
     expect(resource(synth(), SsmDocument, "PauseRunbook")).toMatchObject({ name: "shop-pause-sending", document_type: "Automation", document_format: "JSON" });

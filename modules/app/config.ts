@@ -817,6 +817,9 @@ export const configSchema = z
       });
     }
     checkInvestigation(cfg, ctx);
+    if (cfg.autoPause.enabled && !RULES.runbookNamePrefix.holds(cfg.name)) {
+      ctx.addIssue({ code: "custom", path: ["name"], input: cfg.name, message: RULES.runbookNamePrefix.allowed });
+    }
     if (cfg.autoPause.enabled && cfg.autoPause.scope === "configurationSet" && !cfg.configurationSet.reputationAlarms) {
       ctx.addIssue({
         code: "custom",

@@ -156,6 +156,12 @@ export const RULES = {
     holds: (v: string) => !v.endsWith("-") && !v.includes("--"),
     hcl: (x: string) => `!endswith(${x}, "-") && !strcontains(${x}, "--")`,
   },
+  // SSM reserves these document name prefixes (SSM API Reference, CreateDocument, Name); the runbooks are `<name>-pause-sending`.
+  runbookNamePrefix: {
+    allowed: "a name that does not start with aws, amazon or amzn while auto-pause is on (SSM reserves those prefixes for runbook names)",
+    holds: (v: string) => !/^(aws|amazon|amzn)/i.test(v),
+    hcl: (x: string) => `!startswith(lower(${x}), "aws") && !startswith(lower(${x}), "amazon") && !startswith(lower(${x}), "amzn")`,
+  },
   accountId: pattern("a 12-digit AWS account ID, as a string", /^\d{12}$/, "^[0-9]{12}$"),
   tagKey: pattern("a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u),
   tagValue: pattern("a tag value of up to 256 letters, digits, spaces or _.:/=+-@ (AWS's tag rules)", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u),

@@ -258,6 +258,10 @@ export function moduleVariables(): ModuleVariable[] {
         ruled(RULES.namePrefix, v("name_prefix")),
         ruled(RULES.namePrefixHyphens, v("name_prefix")),
         {
+          condition: `!${v("auto_pause_enabled")} || (${RULES.runbookNamePrefix.hcl(v("name_prefix"))})`,
+          allowed: text(RULES.runbookNamePrefix.allowed),
+        },
+        {
           // Cross-variable (Terraform >= 1.9): the derived bucket name must be valid too.
           // The one-element for binds the derived name once instead of repeating it in every rule.
           condition: `${v("bucket_name")} != null || alltrue([for name in [${defaultBucket}] : ${bucketNameHcl("name")}])`,

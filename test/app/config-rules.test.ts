@@ -1116,6 +1116,16 @@ describe("problem lines", () => {
   });
 });
 
+describe("auto-pause", () => {
+  test("a name SSM reserves for runbooks (aws..., amazon..., amzn...) is refused only with auto-pause on", () => {
+    expect(() => parseConfig(withValues({ name: "aws-mail", "autoPause.enabled": true }))).toThrow(
+      'name: got "aws-mail"; allowed: a name that does not start with aws, amazon or amzn while auto-pause is on',
+    );
+    expect(parseConfig(withValues({ name: "aws-mail" })).name).toBe("aws-mail");
+    expect(parseConfig(withValues({ name: "mail-aws", "autoPause.enabled": true })).autoPause.enabled).toBe(true);
+  });
+});
+
 describe("chat", () => {
   test("chat.enabled false with a channel listed is refused, naming the field; on without channels is a relay only", () => {
     const slack = [{ name: "ops", workspaceId: "T012ABCDE", channelId: "C012ABCDE" }];

@@ -92,6 +92,7 @@ const UUIDS = [
 const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | number)[] }> = {
   namePrefix: { rule: RULES.namePrefix, values: ["ses-guard", "a", "a1-b2", "Ses", "1ses", "ses_guard", "a".repeat(24), "a".repeat(25), ""] },
   namePrefixHyphens: { rule: RULES.namePrefixHyphens, values: ["ses-guard", "ses-", "ses--guard", "-ses"] },
+  runbookNamePrefix: { rule: RULES.runbookNamePrefix, values: ["mail", "ses-aws", "aws", "aws-mail", "awsmail", "amazon-x", "amzn", "AWS", "a-ws", "amaz"] },
   accountId: { rule: RULES.accountId, values: ["123456789012", "12345678901", "1234567890123", "12345678901a", ""] },
   tagKey: {
     rule: RULES.tagKey,

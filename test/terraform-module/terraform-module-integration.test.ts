@@ -569,6 +569,13 @@ const CASES: [string, Record<string, string>, string[]][] = [
     [`chat_ses_event_types: got ["OPEN"]; allowed: one of ${CHAT_EVENT_TYPES.map((t) => `"${t}"`).join(", ")}`],
   ],
   [
+    "a runbook name SSM reserves",
+    { name_prefix: "aws-mail", auto_pause_enabled: "true" },
+    [
+      'name_prefix: got "aws-mail"; allowed: a name that does not start with aws, amazon or amzn while auto-pause is on (SSM reserves those prefixes for runbook names)',
+    ],
+  ],
+  [
     "chat turned off while a channel is listed",
     { chat_enabled: "false", chat_slack_channels: `[${SLACK("ops")}]`, test_region: "us-west-2" },
     ["chat_enabled: got false; allowed: true (or null) while channels are listed: they would receive no SES events"],
