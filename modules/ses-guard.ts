@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ArchiveBucket, ArchiveLifecycle, resolveLifecycle } from "./archive-bucket";
 import { conditional, dependable, Fn, Op, TerraformProvider, Token } from "cdktf";
 import {
+  attributeOf,
   Condition,
   expression,
   hclOf,
@@ -588,7 +589,8 @@ export class SesGuard extends Construct {
         this.chatChannels = new ChatChannels(this, "ChatChannels", {
           ...arnScope,
           namePrefix: p,
-          topicArns: [this.alarmTopic.arn, arn(arnScope, "sns", this.sesEventAlerts.topicName)],
+          // Attributes, not names: a channel configuration subscribes to its topics, so they come first.
+          topicArns: [this.alarmTopic.arn, attributeOf(this.sesEventAlerts.topic, "arn")],
           slackChannels,
           teamsChannels,
           provider: props.chat.provider,

@@ -426,3 +426,28 @@ describe("SesGuard composition (library use)", () => {
     );
   });
 });
+
+describe("SesGuardStack from full.json: from alarm to action", () => {
+  test("chat channels subscribe to the topics' attributes, so the topics exist first", () => {
+    const json = JSON.parse(fullOut);
+    for (const channel of Object.values(json.resource.aws_chatbot_slack_channel_configuration) as any[]) {
+      expect(channel.sns_topic_arns).toEqual(["${aws_sns_topic.alarms_topic.arn}", "${aws_sns_topic.ses_event_alerts_topic.arn}"]);
+    }
+  });
+
+  test("the alarm topic lets the auto-pause rule announce, and the key lets EventBridge encrypt", () => {
+    const json = JSON.parse(fullOut);
+    const topicPolicy = JSON.parse(json.resource.aws_sns_topic_policy.alarms_topic_policy.policy);
+    expect(topicPolicy.Statement.map((s: any) => s.Sid)).toEqual(["AllowOurEventBridgeRules", "AllowCloudWatchAlarmsOfThisAccount"]);
+    expect(topicPolicy.Statement[0].Condition.ArnLike["aws:SourceArn"]).toBe("arn:aws:events:eu-west-1:210987654321:rule/acme-mail-pause-on-critical");
+    const key = JSON.parse(json.resource.aws_kms_key.encryption_key.policy);
+    expect(key.Statement.find((s: any) => s.Sid === "EventBridgePublishesToEncryptedTopics").Principal).toEqual({ Service: "events.amazonaws.com" });
+  });
+
+  test("without chat or auto-pause, neither the key nor the alarm topic lets EventBridge in", () => {
+    const json = JSON.parse(offOut);
+    expect(JSON.parse(json.resource.aws_kms_key.encryption_key.policy).Statement.map((s: any) => s.Sid)).not.toContain("EventBridgePublishesToEncryptedTopics");
+    expect(json.resource.aws_sns_topic_policy.alarms_topic_policy.policy).not.toContain("events.amazonaws.com");
+    expect(json.resource.aws_cloudwatch_event_rule).toBeUndefined();
+  });
+});
