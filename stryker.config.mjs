@@ -4,8 +4,11 @@ import { declareValuePlugin, PluginKind } from "@stryker-mutator/api/plugin";
 // `npm run mutate` (scripts/mutate.js) runs Stryker with this config, one group at a time.
 //
 // Exclusions: by rule, the JSON Schema texts (strykerPlugins below); one by one, where the mutant is, as
-// `// Stryker disable next-line <mutator>: <reason>` (grep "Stryker disable" modules/): so far one, in
-// plan-review-policy.ts (policyWidening's fallback for an unreadable old policy, which cannot change a result).
+// `// Stryker disable next-line <mutator>: <reason>` (grep "Stryker disable" modules/), each an equivalent mutant:
+// policyWidening's fallback for an unreadable old policy (plan-review-policy.ts), and since issue 13 placeholders
+// and replacement texts whose exact value cannot matter, the dashboard's row height (one height per row) and the
+// one use of the event-pattern merge (auto-pause.ts, ses-event-alerts.ts, dashboard.ts, shared/ses-chat-events.ts,
+// shared/runbooks.ts).
 //
 // No TypeScript checker: it took 30 s to start and one of the two cores, halving the mutants tested per
 // minute. A mutant that does not type-check still runs (swc only strips types) and is killed or survives
@@ -49,6 +52,14 @@ export const GROUPS = [
       // The token paths (count, for_each, expressions), which the plain module uses.
       "test/construct-tokens.test.ts",
     ],
+  },
+  {
+    // Pure data the chat constructs render (the SES event rules and their transformers; the pause and resume
+    // runbooks and the pause announcement). Built when a rule or runbook is asked for, tested through
+    // test/support/eventbridge.ts and the constructs that use them.
+    name: "chat events and runbooks",
+    mutate: ["modules/shared/ses-chat-events.ts", "modules/shared/runbooks.ts"],
+    tests: ["test/shared/ses-chat-events.test.ts", "test/shared/runbooks.test.ts", "test/ses-event-alerts.test.ts", "test/auto-pause.test.ts"],
   },
   {
     // Its tests build every query when they load, so each of its mutants reruns them all: kept apart.

@@ -171,8 +171,11 @@ describe("AutoPause resume runbook", () => {
 });
 
 describe("AutoPause automation role", () => {
-  test("is named <namePrefix>-pause-automation-<region>", () => {
-    expect(resource(synth(), IamRole, "AutomationRole").name).toBe("shop-pause-automation-us-east-1");
+  test("is named <namePrefix>-pause-automation-<region>, and says which runbooks use it", () => {
+    expect(resource(synth(), IamRole, "AutomationRole")).toMatchObject({
+      name: "shop-pause-automation-us-east-1",
+      description: "Lets SSM Automation runbooks shop-pause-sending and shop-resume-sending turn SES sending off and on",
+    });
   });
 
   test("trusts only Systems Manager, for automation executions in this account and region", () => {
@@ -195,6 +198,7 @@ describe("AutoPause automation role", () => {
     const [roleName] = byId(out, IamRole, "AutomationRole");
     const policy = resource(out, IamRolePolicy, "AutomationPolicy");
     expect(policy.role).toBe(`\${aws_iam_role.${roleName}.id}`);
+    expect(policy.name).toBe("change-ses-sending");
     expect(statements(policy.policy)).toEqual([
       {
         Sid: "ChangeSesSending",
@@ -220,8 +224,11 @@ describe("AutoPause automation role", () => {
 });
 
 describe("AutoPause events role", () => {
-  test("is named <namePrefix>-pause-trigger-<region>", () => {
-    expect(resource(synth(), IamRole, "EventsRole").name).toBe("shop-pause-trigger-us-east-1");
+  test("is named <namePrefix>-pause-trigger-<region>, and says what it starts", () => {
+    expect(resource(synth(), IamRole, "EventsRole")).toMatchObject({
+      name: "shop-pause-trigger-us-east-1",
+      description: "Lets EventBridge rule shop-pause-on-critical start SSM Automation runbook shop-pause-sending",
+    });
   });
 
   test("trusts only EventBridge, for this rule in this account", () => {
@@ -243,6 +250,7 @@ describe("AutoPause events role", () => {
     const [roleName] = byId(out, IamRole, "EventsRole");
     const policy = resource(out, IamRolePolicy, "EventsPolicy");
     expect(policy.role).toBe(`\${aws_iam_role.${roleName}.id}`);
+    expect(policy.name).toBe("start-pause-runbook");
     expect(statements(policy.policy)).toEqual([
       {
         Sid: "StartPauseRunbook",
@@ -274,6 +282,7 @@ describe("AutoPause rule", () => {
   test("is named <namePrefix>-pause-on-critical, on the default bus, with the ARN ruleArn names", () => {
     const rule = resource(synth(), CloudwatchEventRule, "Rule");
     expect(rule.name).toBe("shop-pause-on-critical");
+    expect(rule.description).toBe("ses-guard: starts runbook shop-pause-sending when a critical reputation alarm goes to ALARM");
     expect(rule.event_bus_name).toBeUndefined();
     expect(RULE_ARN.endsWith(`:rule/${rule.name}`)).toBe(true);
   });
@@ -303,6 +312,7 @@ describe("AutoPause pause target", () => {
     const [roleName] = byId(out, IamRole, "EventsRole");
     expect(resource(out, CloudwatchEventTarget, "PauseTarget")).toMatchObject({
       rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}`,
+      target_id: "pause-sending",
       arn: `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/shop-pause-sending:$DEFAULT`,
       role_arn: `\${aws_iam_role.${roleName}.arn}`,
     });
@@ -333,7 +343,11 @@ describe("AutoPause announcement", () => {
   test("goes to the topic, from the same rule", () => {
     const { out } = announce();
     const [ruleName] = byId(out, CloudwatchEventRule, "Rule");
-    expect(resource(out, CloudwatchEventTarget, "AnnounceTarget")).toMatchObject({ arn: TOPIC_ARN, rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}` });
+    expect(resource(out, CloudwatchEventTarget, "AnnounceTarget")).toMatchObject({
+      arn: TOPIC_ARN,
+      rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}`,
+      target_id: "announce-pause",
+    });
   });
 
   test("takes the alarm name, region and time from the event, not the free-text reason (inserted unescaped, a quote would break it)", () => {
@@ -401,13 +415,15 @@ describe("AutoPause with Terraform tokens", () => {
     });
     return JSON.parse(Testing.synth(stack)).resource;
   }
-  const r = tokenPause();
-  const all = Object.entries(r).flatMap(([type, byName]) => Object.entries(byName).map(([name, config]) => [`${type}.${name}`, config] as const));
-  const one = (type: Type, id: string) => Object.entries(r[type.tfResourceType]).find(([name]) => name.includes(`_${id}_`))![1];
+  // Synthesized in each test, not when the file loads: mutation testing then runs only the tests that reach a mutant.
+  const all = () =>
+    Object.entries(tokenPause()).flatMap(([type, byName]) => Object.entries(byName).map(([name, config]) => [`${type}.${name}`, config] as const));
+  const one = (type: Type, id: string) => Object.entries(tokenPause()[type.tfResourceType]).find(([name]) => name.includes(`_${id}_`))![1];
 
   test("condition gives every resource a count", () => {
-    expect(all.map(([address]) => address)).toHaveLength(9);
-    for (const [address, config] of all) expect([address, config.count]).toEqual([address, "${var.on ? 1 : 0}"]);
+    const resources = all();
+    expect(resources.map(([address]) => address)).toHaveLength(9);
+    for (const [address, config] of resources) expect([address, config.count]).toEqual([address, "${var.on ? 1 : 0}"]);
   });
 
   test("with a condition, references go through the one counted instance", () => {

@@ -95,19 +95,38 @@ describe("Dashboard", () => {
     ]);
   });
 
-  test("sending volume: sends, deliveries, bounces and complaints, summed", () => {
+  test("sending volume: sends, deliveries, bounces and complaints, summed per 5 minutes from 0", () => {
     const widget = titled(widgets(), "Sending volume");
-    expect(widget.properties.region).toBe("eu-west-1");
-    expect(widget.properties.metrics).toEqual(["Send", "Delivery", "Bounce", "Complaint"].map((name) => ["AWS/SES", name, { stat: "Sum" }]));
+    expect(widget.properties).toEqual({
+      title: "Sending volume",
+      view: "timeSeries",
+      region: "eu-west-1",
+      period: 300,
+      stat: "Sum",
+      metrics: ["Send", "Delivery", "Bounce", "Complaint"].map((name) => ["AWS/SES", name, { stat: "Sum" }]),
+      yAxis: { left: { min: 0 } },
+    });
   });
 
-  test("the archive: the stream's data freshness (Maximum) and delivery success (Average)", () => {
+  test("the archive: the stream's data freshness (Maximum, seconds) and delivery success (Average, 0 to 1 on the right axis)", () => {
     const widget = titled(widgets(), "Event archive: shop-events to S3");
-    expect(widget.properties.region).toBe("eu-west-1");
-    expect(widget.properties.metrics).toEqual([
-      ["AWS/Firehose", "DeliveryToS3.DataFreshness", "DeliveryStreamName", "shop-events", expect.objectContaining({ stat: "Maximum" })],
-      ["AWS/Firehose", "DeliveryToS3.Success", "DeliveryStreamName", "shop-events", expect.objectContaining({ stat: "Average", yAxis: "right" })],
-    ]);
+    expect(widget.properties).toEqual({
+      title: "Event archive: shop-events to S3",
+      view: "timeSeries",
+      region: "eu-west-1",
+      period: 300,
+      metrics: [
+        ["AWS/Firehose", "DeliveryToS3.DataFreshness", "DeliveryStreamName", "shop-events", { stat: "Maximum", label: "Oldest record not in S3 (seconds)" }],
+        ["AWS/Firehose", "DeliveryToS3.Success", "DeliveryStreamName", "shop-events", { stat: "Average", label: "Delivered (1 = all)", yAxis: "right" }],
+      ],
+      yAxis: { left: { min: 0, showUnits: false }, right: { min: 0, max: 1, showUnits: false } },
+    });
+  });
+
+  test("rate graphs take each 15-minute period's maximum", () => {
+    for (const title of ["Account bounce rate (%)", "Account complaint rate (%)"]) {
+      expect(titled(widgets(), title).properties).toMatchObject({ period: 900, stat: "Maximum" });
+    }
   });
 
   test("without a configuration set: the account's widgets only, none with the set dimension", () => {
@@ -153,6 +172,19 @@ describe("Dashboard", () => {
     expect(annotations(titled(list, "Account bounce rate (%)"))[0]).toEqual(["warning 2 %", 2]);
   });
 
+  test("rows top to bottom, each row's widgets sharing the 24-unit width", () => {
+    const place = (w: Json) => [w.properties.title, w.x, w.y, w.width, w.height];
+    expect(widgets({ configurationSetName: "shop-events" }).map(place)).toEqual([
+      ["Alarms", 0, 0, 24, 4],
+      ["Account bounce rate (%)", 0, 4, 12, 6],
+      ["Account complaint rate (%)", 12, 4, 12, 6],
+      ["Configuration set shop-events: bounce rate (%)", 0, 10, 12, 6],
+      ["Configuration set shop-events: complaint rate (%)", 12, 10, 12, 6],
+      ["Sending volume", 0, 16, 12, 6],
+      ["Event archive: shop-events to S3", 12, 16, 12, 6],
+    ]);
+  });
+
   test("widgets sit on the 24-unit grid without overlapping", () => {
     const list = widgets({ configurationSetName: "shop-events" });
     const cells = new Set<string>();
@@ -178,6 +210,17 @@ describe("Dashboard", () => {
     expect(construct.consoleUrl).toBe("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/shop-eu-west-1");
   });
 
+  test.each([
+    ["us-gov-west-1", "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#"],
+    ["cn-north-1", "https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1#"],
+  ])("the console URL of %s is its partition's console", (region, start) => {
+    let construct!: Dashboard;
+    Testing.synthScope((scope) => {
+      construct = new Dashboard(scope, "Dashboard", props({ region }));
+    });
+    expect(construct.consoleUrl.startsWith(start)).toBe(true);
+  });
+
   test.each(["", "shop eu-west-1", "shop/eu-west-1", "shop.eu-west-1", "a".repeat(256)])("rejects the dashboard name %p", (dashboardName) => {
     expect(() => synthDashboard(() => props({ dashboardName }))).toThrow(
       `Dashboard dashboardName: got ${JSON.stringify(dashboardName)}; allowed: 1 to 255 letters, digits, hyphens or underscores`,
@@ -192,6 +235,11 @@ describe("Dashboard", () => {
   test.each([0, 101])("rejects %p alarm ARNs (an alarm status widget takes 1 to 100)", (count) => {
     const alarmArns = Array.from({ length: count }, (_, i) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a${i}`);
     expect(() => synthDashboard(() => props({ alarmArns }))).toThrow(`Dashboard alarmArns: got ${count} ARNs; allowed: 1 to 100`);
+  });
+
+  test.each([1, 100])("accepts %p alarm ARNs", (count) => {
+    const alarmArns = Array.from({ length: count }, (_, i) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a${i}`);
+    expect(JSON.parse(synthDashboard(() => props({ alarmArns })).dashboard_body).widgets[0].properties.alarms).toEqual(alarmArns);
   });
 
   test("a condition gives the dashboard a count; without one it has none", () => {
@@ -273,7 +321,47 @@ describe("Dashboard fed Terraform tokens", () => {
   test("the name is not checked, and the name and console URL reference the variables", () => {
     const { dashboard, consoleUrl } = tokenDashboard();
     expect(dashboard.dashboard_name).toBe("${var.name}");
-    expect(consoleUrl).toBe("https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${var.name}");
+    expect(consoleUrl).toBe(
+      'https://${startswith(var.region, "us-gov-") ? "console.amazonaws-us-gov.com" : startswith(var.region, "cn-") ? "console.amazonaws.cn" : "${var.region}.console.aws.amazon.com"}/cloudwatch/home?region=${var.region}#dashboards/dashboard/${var.name}',
+    );
+  });
+
+  const levels = (rate: Rate) => ({ warning: rate, critical: Rate.percent(5) });
+  test.each<[string, (scope: Construct) => Partial<DashboardProps>]>([
+    ["the region", (scope) => ({ region: new TerraformVariable(scope, "x", {}).stringValue })],
+    ["the configuration set", (scope) => ({ configurationSetName: new TerraformVariable(scope, "x", {}).stringValue })],
+    ["the stream", (scope) => ({ deliveryStreamName: new TerraformVariable(scope, "x", {}).stringValue })],
+    ["the alarm list", (scope) => ({ alarmArns: new TerraformVariable(scope, "x", {}).listValue })],
+    [
+      "an account bounce level",
+      (scope) => ({ accountRates: { ...ACCOUNT_RATES, bounceRate: levels(Rate.percentToken(new TerraformVariable(scope, "x", {}).numberValue)) } }),
+    ],
+    [
+      "an account complaint level",
+      (scope) => ({ accountRates: { ...ACCOUNT_RATES, complaintRate: levels(Rate.percentToken(new TerraformVariable(scope, "x", {}).numberValue)) } }),
+    ],
+    [
+      "a critical level",
+      (scope) => ({
+        accountRates: {
+          ...ACCOUNT_RATES,
+          complaintRate: { warning: Rate.percent(0.05), critical: Rate.percentToken(new TerraformVariable(scope, "x", {}).numberValue) },
+        },
+      }),
+    ],
+    [
+      "the configuration set's own level",
+      (scope) => ({
+        configurationSetName: "shop-events",
+        configurationSetRates: { ...ACCOUNT_RATES, bounceRate: levels(Rate.percentToken(new TerraformVariable(scope, "x", {}).numberValue)) },
+      }),
+    ],
+  ])("one token, %s, is enough for the body to go through jsonencode", (_name, overrides) => {
+    const body: string = synthDashboard((scope) => props(overrides(scope))).dashboard_body;
+    expect(body.startsWith("${jsonencode({")).toBe(true);
+    expect(body).toContain("var.x");
+    expect(body).not.toContain("TfToken");
+    expect(body).not.toMatch(/\d[eE][+-]?\d{2,}/);
   });
 
   test("alarm ARNs that are resource attributes keep the body plain JSON, with the references inside", () => {

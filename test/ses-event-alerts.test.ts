@@ -5,6 +5,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import * as fs from "fs";
 import * as path from "path";
 import { SesEventAlerts, SesEventAlertsProps } from "../modules/ses-event-alerts";
+import { expression } from "../modules/shared/expressions";
 import { CHAT_EVENT_TYPES } from "../modules/shared/ses-chat-events";
 import { matchesPattern, renderTransformer, sesEventOnBus } from "./support/eventbridge";
 
@@ -49,6 +50,8 @@ describe("SesEventAlerts", () => {
     const [policy] = of(synth(), SnsTopicPolicy);
     const [statement] = JSON.parse(policy.policy).Statement;
     expect(statement).toMatchObject({
+      Sid: "AllowOurEventBridgeRules",
+      Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
       Action: "sns:Publish",
       Condition: {
@@ -63,9 +66,79 @@ describe("SesEventAlerts", () => {
   });
 
   test("refuses an AWS-managed key, no types, and an unknown type", () => {
-    expect(() => synth({ kmsKeyArn: "alias/aws/sns" })).toThrow(/SesEventAlerts kmsKeyArn: got "alias\/aws\/sns"/);
-    expect(() => synth({ types: [] })).toThrow("SesEventAlerts types: got []");
-    expect(() => synth({ types: ["BOUNCE" as never] })).toThrow('SesEventAlerts types: got "BOUNCE"');
+    const all = "PERMANENT_BOUNCE, TRANSIENT_BOUNCE, UNDETERMINED_BOUNCE, COMPLAINT, REJECT, DELIVERY_DELAY, RENDERING_FAILURE";
+    expect(() => synth({ kmsKeyArn: "alias/aws/sns" })).toThrow(/SesEventAlerts kmsKeyArn: got "alias\/aws\/sns"; allowed: ./);
+    expect(() => synth({ types: [] })).toThrow(`SesEventAlerts types: got []; allowed: one or more of ${all}`);
+    expect(() => synth({ types: ["COMPLAINT", "BOUNCE" as never] })).toThrow(`SesEventAlerts types: got "BOUNCE"; allowed: ${all}`);
+  });
+
+  test("refuses next steps that would put a stray < or > in a message template, naming the rule", () => {
+    expect(() => synth({ nextSteps: { archiveLocation: "s3://b/<events>/" } })).toThrow(
+      "SesEventAlerts permanent-bounce: the input transformer has placeholder <events> has no input path",
+    );
+    expect(() => synth({ nextSteps: { archiveLocation: "s3://b/", investigate: { workgroup: "a>b" } } })).toThrow(
+      "SesEventAlerts permanent-bounce: the input transformer has a < or > outside a placeholder (they cannot be escaped)",
+    );
+    expect(() => synth({ nextSteps: { archiveLocation: "s3://b/<events>/>" } })).toThrow(
+      "SesEventAlerts permanent-bounce: the input transformer has a < or > outside a placeholder (they cannot be escaped); placeholder <events> has no input path",
+    );
+  });
+
+  test("each rule says what it relays, and its target publishes as chat-topic once the topic exists", () => {
+    let alerts!: SesEventAlerts;
+    const json = JSON.parse(
+      Testing.synthScope((s) => {
+        alerts = new SesEventAlerts(s, "Alerts", { ...base, types: ["PERMANENT_BOUNCE", "DELIVERY_DELAY"] });
+      }),
+    );
+    expect(alerts.topicName).toBe("shop-ses-events");
+    expect(alerts.rules.map((r) => r.node.id)).toEqual([
+      "PermanentBounceRule",
+      "PermanentBounceNoSubjectRule",
+      "DeliveryDelayRule",
+      "DeliveryDelayNoSubjectRule",
+    ]);
+    const rules = json.resource.aws_cloudwatch_event_rule as Record<string, any>;
+    const byName = (name: string) => Object.entries(rules).find(([, r]) => r.name === name)!;
+    expect(byName("shop-chat-permanent-bounce")[1].description).toBe(
+      "ses-guard: permanent bounce events of configuration set shop-mail (with a subject chat can show) to chat",
+    );
+    expect(byName("shop-chat-delivery-delay-no-subject")[1].description).toBe(
+      "ses-guard: delivery delay events of configuration set shop-mail (without one) to chat",
+    );
+    const [topicName] = Object.keys(json.resource.aws_sns_topic);
+    const targets = Object.entries(json.resource.aws_cloudwatch_event_target as Record<string, any>);
+    expect(targets.map(([id]) => id.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "Alerts_DeliveryDelayNoSubjectTarget",
+      "Alerts_DeliveryDelayTarget",
+      "Alerts_PermanentBounceNoSubjectTarget",
+      "Alerts_PermanentBounceTarget",
+    ]);
+    for (const [id, t] of targets) {
+      const [ruleId] = byName(
+        `shop-chat-${id
+          .replace(/^Alerts_|Target_[0-9A-F]{8}$/g, "")
+          .replace(/([a-z])([A-Z])/g, "$1-$2")
+          .toLowerCase()}`,
+      );
+      expect(t).toMatchObject({ rule: `\${aws_cloudwatch_event_rule.${ruleId}.name}`, target_id: "chat-topic", depends_on: [`aws_sns_topic.${topicName}`] });
+      expect(t.count).toBeUndefined();
+    }
+    const [policy] = of(json, SnsTopicPolicy);
+    expect(policy).toMatchObject({ arn: `\${aws_sns_topic.${topicName}.arn}`, depends_on: [`aws_sns_topic.${topicName}`] });
+  });
+
+  test("a condition counts the topic, its policy, every rule and target; the policy then names the one topic's ARN", () => {
+    const json = JSON.parse(
+      Testing.synthScope((s) => {
+        const on = new TerraformVariable(s, "on", {});
+        new SesEventAlerts(s, "Alerts", { ...base, condition: on.booleanValue as never });
+      }),
+    );
+    const all = Object.values(json.resource as Record<string, Record<string, any>>).flatMap((byName) => Object.values(byName));
+    expect(all).toHaveLength(1 + 1 + 4 + 4);
+    for (const r of all) expect(r.count).toBe("${var.on ? 1 : 0}");
+    expect(of(json, SnsTopicPolicy)[0].arn).toMatch(/^\$\{one\(aws_sns_topic\.\w+\[\*\]\.arn\)\}$/);
   });
 
   test("a token list of types gives every type its rules, each counted on the list holding it", () => {
@@ -78,6 +151,42 @@ describe("SesEventAlerts", () => {
     const rules = of(json, CloudwatchEventRule);
     expect(rules).toHaveLength(14);
     expect(rules.find((r) => r.name === "shop-chat-reject").count).toBe('${contains(var.types, "REJECT") ? 1 : 0}');
+    expect(of(json, CloudwatchEventTarget).filter((t) => t.count === '${contains(var.types, "REJECT") ? 1 : 0}')).toHaveLength(2);
+    expect(of(json, SnsTopicPolicy)[0].count).toBeUndefined();
+  });
+
+  test("with a token list of types, the topic policy names each listed type's two rules, as Terraform builds them", () => {
+    const json = JSON.parse(
+      Testing.synthScope((s) => {
+        const types = new TerraformVariable(s, "types", { type: "list(string)" });
+        const on = new TerraformVariable(s, "on", {});
+        new SesEventAlerts(s, "Alerts", { ...base, types: types.listValue as never, condition: on.booleanValue as never });
+      }),
+    );
+    const [policy] = of(json, SnsTopicPolicy);
+    expect(policy.policy).toContain(
+      '"aws:SourceArn":${jsonencode(flatten([for t in var.types : [for suffix in ["", "-no-subject"] : "${"arn:aws:events:us-east-1:123456789012:rule/shop-chat-"}${lower(replace(t, "_", "-"))}${suffix}"]]))}',
+    );
+    // The same ARNs the literal list gives: lower(replace(t, "_", "-")) is the rule's suffix.
+    for (const t of CHAT_EVENT_TYPES) {
+      expect(of(json, CloudwatchEventRule).map((r) => r.name)).toContain(`shop-chat-${t.toLowerCase().replace(/_/g, "-")}`);
+    }
+    expect(of(json, CloudwatchEventRule).find((r) => r.name === "shop-chat-complaint-no-subject").count).toBe(
+      '${var.on && contains(var.types, "COMPLAINT") ? 1 : 0}',
+    );
+  });
+
+  test("a condition that is an expression is parenthesized before the type's test joins it", () => {
+    const json = JSON.parse(
+      Testing.synthScope((s) => {
+        const types = new TerraformVariable(s, "types", { type: "list(string)" });
+        new TerraformVariable(s, "a", {});
+        new TerraformVariable(s, "b", {});
+        new SesEventAlerts(s, "Alerts", { ...base, types: types.listValue as never, condition: expression(s, "var.a || var.b") });
+      }),
+    );
+    expect(of(json, CloudwatchEventRule).find((r) => r.name === "shop-chat-reject").count).toBe('${(var.a || var.b) && contains(var.types, "REJECT") ? 1 : 0}');
+    expect(of(json, SnsTopicPolicy)[0].count).toBe("${(var.a || var.b) ? 1 : 0}");
   });
 
   test.each([

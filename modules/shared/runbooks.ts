@@ -136,6 +136,7 @@ export function pauseAnnouncementTransformer(props: PauseAnnouncementProps): Inp
   };
   const inputTemplate = JSON.stringify(notification);
   // EventBridge has no escape for < and >: outside a placeholder they would be read as one.
+  // Stryker disable next-line StringLiteral: equivalent: any replacement without < or > finds the same strays.
   const outside = inputTemplate.replace(/<(alarmName|region|time)>/g, "");
   if (/[<>]/.test(outside)) {
     throw new Error(`pause announcement: got a name with < or > in it; allowed: names without them (${JSON.stringify(props)})`);

@@ -1,7 +1,18 @@
 // Every chat rule against AWS's sample SES events, delivered and transformed the way EventBridge does.
 import * as fs from "fs";
 import * as path from "path";
-import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatRule, detailTypeOf, transformerProblems } from "../../modules/shared/ses-chat-events";
+import {
+  CHAT_EVENT_TYPES,
+  ChatEventType,
+  chatRules,
+  ChatRule,
+  DEFAULT_CHAT_EVENT_TYPES,
+  detailTypeOf,
+  placeholders,
+  sesEventTypeOf,
+  transformerProblems,
+} from "../../modules/shared/ses-chat-events";
+import { namedQueries } from "../../modules/shared/named-queries";
 import { evaluatePath, matchesPattern, MissingPathError, renderTransformer, sesEventOnBus } from "../support/eventbridge";
 
 const samplesDir = path.join(__dirname, "..", "ses-event-samples");
@@ -26,6 +37,8 @@ const CASES: [string, ChatEventType, any][] = [
   ["delivery delay", "DELIVERY_DELAY", sample("delivery-delay.json")],
   ["rendering failure", "RENDERING_FAILURE", sample("rendering-failure.json")],
   ["bounce whose subject has quotes", "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), 'Your "free" trial \\ ends')],
+  ["bounce whose subject has only a quote", "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), 'Your "free" trial')],
+  ["bounce whose subject has only a backslash", "PERMANENT_BOUNCE", withSubject(sample("bounce.json"), "C:\\temp")],
   ["complaint whose subject has a tab", "COMPLAINT", withSubject(sample("complaint.json"), "a\tb")],
   ["bounce from a display name in quotes", "PERMANENT_BOUNCE", withFrom(sample("bounce.json"), '"Acme, Inc." <noreply@acme.example>')],
 ];
@@ -96,6 +109,179 @@ describe("chat rules", () => {
     const q = (t: ChatEventType) => JSON.parse(byType(t).inputTransformer.inputTemplate).content.nextSteps[0];
     expect(q("PERMANENT_BOUNCE")).toContain('"Hard bounces by recipient"');
     expect(q("COMPLAINT")).toContain('"Complaints by recipient and feedback type"');
+  });
+});
+
+describe("chat rule details", () => {
+  const render = (type: ChatEventType, record: any, next = NEXT) => {
+    const event = sesEventOnBus(record, detailTypeOf(type));
+    const [rule] = chatRules([type], next).filter((r) => matchesPattern(r.eventPattern as any, event));
+    return JSON.parse(renderTransformer(rule.inputTransformer, event));
+  };
+
+  test("each type's SES event type (to publish) and detail-type on the bus, as AWS names them", () => {
+    expect(CHAT_EVENT_TYPES.map((t) => [t, sesEventTypeOf(t), detailTypeOf(t)])).toEqual([
+      ["PERMANENT_BOUNCE", "BOUNCE", "Email Bounced"],
+      ["TRANSIENT_BOUNCE", "BOUNCE", "Email Bounced"],
+      ["UNDETERMINED_BOUNCE", "BOUNCE", "Email Bounced"],
+      ["COMPLAINT", "COMPLAINT", "Email Complaint Received"],
+      ["REJECT", "REJECT", "Email Rejected"],
+      ["DELIVERY_DELAY", "DELIVERY_DELAY", "Email Delivery Delayed"],
+      ["RENDERING_FAILURE", "RENDERING_FAILURE", "Email Rendering Failed"],
+    ]);
+    expect(DEFAULT_CHAT_EVENT_TYPES).toEqual(["PERMANENT_BOUNCE", "COMPLAINT"]);
+  });
+
+  test("titles, keywords and the summary chat shows, per type", () => {
+    const cases: [ChatEventType, any, string, string[]][] = [
+      ["PERMANENT_BOUNCE", sample("bounce.json"), ":warning: SES permanent bounce (General)", ["bounce", "Permanent"]],
+      ["TRANSIENT_BOUNCE", withBounceType(sample("bounce.json"), "Transient"), ":warning: SES transient bounce (General)", ["bounce", "Transient"]],
+      ["COMPLAINT", sample("complaint.json"), ":warning: SES complaint", ["complaint"]],
+      ["REJECT", sample("reject.json"), ":no_entry: SES rejected a message (virus found)", ["reject"]],
+      [
+        "DELIVERY_DELAY",
+        sample("delivery-delay.json"),
+        `:hourglass: SES delivery delayed (${sample("delivery-delay.json").deliveryDelay.delayType})`,
+        ["delivery-delay"],
+      ],
+      ["RENDERING_FAILURE", sample("rendering-failure.json"), ":x: SES could not render a template", ["rendering-failure"]],
+    ];
+    for (const [type, record, title, keywords] of cases) {
+      const n = render(type, record);
+      expect([type, n.content.title, n.content.keywords]).toEqual([type, title, ["SES", ...keywords, "us-east-1"]]);
+      expect([type, n.metadata]).toEqual([
+        type,
+        { summary: `${title.replace(/^:[a-z_]+: /, "")} in us-east-1`, eventType: detailTypeOf(type), threadId: record.mail.messageId },
+      ]);
+    }
+  });
+
+  test("the delivery delay says until when SES retries; the reject gives the reason", () => {
+    const delay = sample("delivery-delay.json");
+    expect(render("DELIVERY_DELAY", delay).content.description).toContain(`*SES gives up at:* ${delay.deliveryDelay.expirationTime}`);
+    const reject = sample("reject.json");
+    expect(render("REJECT", reject).content.description).toContain(`*Reason:* ${reject.reject.reason}`);
+  });
+
+  test("every rule's saved query is one ses-guard creates", () => {
+    const saved = namedQueries({ database: "ses", table: "events", lookbackDays: 7, campaignTag: "campaign" }).map((q) => q.name);
+    for (const rule of ALL_RULES) {
+      const [step] = JSON.parse(rule.inputTransformer.inputTemplate).content.nextSteps as string[];
+      const query = /run the saved query "([^"]+)"/.exec(step)?.[1];
+      expect([rule.type, saved.includes(query!)]).toEqual([rule.type, true]);
+      expect(step).toBe(`In Athena workgroup shop-investigations, run the saved query "${query}" to see who else is affected.`);
+    }
+    const q = (t: ChatEventType) => /"([^"]+)"/.exec(JSON.parse(ALL_RULES.find((r) => r.type === t)!.inputTransformer.inputTemplate).content.nextSteps[0])![1];
+    expect(CHAT_EVENT_TYPES.map((t) => [t, q(t)])).toEqual([
+      ["PERMANENT_BOUNCE", "Hard bounces by recipient"],
+      ["TRANSIENT_BOUNCE", "Delivery delays by receiving domain"],
+      ["UNDETERMINED_BOUNCE", "Hard bounces by recipient"],
+      ["COMPLAINT", "Complaints by recipient and feedback type"],
+      ["REJECT", "Bounce and complaint rate by day, region and configuration set"],
+      ["DELIVERY_DELAY", "Delivery delays by receiving domain"],
+      ["RENDERING_FAILURE", "Bounce and complaint rate by day, region and configuration set"],
+    ]);
+  });
+
+  test("next steps: the archive search either way, the workgroup when there is one, and Terraform's choice when it is switched", () => {
+    const steps = (next: typeof NEXT | Omit<typeof NEXT, "investigate"> | any) =>
+      JSON.parse(chatRules(["COMPLAINT"], next)[0].inputTransformer.inputTemplate).content.nextSteps;
+    const athena = [
+      'In Athena workgroup shop-investigations, run the saved query "Complaints by recipient and feedback type" to see who else is affected.',
+      "Search the event archive for the message ID to see the message's whole history.",
+    ];
+    const archive = [
+      "Search the event archive (s3://archive/events/us-east-1/) for the message ID to see the message's whole history.",
+      "Turn on ses-guard's investigation to query the archive with Athena's saved queries.",
+    ];
+    expect(steps(NEXT)).toEqual(athena);
+    expect(steps({ ...NEXT, investigate: undefined })).toEqual(archive);
+    expect(steps({ ...NEXT, investigate: { workgroup: "shop-investigations", when: "var.investigate" } })).toEqual(
+      athena.map((a, i) => `%{ if var.investigate }${a}%{ else }${archive[i]}%{ endif }`),
+    );
+  });
+
+  test("the subject variant shows the subject and sender; the other names neither path", () => {
+    const [withSubject, without] = chatRules(["REJECT"], NEXT);
+    expect([withSubject.variant, without.variant]).toEqual(["subject", "no-subject"]);
+    expect([withSubject.suffix, without.suffix]).toEqual(["reject", "reject-no-subject"]);
+    expect(withSubject.inputTransformer.inputPathsMap).toMatchObject({
+      subject: "$.detail.mail.commonHeaders.subject",
+      from: "$.detail.mail.commonHeaders.from",
+    });
+    expect(Object.keys(without.inputTransformer.inputPathsMap).sort()).toEqual(["id", "identity", "messageId", "reason", "region", "time"]);
+    expect(JSON.parse(without.inputTransformer.inputTemplate).content.description).toBe(
+      [
+        "*Reason:* <reason>",
+        "*Sending identity:* <identity>",
+        `*Configuration set:* ${SET}`,
+        "*Region:* <region>",
+        "*Time:* <time>",
+        "*Message ID:* <messageId>",
+      ].join("\n"),
+    );
+    expect(JSON.parse(withSubject.inputTransformer.inputTemplate).content.description).toBe(
+      [
+        "*Reason:* <reason>",
+        "*Subject:* <subject>",
+        "*From:* <from>",
+        "*Sending identity:* <identity>",
+        `*Configuration set:* ${SET}`,
+        "*Region:* <region>",
+        "*Time:* <time>",
+        "*Message ID:* <messageId>",
+      ].join("\n"),
+    );
+  });
+
+  test("each pattern: SES events with the kind's detail-type and the configuration set's tag; bounces by bounce type", () => {
+    const [bounce] = chatRules(["TRANSIENT_BOUNCE"], NEXT);
+    expect(bounce.eventPattern).toEqual({
+      source: ["aws.ses"],
+      "detail-type": ["Email Bounced"],
+      detail: {
+        mail: {
+          tags: { "ses:configuration-set": [SET] },
+          commonHeaders: { subject: [{ "anything-but": { wildcard: ['*"*', "*\\\\*", "*\t*"] } }] },
+        },
+        bounce: { bounceType: ["Transient"] },
+      },
+    });
+  });
+});
+
+describe("transformerProblems", () => {
+  const paths = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, `$.p${i}`]));
+  const using = (p: Record<string, string>) => JSON.stringify(Object.keys(p).map((k) => `<${k}>`));
+
+  test("at most 100 input paths", () => {
+    expect(transformerProblems({ inputPathsMap: paths(100), inputTemplate: using(paths(100)) })).toEqual([]);
+    expect(transformerProblems({ inputPathsMap: paths(101), inputTemplate: using(paths(101)) })).toEqual(["101 input paths (at most 100)"]);
+  });
+
+  test("at most 8192 template characters", () => {
+    const at = (n: number) => ({ inputPathsMap: { a: "$.a" }, inputTemplate: `"<a>${"x".repeat(n - 5)}"` });
+    expect(at(8192).inputTemplate).toHaveLength(8192);
+    expect(transformerProblems(at(8192))).toEqual([]);
+    expect(transformerProblems(at(8193))).toEqual(["a template of 8193 characters (at most 8192)"]);
+  });
+
+  test("a < or > outside a placeholder, a placeholder without a path, a path not used", () => {
+    expect(transformerProblems({ inputPathsMap: { a: "$.a" }, inputTemplate: '"<a> > 1"' })).toEqual([
+      "a < or > outside a placeholder (they cannot be escaped)",
+    ]);
+    expect(transformerProblems({ inputPathsMap: { a: "$.a" }, inputTemplate: '"<a> <"' })).toEqual(["a < or > outside a placeholder (they cannot be escaped)"]);
+    expect(transformerProblems({ inputPathsMap: { a: "$.a" }, inputTemplate: '"<a> <b>"' })).toEqual(["placeholder <b> has no input path"]);
+    expect(transformerProblems({ inputPathsMap: { a: "$.a", b: "$.b" }, inputTemplate: '"<a>"' })).toEqual(["input path b is not used"]);
+  });
+
+  test("EventBridge's own placeholders (aws.events.*) need no path", () => {
+    expect(transformerProblems({ inputPathsMap: { a: "$.a" }, inputTemplate: '"<a> <aws.events.rule-arn> <aws.events.event.ingestion-time>"' })).toEqual([]);
+    expect(transformerProblems({ inputPathsMap: { a: "$.a" }, inputTemplate: '"<a> <aws.rule>"' })).toEqual(["placeholder <aws.rule> has no input path"]);
+  });
+
+  test("placeholders: names of letters, digits, _, . and -, in order", () => {
+    expect(placeholders('{"a":"<x_1> <aws.events.rule-arn> < y> <z>"}')).toEqual(["x_1", "aws.events.rule-arn", "z"]);
   });
 });
 
