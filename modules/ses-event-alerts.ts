@@ -112,7 +112,7 @@ export class SesEventAlerts extends Construct {
       const eventRule = new CloudwatchEventRule(this, `${idBase}Rule`, {
         ...exists,
         name,
-        description: `ses-guard: ${rule.type.toLowerCase().replace(/_/g, " ")} events of configuration set ${props.configurationSetName} (${rule.variant === "subject" ? "with a subject chat can show" : "without one"}) to chat`,
+        description: `ses-guard: ${rule.type.toLowerCase().replace(/_/g, " ")} events of configuration set ${props.configurationSetName} (${rule.variant === "subject" ? "with a Subject header" : "without one"}) to chat`,
         eventPattern: JSON.stringify(rule.eventPattern),
       });
       new CloudwatchEventTarget(this, `${idBase}Target`, {

@@ -101,7 +101,7 @@ describe("SesEventAlerts", () => {
     const rules = json.resource.aws_cloudwatch_event_rule as Record<string, any>;
     const byName = (name: string) => Object.entries(rules).find(([, r]) => r.name === name)!;
     expect(byName("shop-chat-permanent-bounce")[1].description).toBe(
-      "ses-guard: permanent bounce events of configuration set shop-mail (with a subject chat can show) to chat",
+      "ses-guard: permanent bounce events of configuration set shop-mail (with a Subject header) to chat",
     );
     expect(byName("shop-chat-delivery-delay-no-subject")[1].description).toBe(
       "ses-guard: delivery delay events of configuration set shop-mail (without one) to chat",

@@ -8,9 +8,9 @@
  * - at most 100 input paths and 8192 template characters;
  * - `<` and `>` delimit placeholders and cannot be escaped, so no other `<` or `>` may appear;
  * - a string value placed inside a JSON string is inserted as it is, not escaped, so only values
- *   that cannot hold `"`, `\` or control characters go there;
+ *   that cannot hold `"`, `\` or control characters go there (IDs, types, times, the region);
  * - an object or array placed inside a JSON string loses its inner quotes ("Detail is {key1: value1}"),
- *   which is how optional fields (diagnostic codes) are shown without naming a path that may be missing;
+ *   which is how free text (subject, From, diagnostic codes) and optional fields are shown;
  * - a path missing from the event fails the delivery: paths here are present in every event the rule matches.
  */
 import type { SesEventType } from "../app/config";
@@ -108,9 +108,6 @@ const COMMON_PATHS = {
   identity: "$.detail.mail.sourceArn",
 } as const;
 
-/** A subject with none of these is safe inside a JSON string (EventBridge does not escape it). */
-const UNSAFE_IN_STRING = ['*"*', "*\\\\*", "*\t*"];
-
 export function sesEventTypeOf(type: ChatEventType): SesEventType {
   return KINDS[type].sesEventType;
 }
@@ -139,7 +136,7 @@ export interface InputTransformer {
 /** One rule: its name suffix, pattern and transformer. */
 export interface ChatRule {
   readonly type: ChatEventType;
-  /** `subject`: events whose subject is safe to show; `no-subject`: the rest (none, or one with quotes). */
+  /** `subject`: events with a Subject header (their headers are shown); `no-subject`: events without one. */
   readonly variant: "subject" | "no-subject";
   /** Kebab-case, for rule names and construct IDs: `permanent-bounce`, `permanent-bounce-no-subject`. */
   readonly suffix: string;
@@ -165,26 +162,20 @@ export function chatRules(types: readonly ChatEventType[], next: ChatNextSteps):
 
 function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: ChatNextSteps): ChatRule {
   const kind = KINDS[type];
-  const subject = (condition: unknown) => ({ detail: { mail: { commonHeaders: { subject: condition } } } });
   const tags = { "ses:configuration-set": [next.configurationSetName] };
-  const base = { source: ["aws.ses"], "detail-type": [kind.detailType] };
-  const eventPattern =
-    variant === "subject"
-      ? { ...base, detail: { mail: { tags, commonHeaders: { subject: [{ "anything-but": { wildcard: UNSAFE_IN_STRING } }] } }, ...kind.detail } }
-      : {
-          ...base,
-          detail: { mail: { tags }, ...kind.detail },
-          $or: [subject([{ exists: false }]), subject(UNSAFE_IN_STRING.map((w) => ({ wildcard: w })))],
-        };
+  // Only `exists` splits the two rules (documented for event buses; no operator whose form is unconfirmed).
+  const eventPattern = {
+    source: ["aws.ses"],
+    "detail-type": [kind.detailType],
+    detail: { mail: { tags, commonHeaders: { subject: [{ exists: variant === "subject" }] } }, ...kind.detail },
+  };
   const paths: Record<string, string> = { ...COMMON_PATHS, ...kind.paths };
-  if (variant === "subject") {
-    paths.subject = "$.detail.mail.commonHeaders.subject";
-    // The From header as a list: a display name may hold quotes, which EventBridge drops from a list shown in text.
-    paths.from = "$.detail.mail.commonHeaders.from";
-  }
+  // The headers as one object: the subject and the From header are free text (quotes, backslashes), which
+  // EventBridge would insert unescaped; an object shown in text loses its quotes instead.
+  if (variant === "subject") paths.headers = "$.detail.mail.commonHeaders";
   const lines = [
     ...kind.lines,
-    ...(variant === "subject" ? ["*Subject:* <subject>", "*From:* <from>"] : []),
+    ...(variant === "subject" ? ["*Original headers:* <headers>"] : []),
     "*Sending identity:* <identity>",
     `*Configuration set:* ${next.configurationSetName}`,
     "*Region:* <region>",

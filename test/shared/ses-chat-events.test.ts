@@ -81,11 +81,12 @@ describe("chat rules", () => {
       if (record.bounce) expect(`${content.title} ${d}`).toContain(record.bounce.bounceSubType);
       if (record.failure) expect(d).toContain(record.failure.templateName);
       // The subject is shown when EventBridge can insert it intact, and left out otherwise.
+      // The headers, subject and From included, whatever they hold: EventBridge shows an object without its quotes.
       const subject = record.mail.commonHeaders?.subject;
-      if (subject && !/["\\\t]/.test(subject)) {
-        expect(d).toContain(`*Subject:* ${subject}`);
+      if (subject !== undefined) {
+        expect(d).toContain(`subject:${subject.replace(/"/g, "")}`);
         for (const from of record.mail.commonHeaders.from) expect(d).toContain(from.replace(/"/g, ""));
-      } else expect(d).not.toContain("*Subject:*");
+      } else expect(d).not.toContain("*Original headers:*");
       expect(content.nextSteps.join(" ")).toContain("shop-investigations");
     });
   });
@@ -201,14 +202,12 @@ describe("chat rule details", () => {
     );
   });
 
-  test("the subject variant shows the subject and sender; the other names neither path", () => {
+  test("the subject variant shows the original headers as one object; the other names no header path", () => {
     const [withSubject, without] = chatRules(["REJECT"], NEXT);
     expect([withSubject.variant, without.variant]).toEqual(["subject", "no-subject"]);
     expect([withSubject.suffix, without.suffix]).toEqual(["reject", "reject-no-subject"]);
-    expect(withSubject.inputTransformer.inputPathsMap).toMatchObject({
-      subject: "$.detail.mail.commonHeaders.subject",
-      from: "$.detail.mail.commonHeaders.from",
-    });
+    expect(Object.keys(withSubject.inputTransformer.inputPathsMap).sort()).toEqual(["headers", "id", "identity", "messageId", "reason", "region", "time"]);
+    expect(withSubject.inputTransformer.inputPathsMap.headers).toBe("$.detail.mail.commonHeaders");
     expect(Object.keys(without.inputTransformer.inputPathsMap).sort()).toEqual(["id", "identity", "messageId", "reason", "region", "time"]);
     expect(JSON.parse(without.inputTransformer.inputTemplate).content.description).toBe(
       [
@@ -223,8 +222,7 @@ describe("chat rule details", () => {
     expect(JSON.parse(withSubject.inputTransformer.inputTemplate).content.description).toBe(
       [
         "*Reason:* <reason>",
-        "*Subject:* <subject>",
-        "*From:* <from>",
+        "*Original headers:* <headers>",
         "*Sending identity:* <identity>",
         `*Configuration set:* ${SET}`,
         "*Region:* <region>",
@@ -242,8 +240,17 @@ describe("chat rule details", () => {
       detail: {
         mail: {
           tags: { "ses:configuration-set": [SET] },
-          commonHeaders: { subject: [{ "anything-but": { wildcard: ['*"*', "*\\\\*", "*\t*"] } }] },
+          commonHeaders: { subject: [{ exists: true }] },
         },
+        bounce: { bounceType: ["Transient"] },
+      },
+    });
+    // The other rule of the pair: the same, for events without a Subject header (only `exists`, no other operator).
+    expect(chatRules(["TRANSIENT_BOUNCE"], NEXT)[1].eventPattern).toEqual({
+      source: ["aws.ses"],
+      "detail-type": ["Email Bounced"],
+      detail: {
+        mail: { tags: { "ses:configuration-set": [SET] }, commonHeaders: { subject: [{ exists: false }] } },
         bounce: { bounceType: ["Transient"] },
       },
     });

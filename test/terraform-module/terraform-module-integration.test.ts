@@ -752,7 +752,7 @@ describeTerraform("the generated module through terraform", () => {
       // lifecycle, workgroup, 7 saved queries; suppression: the account-level setting.
       // By default also the configuration set's 4 alarms and the dashboard. ses_guard adds auto-pause (rule, 2 targets,
       // 2 roles and their policies, 2 runbooks) and chat for 7 event types (a rule and a target each, twice: with and
-      // without a subject chat can show), its role and policy, a Slack and a Teams channel, the SES events topic and
+      // without a Subject header), its role and policy, a Slack and a Teams channel, the SES events topic and
       // its policy, and the EventBridge event destination.
       const defaults = 4 + 1;
       const autoPause = 1 + 2 + 2 + 2 + 2;
