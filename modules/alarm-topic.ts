@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
-import { policyDocument, renderPolicy, renderPolicyWithOptionalStatement } from "./shared/policy-document";
+import { policyDocument, renderPolicy, renderPolicyWithOptionalStatement, topicPublisher } from "./shared/policy-document";
 import { Condition, hclOf } from "./shared/expressions";
 import { EmailSubscriptions } from "./email-subscriptions";
 
@@ -44,33 +44,18 @@ export class AlarmTopic extends Construct {
     if (problem) throw new Error(`AlarmTopic kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; allowed: ${problem}`);
     this.topic = new SnsTopic(this, "Resource", { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
     const eventsSid = "AllowOurEventBridgeRules";
+    const topicArn = arn(props, "sns", props.topicName);
     const doc = policyDocument(
       ...(props.eventRuleNamePattern
-        ? [
-            {
-              Sid: eventsSid,
-              Effect: "Allow" as const,
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sns:Publish",
-              Resource: arn(props, "sns", props.topicName),
-              Condition: {
-                StringEquals: { "aws:SourceAccount": props.accountId },
-                ArnLike: { "aws:SourceArn": arn(props, "events", `rule/${props.eventRuleNamePattern}`) },
-              },
-            },
-          ]
+        ? [topicPublisher(eventsSid, "events.amazonaws.com", topicArn, props.accountId, arn(props, "events", `rule/${props.eventRuleNamePattern}`))]
         : []),
-      {
-        Sid: "AllowCloudWatchAlarmsOfThisAccount",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: arn(props, "sns", props.topicName),
-        Condition: {
-          StringEquals: { "aws:SourceAccount": props.accountId },
-          ArnLike: { "aws:SourceArn": arn(props, "cloudwatch", `alarm:${props.alarmNamePattern ?? "*"}`) },
-        },
-      },
+      topicPublisher(
+        "AllowCloudWatchAlarmsOfThisAccount",
+        "cloudwatch.amazonaws.com",
+        topicArn,
+        props.accountId,
+        arn(props, "cloudwatch", `alarm:${props.alarmNamePattern ?? "*"}`),
+      ),
     );
     new SnsTopicPolicy(this, "Policy", {
       arn: this.topic.arn,

@@ -3,6 +3,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { TopicRef } from "./shared/arn";
 import { Fn, Token } from "cdktf";
 import { isToken } from "./shared/expressions";
+import { archiveAlarmNames } from "./shared/names";
 
 export interface ArchiveAlarmsProps {
   /** Prefix of the alarm names. */
@@ -36,9 +37,10 @@ export class ArchiveAlarms extends Construct {
       alarmActions: [props.topic.arn],
       okActions: [props.topic.arn],
     };
+    const names = archiveAlarmNames(props.namePrefix);
     this.dataFreshness = new CloudwatchMetricAlarm(this, "DataFreshness", {
       ...common,
-      alarmName: `${props.namePrefix}-archive-data-freshness`,
+      alarmName: names.dataFreshness,
       alarmDescription: `Records in Firehose stream ${props.streamName} are older than its ${props.bufferingIntervalSeconds} s buffering interval: delivery to S3 is failing or falling behind. Check the stream's error log group.`,
       metricName: "DeliveryToS3.DataFreshness",
       statistic: "Maximum",
@@ -50,7 +52,7 @@ export class ArchiveAlarms extends Construct {
     });
     this.deliverySuccess = new CloudwatchMetricAlarm(this, "DeliverySuccess", {
       ...common,
-      alarmName: `${props.namePrefix}-archive-delivery-success`,
+      alarmName: names.deliverySuccess,
       alarmDescription: `Some deliveries from Firehose stream ${props.streamName} to S3 failed (DeliveryToS3.Success below 1). Events may land under the errors/ prefix or be lost after 24 h of retries.`,
       metricName: "DeliveryToS3.Success",
       statistic: "Minimum",

@@ -5,8 +5,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { arn, ArnScope, partitionOf, TopicRef } from "./shared/arn";
-import { attributeOf, Condition, countWhen, expression, hclOf, isToken, stringExpression, ternaryHcl } from "./shared/expressions";
+import { attributeOf, choose, Condition, countWhen, expression, hclOf, isToken } from "./shared/expressions";
 import { RULES } from "./shared/rules";
+import { pauseRuleName } from "./shared/names";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
 import { PAUSE_SCOPES, PauseScope, pauseAnnouncementTransformer, SES_PAUSE_ACTIONS, sendingRunbook } from "./shared/runbooks";
 
@@ -68,15 +69,9 @@ export class AutoPause extends Construct {
     if (!isToken(props.alarmArns) && props.alarmArns.length === 0) {
       throw new Error("AutoPause alarmArns: got []; allowed: one or more CloudWatch alarm ARNs");
     }
-    // Chosen here for a literal scope, by Terraform for a token one. Not `choose`: its branches are
-    // written as JSON strings, which drops the `${}` of tokens inside them.
-    const isAccount = isToken(pauseScope) ? expression(this, `${hclOf(this, pauseScope)} == "account"`) : undefined;
-    const byScope = (forAccount: string, forConfigurationSet: string): string =>
-      isAccount
-        ? stringExpression(this, ternaryHcl(this, isAccount, forAccount, forConfigurationSet))
-        : pauseScope === "account"
-          ? forAccount
-          : forConfigurationSet;
+    // Chosen here for a literal scope, by Terraform for a token one.
+    const isAccount = isToken(pauseScope) ? expression(this, `(${hclOf(this, pauseScope)} == "account")`) : pauseScope === "account";
+    const byScope = (forAccount: string, forConfigurationSet: string): string => choose(this, isAccount, forAccount, forConfigurationSet);
     const bothScopes = (build: (scope: PauseScope) => string) =>
       byScope(
         build("account"),
@@ -91,7 +86,7 @@ export class AutoPause extends Construct {
     const automationRoleName = `${props.namePrefix}-pause-automation-${props.region}`;
     // Built from the name, so the runbooks and the PassRole statement are known at plan time.
     const automationRoleArn = `arn:${partition}:iam::${props.accountId}:role/${automationRoleName}`;
-    const ruleName = `${props.namePrefix}-pause-on-critical`;
+    const ruleName = pauseRuleName(props.namePrefix);
     this.ruleArn = arn(props, "events", `rule/${ruleName}`);
     const counted = countWhen(this, props.condition);
 

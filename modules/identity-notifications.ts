@@ -8,7 +8,7 @@ import { NOTIFICATION_TYPES, NotificationType } from "./app/config";
 import { RULES } from "./shared/rules";
 import { EmailSubscriptions } from "./email-subscriptions";
 import { attributeOf, Condition, countWhen, expression, hclOf, isToken } from "./shared/expressions";
-import { policyDocument, renderPolicy, renderPolicyWithList } from "./shared/policy-document";
+import { policyDocument, renderPolicy, renderPolicyWithList, topicPublisher } from "./shared/policy-document";
 
 export interface IdentityNotificationsProps extends ArnScope {
   /** SES identities (domains or addresses) whose messages are reported. */
@@ -96,17 +96,15 @@ export class IdentityNotifications extends Construct {
       this.snsTopic = new SnsTopic(this, "Topic", { ...counted, name: topicName, kmsMasterKeyId: props.kmsKeyArn });
       this.topic = { arn: attributeOf(this.snsTopic, "arn") };
       const identityArn = (identity: string) => arn(props, "ses", `identity/${identity}`);
-      const policy = policyDocument({
-        Sid: "AllowSesForTheseIdentities",
-        Effect: "Allow",
-        Principal: { Service: "ses.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: arn(props, "sns", topicName),
-        Condition: {
-          StringEquals: { "aws:SourceAccount": props.accountId },
-          ArnLike: { "aws:SourceArn": isToken(props.identities) ? IDENTITY_ARNS : props.identities.map(identityArn) },
-        },
-      });
+      const policy = policyDocument(
+        topicPublisher(
+          "AllowSesForTheseIdentities",
+          "ses.amazonaws.com",
+          arn(props, "sns", topicName),
+          props.accountId,
+          isToken(props.identities) ? IDENTITY_ARNS : props.identities.map(identityArn),
+        ),
+      );
       this.topicPolicy = new SnsTopicPolicy(this, "Policy", {
         ...counted,
         arn: this.topic.arn,

@@ -6,6 +6,7 @@ import { implausibleLevelProblem, Rate } from "./shared/rate";
 import { Op, Token } from "cdktf";
 import { Condition, countWhen, isToken } from "./shared/expressions";
 import { RULES } from "./shared/rules";
+import { reputationAlarmName } from "./shared/names";
 
 /** Two alarm levels for one rate. */
 export interface RateLevels {
@@ -134,10 +135,9 @@ export class ReputationAlarms extends Construct {
 
     const set = props.configurationSetName;
     const alarm = (metric: Metric, level: Level, rate: Rate) => {
-      const kebab = metric === "BounceRate" ? "bounce-rate" : "complaint-rate";
       return new CloudwatchMetricAlarm(this, `${metric}${level === "warning" ? "Warning" : "Critical"}`, {
         ...countWhen(this, props.condition),
-        alarmName: `${props.namePrefix}-${kebab}-${level}`,
+        alarmName: reputationAlarmName(props.namePrefix, metric, level),
         alarmDescription:
           `SES ${set === undefined ? "account" : `configuration set ${set}`} ${metric === "BounceRate" ? "bounce" : "complaint"} rate reached ${rate} (${level}). ` +
           `AWS reviews the account at ${metric === "BounceRate" ? "5 %" : "0.1 %"}. Query the ses-guard event archive to find the recipients.`,
@@ -157,12 +157,12 @@ export class ReputationAlarms extends Construct {
         okActions: [this.topic.arn],
       });
     };
-    const alarmArn = (kebab: string, level: Level) => arn(props, "cloudwatch", `alarm:${props.namePrefix}-${kebab}-${level}`);
+    const alarmArn = (metric: Metric, level: Level) => arn(props, "cloudwatch", `alarm:${reputationAlarmName(props.namePrefix, metric, level)}`);
     this.alarmArns = {
-      BounceRateWarning: alarmArn("bounce-rate", "warning"),
-      BounceRateCritical: alarmArn("bounce-rate", "critical"),
-      ComplaintRateWarning: alarmArn("complaint-rate", "warning"),
-      ComplaintRateCritical: alarmArn("complaint-rate", "critical"),
+      BounceRateWarning: alarmArn("BounceRate", "warning"),
+      BounceRateCritical: alarmArn("BounceRate", "critical"),
+      ComplaintRateWarning: alarmArn("ComplaintRate", "warning"),
+      ComplaintRateCritical: alarmArn("ComplaintRate", "critical"),
     };
     this.alarms = {
       BounceRateWarning: alarm("BounceRate", "warning", props.bounceRate.warning),

@@ -5,7 +5,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
 import { attributeOf, Condition, hclOf, isToken, numberExpression } from "./shared/expressions";
-import { policyDocument, renderPolicy, renderPolicyWithList } from "./shared/policy-document";
+import { policyDocument, renderPolicy, renderPolicyWithList, topicPublisher } from "./shared/policy-document";
 import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatNextSteps, transformerProblems } from "./shared/ses-chat-events";
 
 export interface SesEventAlertsProps extends ArnScope {
@@ -60,29 +60,23 @@ export class SesEventAlerts extends Construct {
     this.topicName = `${props.namePrefix}-ses-events`;
     this.topic = new SnsTopic(this, "Topic", { ...counted(), name: this.topicName, kmsMasterKeyId: props.kmsKeyArn });
     const topicArn = arn(props, "sns", this.topicName);
+    const ruleName = (suffix: string) => `${props.namePrefix}-chat-${suffix}`;
+    // A token list: a rule per type, each existing while the list holds its type.
+    const chosen = chatRules(tokenTypes ? CHAT_EVENT_TYPES : props.types, { ...props.nextSteps, configurationSetName: props.configurationSetName });
+
     // Only our rules, each by its ARN (EventBridge User Guide, "Amazon SNS permissions": aws:SourceArn is the rule's).
-    const ruleArnPrefix = arn(props, "events", `rule/${props.namePrefix}-chat-`);
+    const ruleArnPrefix = arn(props, "events", `rule/${ruleName("")}`);
     // Stryker disable next-line StringLiteral: equivalent: any placeholder works whose JSON text appears nowhere else in the policy, as "" does not.
     const sourceArns = "SOURCE_RULE_ARNS";
-    const doc = policyDocument({
-      Sid: "AllowOurEventBridgeRules",
-      Effect: "Allow",
-      Principal: { Service: "events.amazonaws.com" },
-      Action: "sns:Publish",
-      Resource: topicArn,
-      Condition: {
-        StringEquals: { "aws:SourceAccount": props.accountId },
-        ArnLike: {
-          "aws:SourceArn": tokenTypes
-            ? sourceArns
-            : chatRules(
-                props.types,
-                // Stryker disable next-line StringLiteral,ObjectLiteral: equivalent: only the rules' suffixes are read, which the next steps do not change.
-                { configurationSetName: "", archiveLocation: "" },
-              ).map((r) => `${ruleArnPrefix}${r.suffix}`),
-        },
-      },
-    });
+    const doc = policyDocument(
+      topicPublisher(
+        "AllowOurEventBridgeRules",
+        "events.amazonaws.com",
+        topicArn,
+        props.accountId,
+        tokenTypes ? sourceArns : chosen.map((r) => `${ruleArnPrefix}${r.suffix}`),
+      ),
+    );
     new SnsTopicPolicy(this, "TopicPolicy", {
       ...counted(),
       // The topic's own attribute (its one instance's while counted), as the stack has it: the same plan from the module.
@@ -98,20 +92,17 @@ export class SesEventAlerts extends Construct {
       dependsOn: [this.topic],
     });
 
-    // A token list: a rule per type, each existing while the list holds its type.
-    const types = tokenTypes ? CHAT_EVENT_TYPES : props.types;
     const rules: CloudwatchEventRule[] = [];
-    for (const rule of chatRules(types, { ...props.nextSteps, configurationSetName: props.configurationSetName })) {
+    for (const rule of chosen) {
       const problems = transformerProblems(rule.inputTransformer);
       if (problems.length && !isToken(rule.inputTransformer.inputTemplate)) {
         throw new Error(`SesEventAlerts ${rule.suffix}: the input transformer has ${problems.join("; ")}`);
       }
       const exists = counted(tokenTypes ? `contains(${hclOf(this, props.types)}, ${JSON.stringify(rule.type)})` : undefined);
       const idBase = rule.suffix.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-      const name = `${props.namePrefix}-chat-${rule.suffix}`;
       const eventRule = new CloudwatchEventRule(this, `${idBase}Rule`, {
         ...exists,
-        name,
+        name: ruleName(rule.suffix),
         description: `ses-guard: ${rule.type.toLowerCase().replace(/_/g, " ")} events of configuration set ${props.configurationSetName} (${rule.variant === "subject" ? "with a Subject header" : "without one"}) to chat`,
         eventPattern: JSON.stringify(rule.eventPattern),
       });

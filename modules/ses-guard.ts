@@ -31,7 +31,7 @@ import {
   SesRegion,
   SuppressionReason,
 } from "./app/config";
-import { defaultBucketName, investigationNames, regionNames } from "./shared/names";
+import { archiveAlarmNames, defaultBucketName, investigationNames, pauseRuleName, regionNames } from "./shared/names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
 import { EncryptionKey } from "./encryption-key";
@@ -406,7 +406,7 @@ export class SesGuard extends Construct {
       evaluationPeriods: props.alarms.evaluationPeriods,
       kmsKeyArn,
       // The auto-pause rule announces a pause on the alarm topic.
-      eventRuleNamePattern: pauseOn === false ? undefined : autoPauseRuleName(p),
+      eventRuleNamePattern: pauseOn === false ? undefined : pauseRuleName(p),
       eventRulesEnabled: isToken(pauseOn) ? (pauseOn as Condition) : undefined,
     });
     this.alarmTopic = this.alarms.topic;
@@ -470,7 +470,7 @@ export class SesGuard extends Construct {
     if (configurationSetAlarmsOn !== false) {
       this.configurationSetAlarms = new ReputationAlarms(this, "ConfigurationSetAlarms", {
         ...arnScope,
-        namePrefix: `${p}-configuration-set`,
+        namePrefix: names.configurationSetAlarmPrefix,
         topic: this.alarmTopic,
         bounceRate: props.alarms.bounceRate,
         complaintRate: props.alarms.complaintRate,
@@ -629,15 +629,15 @@ export class SesGuard extends Construct {
     const dashboardOn = props.dashboard?.enabled ?? true;
     if (dashboardOn !== false) {
       const accountArns = Object.values(this.alarms.alarmArns);
-      const archiveArns = [`${p}-archive-data-freshness`, `${p}-archive-delivery-success`].map((name) => arn(arnScope, "cloudwatch", `alarm:${name}`));
+      const archiveArns = Object.values(archiveAlarmNames(p)).map((name) => arn(arnScope, "cloudwatch", `alarm:${name}`));
       const setArns = setAlarms ? Object.values(setAlarms.alarmArns) : [];
       const alarmArns = isToken(configurationSetAlarmsOn)
-        ? // HCL text, element by element: each ARN keeps its partition expression, and no cdktf function meets a raw
-          // `${...}` (Fn.concat / conditional around these strings print "escape sequences" warnings on every synth).
+        ? // HCL text, not cdktf's functions: Fn.concat / conditional around these ARNs (each holds its partition
+          // expression) print "escape sequences" warnings on every synth.
           Token.asList(
             expression(
               this,
-              `concat(${hclListOf(this, accountArns)}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclListOf(this, setArns)} : [], ${hclListOf(this, archiveArns)})`,
+              `concat(${hclOf(this, accountArns)}, ${hclOf(this, configurationSetAlarmsOn)} ? ${hclOf(this, setArns)} : [], ${hclOf(this, archiveArns)})`,
             ),
           )
         : [...accountArns, ...setArns, ...archiveArns];
@@ -660,16 +660,6 @@ export class SesGuard extends Construct {
     const map = Object.fromEntries(CHAT_EVENT_TYPES.map((t) => [t, sesEventTypeOf(t)]));
     return Token.asList(expression(this, `distinct([for t in ${hclOf(this, types)} : lookup(${hclOf(this, map)}, t, t)])`)) as SesEventType[];
   }
-}
-
-/** Name of the auto-pause rule (the alarm topic lets it publish). */
-export function autoPauseRuleName(namePrefix: string): string {
-  return `${namePrefix}-pause-on-critical`;
-}
-
-/** An HCL list of strings that may hold tokens, element by element (`hclOf` of a whole array would JSON-quote each element's expressions). */
-function hclListOf(scope: Construct, items: readonly string[]): string {
-  return `[${items.map((x) => hclOf(scope, x)).join(", ")}]`;
 }
 
 /** `a || b` of two switches, literal or Terraform conditions. */

@@ -50,10 +50,8 @@ export class SesGuardStack extends TerraformStack {
     const { config } = props;
     this.region = props.region ?? config.regions[0];
     this.configureBackend(config, id, props.localStatePath);
-    new AwsProvider(this, "aws", {
-      region: this.region,
-      defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
-    });
+    const defaultTags = Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined;
+    new AwsProvider(this, "aws", { region: this.region, defaultTags });
     const guardProps = sesGuardPropsFromConfig(config, this.region);
     // The channel configurations live where the Amazon Q Developer in chat applications API is.
     const chatRegion = chatApiRegionFor(config, this.region);
@@ -61,11 +59,7 @@ export class SesGuardStack extends TerraformStack {
       guardProps.chat && chatRegion !== this.region
         ? {
             ...guardProps.chat,
-            provider: new AwsProvider(this, "chatbot", {
-              alias: "chatbot",
-              region: chatRegion,
-              defaultTags: Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined,
-            }),
+            provider: new AwsProvider(this, "chatbot", { alias: "chatbot", region: chatRegion, defaultTags }),
           }
         : guardProps.chat;
     this.guard = new SesGuard(this, "SesGuard", { ...guardProps, chat });

@@ -4,7 +4,7 @@
  */
 import { arn, partitionOf } from "../shared/arn";
 import { archiveBucketFor, notificationIdentitiesFor, NotificationType, SesEventType, SesGuardConfig, SuppressionReason } from "../app/config";
-import { regionNames } from "../shared/names";
+import { archiveAlarmNames, regionNames, reputationAlarmName } from "../shared/names";
 
 /** The event destination EventPublishing creates (modules/event-publishing.ts). */
 export const EVENT_DESTINATION_NAME = "archive-to-firehose";
@@ -64,10 +64,7 @@ export interface RegionTarget {
   readonly accountSuppression: readonly SuppressionReason[] | null;
 }
 
-/** `<name>-bounce-rate-warning` and friends, as ReputationAlarms names them. */
-export function reputationAlarmName(prefix: string, metric: RateMetric, level: AlarmLevel): string {
-  return `${prefix}-${metric === "BounceRate" ? "bounce-rate" : "complaint-rate"}-${level}`;
-}
+export { reputationAlarmName } from "../shared/names";
 
 export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget {
   const configurationSetName = cfg.existing.configurationSetName ?? cfg.configurationSet.name;
@@ -113,11 +110,10 @@ export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget 
       created: alarmTopicArn === undefined,
       emails: alarmTopicArn === undefined ? cfg.alarms.emails : [],
     },
-    // The account's alarms, then (configurationSet.reputationAlarms) the set's own, at the same levels
-    // (modules/ses-guard.ts: ReputationAlarms "ConfigurationSetAlarms", prefix `<name>-configuration-set`).
+    // The account's alarms, then (configurationSet.reputationAlarms) the set's own, at the same levels.
     reputationAlarms: [
       { prefix: cfg.name, configurationSet: undefined },
-      ...(cfg.configurationSet.reputationAlarms ? [{ prefix: `${cfg.name}-configuration-set`, configurationSet: names.configurationSet }] : []),
+      ...(cfg.configurationSet.reputationAlarms ? [{ prefix: names.configurationSetAlarmPrefix, configurationSet: names.configurationSet }] : []),
     ].flatMap(({ prefix, configurationSet }) =>
       (["BounceRate", "ComplaintRate"] as const).flatMap((metric) =>
         (["warning", "critical"] as const).map((level) => ({
@@ -129,7 +125,7 @@ export function regionTarget(cfg: SesGuardConfig, region: string): RegionTarget 
         })),
       ),
     ),
-    archiveAlarms: [`${cfg.name}-archive-data-freshness`, `${cfg.name}-archive-delivery-success`],
+    archiveAlarms: Object.values(archiveAlarmNames(cfg.name)),
     accountSuppression: cfg.suppression.accountLevel,
   };
 }

@@ -41,10 +41,22 @@ export function expression(scope: IConstruct, hcl: string): IResolvable {
 export const stringExpression = (scope: IConstruct, hcl: string): string => Token.asString(expression(scope, hcl));
 export const numberExpression = (scope: IConstruct, hcl: string): number => Token.asNumber(expression(scope, hcl));
 
-/** The HCL text of a value: a token's expression without `${}`, a template for mixed text, or a literal. */
+/**
+ * The HCL text of a value: a token's expression without `${}`, a template for mixed text, or a
+ * literal; a list of strings holding expressions element by element, so they stay expressions.
+ */
 export function hclOf(scope: IConstruct, value: unknown, parenthesize = true): string {
   const resolved = Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  // JSON would quote the expressions inside the elements along with their text.
+  if (Array.isArray(resolved) && resolved.every((x) => typeof x === "string") && resolved.some((x) => x.includes("${"))) {
+    return `[${resolved.map((x) => stringHcl(x, parenthesize)).join(", ")}]`;
+  }
   if (typeof resolved !== "string") return JSON.stringify(resolved);
+  return stringHcl(resolved, parenthesize);
+}
+
+/** A resolved string as HCL: a plain expression, or a template of literal runs and interpolations. */
+function stringHcl(resolved: string, parenthesize: boolean): string {
   const parts = templateParts(resolved);
   if (parts.length === 1 && parts[0].interpolation) {
     // Parenthesized unless a plain reference, so it composes with any operator around it.

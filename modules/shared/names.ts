@@ -13,6 +13,8 @@ export interface RegionNames {
   readonly firehoseRole: string;
   readonly sesRole: string;
   readonly alarmPrefix: string;
+  /** Prefix of the configuration set's own reputation alarms (`<prefix>-configuration-set-bounce-rate-warning`...). */
+  readonly configurationSetAlarmPrefix: string;
 }
 
 export function regionNames(prefix: string, region: string, configurationSetName?: string): RegionNames {
@@ -27,7 +29,23 @@ export function regionNames(prefix: string, region: string, configurationSetName
     firehoseRole: `${prefix}-firehose-${region}`,
     sesRole: `${prefix}-ses-publisher-${region}`,
     alarmPrefix: `${prefix}-`,
+    configurationSetAlarmPrefix: `${prefix}-configuration-set`,
   };
+}
+
+/** A reputation alarm's name, as ReputationAlarms gives it: `<prefix>-bounce-rate-warning` and the like. */
+export function reputationAlarmName(prefix: string, metric: "BounceRate" | "ComplaintRate", level: "warning" | "critical"): string {
+  return `${prefix}-${metric === "BounceRate" ? "bounce-rate" : "complaint-rate"}-${level}`;
+}
+
+/** The archive's own alarms (ArchiveAlarms). */
+export function archiveAlarmNames(prefix: string): { readonly dataFreshness: string; readonly deliverySuccess: string } {
+  return { dataFreshness: `${prefix}-archive-data-freshness`, deliverySuccess: `${prefix}-archive-delivery-success` };
+}
+
+/** The EventBridge rule that starts the pause runbook (AutoPause); the alarm topic lets it announce. */
+export function pauseRuleName(prefix: string): string {
+  return `${prefix}-pause-on-critical`;
 }
 
 export function defaultBucketName(prefix: string, accountId: string, region: string): string {

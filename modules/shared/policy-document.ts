@@ -52,6 +52,22 @@ export function renderPolicyWithList(doc: PolicyDocument, placeholder: string, l
 }
 
 /**
+ * A topic policy statement letting an AWS service publish, scoped against the confused-deputy
+ * problem: only for this account (`aws:SourceAccount`) and the named sources (`aws:SourceArn`, a
+ * pattern or a list).
+ */
+export function topicPublisher(sid: string, service: string, topicArn: string, accountId: string, sourceArn: string | readonly string[]): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": sourceArn } },
+  };
+}
+
+/**
  * Trust policy for an AWS service, scoped against the confused-deputy
  * problem: only this account, and only the named resource.
  */

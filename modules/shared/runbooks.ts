@@ -8,6 +8,7 @@
 // Type-only: the step inputs are checked against the SDK's request shapes, and the synth bundle
 // does not pull in the SDK.
 import type { PutAccountSendingAttributesRequest, PutConfigurationSetSendingOptionsRequest } from "@aws-sdk/client-sesv2";
+import { INPUT_TEMPLATE_MAX_CHARS, InputTransformer } from "./ses-chat-events";
 
 export const PAUSE_SCOPES = ["configurationSet", "account"] as const;
 /** What a pause stops: messages sent with one configuration set, or all of the account's in the region. */
@@ -92,13 +93,7 @@ export const ANNOUNCEMENT_INPUT_PATHS = {
   time: "$.time",
 } as const;
 
-/** EventBridge's limit on an input template's length (InputTransformer, EventBridge API reference). */
-export const INPUT_TEMPLATE_MAX_CHARS = 8192;
-
-export interface InputTransformer {
-  readonly inputPathsMap: Readonly<Record<string, string>>;
-  readonly inputTemplate: string;
-}
+export { INPUT_TEMPLATE_MAX_CHARS };
 
 export interface PauseAnnouncementProps {
   readonly scope: PauseScope;

@@ -128,6 +128,10 @@ export interface ChatNextSteps {
   readonly archiveLocation: string;
 }
 
+/** EventBridge's limits on an input transformer (InputTransformer, EventBridge API Reference). */
+export const MAX_INPUT_PATHS = 100;
+export const INPUT_TEMPLATE_MAX_CHARS = 8192;
+
 export interface InputTransformer {
   readonly inputPathsMap: Record<string, string>;
   readonly inputTemplate: string;
@@ -232,8 +236,9 @@ export function placeholders(template: string): string[] {
 export function transformerProblems(t: InputTransformer): string[] {
   const problems: string[] = [];
   const paths = Object.keys(t.inputPathsMap);
-  if (paths.length > 100) problems.push(`${paths.length} input paths (at most 100)`);
-  if (t.inputTemplate.length > 8192) problems.push(`a template of ${t.inputTemplate.length} characters (at most 8192)`);
+  if (paths.length > MAX_INPUT_PATHS) problems.push(`${paths.length} input paths (at most ${MAX_INPUT_PATHS})`);
+  if (t.inputTemplate.length > INPUT_TEMPLATE_MAX_CHARS)
+    problems.push(`a template of ${t.inputTemplate.length} characters (at most ${INPUT_TEMPLATE_MAX_CHARS})`);
   // Stryker disable next-line StringLiteral: equivalent: any replacement without < or > finds the same strays.
   if (/[<>]/.test(t.inputTemplate.replace(/<[A-Za-z0-9_.-]+>/g, ""))) problems.push("a < or > outside a placeholder (they cannot be escaped)");
   for (const name of placeholders(t.inputTemplate)) {

@@ -180,6 +180,17 @@ function channelFieldRule(name: string, field: string, rule: { allowed: string; 
   };
 }
 
+/** A channel list is empty unless the module's region has the Amazon Q Developer in chat applications API. */
+function chatApiRegionRule(name: string, hint = ""): ModuleRule {
+  return {
+    condition: `length(${v(name)}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
+    allowed: `${text("no channels in ")}${expr("jsonencode(data.aws_region.current.id)")}${text(
+      `: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")}${hint}`,
+    )}`,
+    readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
+  };
+}
+
 function enumListRules(name: string, values: readonly string[], what: string): ModuleRule[] {
   const known = (x: string) => `contains(${hclLiteral(values)}, ${x})`;
   return [
@@ -764,11 +775,10 @@ export function moduleVariables(): ModuleVariable[] {
         channelFieldRule("chat_slack_channels", "name", RULES.chatChannelName),
         channelFieldRule("chat_slack_channels", "workspace_id", RULES.slackWorkspaceId),
         channelFieldRule("chat_slack_channels", "channel_id", RULES.slackChannelId),
-        {
-          condition: `length(${v("chat_slack_channels")}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
-          allowed: `${text(`no channels in `)}${expr("jsonencode(data.aws_region.current.id)")}${text(`: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")} (use the cdktf app, which places the channels there, or your own channel configuration subscribed to alarm_topic_arn and ses_events_topic_arn)`)}`,
-          readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
-        },
+        chatApiRegionRule(
+          "chat_slack_channels",
+          " (use the cdktf app, which places the channels there, or your own channel configuration subscribed to alarm_topic_arn and ses_events_topic_arn)",
+        ),
       ],
     },
     {
@@ -781,11 +791,7 @@ export function moduleVariables(): ModuleVariable[] {
         channelFieldRule("chat_teams_channels", "tenant_id", RULES.teamsTenantId),
         channelFieldRule("chat_teams_channels", "team_id", RULES.teamsTeamId),
         channelFieldRule("chat_teams_channels", "channel_id", RULES.teamsChannelId),
-        {
-          condition: `length(${v("chat_teams_channels")}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
-          allowed: `${text(`no channels in `)}${expr("jsonencode(data.aws_region.current.id)")}${text(`: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")}`)}`,
-          readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
-        },
+        chatApiRegionRule("chat_teams_channels"),
         {
           condition: `length(distinct(concat([for c in ${v("chat_slack_channels")} : c.name], [for c in ${v("chat_teams_channels")} : c.name]))) == length(${v("chat_slack_channels")}) + length(${v("chat_teams_channels")})`,
           allowed: text("channel names that no other chat channel (Slack or Teams) has"),

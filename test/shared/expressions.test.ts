@@ -59,6 +59,13 @@ test("countWhen: nothing without a condition, else count from the condition", ()
   expect(ternaryHcl(s, expression(s, "var.on"), "yes", null)).toBe('var.on ? "yes" : null');
 });
 
+test("hclOf of a list: element by element when an element holds an expression, JSON otherwise", () => {
+  const { s, str } = stack();
+  expect(hclOf(s, [`arn:${str("partition")}:x`, "plain"])).toBe('["arn:${var.partition}:x", "plain"]');
+  expect(hclOf(s, [str("whole"), "b"])).toBe('[var.whole, "b"]');
+  expect(hclOf(s, ["a", "b"])).toBe('["a","b"]');
+});
+
 test("choose and chooseIfSet: decided here for literals, by Terraform for tokens", () => {
   const { s, str } = stack();
   expect(choose(s, true, "REQUIRE", "OPTIONAL")).toBe("REQUIRE");
