@@ -844,7 +844,8 @@ export const MODULE_OUTPUTS: readonly ModuleOutput[] = [
   },
   {
     name: "ses_events_topic_arn",
-    description: "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications (null without chat channels).",
+    description:
+      "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications (null while chat is off: chat_enabled false, or null without channels).",
   },
   {
     name: "resume_sending_command",
@@ -1297,8 +1298,8 @@ export function moduleReadme(variables: readonly ModuleVariable[], outputs: read
     "  module's alarms, and the guardrail is `CloudWatchReadOnlyAccess`. EventBridge may publish to the",
     "  `<name_prefix>-ses-events` topic only for this account's `<name_prefix>-chat-*` rules. The Amazon Q",
     "  Developer in chat applications API is only in us-east-2, us-west-2, eu-west-1 and ap-southeast-1, and",
-    "  the channel configurations use this module's provider: elsewhere, leave the channel lists empty and",
-    "  subscribe your own channel configuration to `alarm_topic_arn` and `ses_events_topic_arn`.",
+    "  the channel configurations use this module's provider: elsewhere, leave the channel lists empty, set",
+    "  `chat_enabled = true` and subscribe your own channel configuration to `alarm_topic_arn` and `ses_events_topic_arn`.",
     "- **Auto-pause** (`auto_pause_enabled`): the EventBridge role may only start the pause runbook and pass",
     "  its role to SSM; the runbook's role may only make the one SES call that pauses (or resumes) sending.",
     "  The configuration set ignores changes to `sending_options`, so the next apply does not resume sending.",
