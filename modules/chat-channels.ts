@@ -111,7 +111,8 @@ export class ChatChannels extends Construct {
       provider: props.provider,
       iamRoleArn: roleArn,
       snsTopicArns: [...props.topicArns],
-      // Read-only: members cannot change anything through the channel, whatever their own role allows.
+      // Read-only: members cannot change anything through the channel, whatever their own role allows. Left
+      // out, the API applies AdministratorAccess (Amazon Q Developer API Reference, CreateSlackChannelConfiguration, GuardrailPolicyArns).
       guardrailPolicyArns: [`arn:${partition}:iam::aws:policy/CloudWatchReadOnlyAccess`],
       // Messages the service cannot deliver (a malformed notification) are logged, not lost silently.
       loggingLevel: "ERROR",
