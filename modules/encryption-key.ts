@@ -32,6 +32,12 @@ export interface EncryptionKeyProps {
    * @default false
    */
   readonly eventBridge?: boolean | Condition;
+  /**
+   * Terraform refuses a plan that would destroy the key (`lifecycle { prevent_destroy }`): a deleted
+   * key leaves whatever it encrypted unreadable.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -83,6 +89,7 @@ export class EncryptionKey extends Construct {
       description: `ses-guard: encrypts SNS topics that CloudWatch alarms and SES publish to (${props.region})`,
       enableKeyRotation: true,
       deletionWindowInDays: window,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
       policy: isToken(eventBridge) ? renderPolicyWithOptionalStatement(doc, eventsSid, hclOf(this, eventBridge)) : renderPolicy(doc),
     });
     this.keyArn = attributeOf(this.key, "arn");

@@ -35,6 +35,11 @@ export interface EventCatalogProps {
    * @default - always
    */
   readonly condition?: Condition;
+  /**
+   * Terraform refuses a plan that would destroy the database or the table (`lifecycle { prevent_destroy }`).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,254}$/;
@@ -95,13 +100,16 @@ export class EventCatalog extends Construct {
     const location = `s3://${props.bucketName}/${prefix}`;
 
     const counted = countWhen(this, props.condition);
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     this.database = new GlueCatalogDatabase(this, "Database", {
       ...counted,
+      lifecycle,
       name: props.databaseName,
       description: `ses-guard: SES events archived in s3://${props.bucketName}/${prefix}, for Athena`,
     });
     this.table = new GlueCatalogTable(this, "Table", {
       ...counted,
+      lifecycle,
       // The attribute orders the table after the database.
       databaseName: attributeOf(this.database, "name"),
       name: tableName,

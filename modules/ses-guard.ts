@@ -175,7 +175,7 @@ export interface SesGuardArchiveProps {
   /** @default true */
   readonly requireTls?: boolean | Condition;
   /**
-   * Terraform refuses plans that destroy the bucket or the stream.
+   * Terraform refuses plans that destroy the bucket, the stream, the KMS key or the Glue catalog.
    * @default true
    */
   readonly preventDestroy?: boolean;
@@ -382,6 +382,7 @@ export class SesGuard extends Construct {
         aliasName: p,
         condition: keyIsToken ? expression(this, `${hclOf(this, encryption.kmsKeyArn)} == null`) : undefined,
         eventBridge: eventBridgePublishes,
+        preventDestroy: archive.preventDestroy,
       });
     }
     const kmsKeyArn =
@@ -526,6 +527,7 @@ export class SesGuard extends Construct {
         regions: inv.regions ?? [region],
         queryableDays: readableDays,
         condition: inv.enabled,
+        preventDestroy: archive.preventDestroy,
       });
       const tokens = [p, lookbackDays, campaignTag].some(isToken);
       this.athena = new AthenaWorkgroup(this, "Athena", {

@@ -650,7 +650,7 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe(
-            "`lifecycle { prevent_destroy = true }` on the bucket and the delivery stream: Terraform refuses any plan that would destroy them. Set `false` only to tear the archive down on purpose.",
+            "`lifecycle { prevent_destroy = true }` on the bucket, the delivery stream, the KMS key ses-guard creates and the Glue catalog: Terraform refuses any plan that would destroy them. Set `false` only to tear the archive down on purpose.",
           ),
         versioning: z
           .boolean()

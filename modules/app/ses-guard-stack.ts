@@ -12,6 +12,7 @@ import {
 } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AdoptKey, chatApiRegionFor, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
+import { forgetBlocks, REMOVED_BLOCKS_TERRAFORM } from "../shared/data-bearing";
 import { terraformName } from "../shared/logical-id";
 import { regionNames } from "../shared/names";
 import { SesGuard, sesGuardPropsFromConfig } from "../ses-guard";
@@ -134,6 +135,21 @@ export class SesGuardStack extends TerraformStack {
       ].join(" "),
       "What to do after the first apply.",
     );
+  }
+
+  /**
+   * The synthesized stack, with a `removed` block (destroy = false) for each data-bearing resource it
+   * does not hold (see forgetBlocks): a config change that moves one out of this stack forgets it.
+   */
+  public toTerraform(): any {
+    const tf = super.toTerraform();
+    const forget = forgetBlocks(tf.resource ?? {});
+    if (forget.length > 0) {
+      tf.removed = forget;
+      // "removed" blocks came with Terraform 1.7; an older terraform says so at init.
+      tf.terraform = { ...tf.terraform, required_version: REMOVED_BLOCKS_TERRAFORM };
+    }
+    return tf;
   }
 
   private configureBackend(config: SesGuardConfig, name: string, localStatePath: string | undefined): void {

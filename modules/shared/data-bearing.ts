@@ -1,6 +1,7 @@
 // The resources that hold or guard data: no config change may make a plan destroy one of them.
 // Stated once here; the stack's `removed` blocks, the synth's stack record, the plan review and the
-// lifecycle tests read it.
+// lifecycle tests read it. The Athena results bucket is not one: its results are re-creatable by
+// running the query again, so it is force_destroy'd with the workgroup (AthenaWorkgroup).
 
 /** A group of data-bearing resources that enter and leave a stack together. */
 export interface DataBearingGroup {
@@ -40,8 +41,6 @@ function bucketGroup(label: string, name: string): DataBearingGroup {
 export const DATA_BEARING = {
   /** The event archive: recipients' addresses, kept for the lifecycle's days. */
   archiveBucket: bucketGroup("the archive bucket and its guards", "archive_bucket"),
-  /** Athena's query results, which hold recipients' addresses too. */
-  athenaResultsBucket: bucketGroup("the Athena results bucket and its guards", "athena_results_bucket"),
   /** The customer-managed key: a deleted key leaves whatever it encrypted unreadable. */
   encryptionKey: { label: "the KMS key and its alias", addresses: ["aws_kms_key.encryption_key", "aws_kms_alias.encryption_key_alias"] },
   /** The catalog that makes the archive queryable (its table definition, partition projection included). */
@@ -57,3 +56,35 @@ export type DataBearingKey = keyof typeof DATA_BEARING;
 export const DATA_BEARING_TYPES: readonly string[] = [
   ...new Set(Object.values(DATA_BEARING).flatMap((g) => g.addresses.map((a) => a.slice(0, a.indexOf(".")))),
 )].sort();
+
+/** The Terraform versions that understand `removed` blocks. */
+export const REMOVED_BLOCKS_TERRAFORM = ">= 1.7";
+
+/** A Terraform `removed` block that forgets a resource without destroying it. */
+export interface ForgetBlock {
+  readonly from: string;
+  readonly lifecycle: { readonly destroy: false };
+}
+
+/** Whether a stack's synthesized `resource` section declares an address (`type.name`). */
+function declares(resources: Readonly<Record<string, Readonly<Record<string, unknown>>>>, address: string): boolean {
+  const [type, name] = address.split(".");
+  return resources[type]?.[name] !== undefined;
+}
+
+/**
+ * `removed` blocks for every data-bearing group a stack does not hold, so that a config change that
+ * moves one out of the stack (a bucket becoming shared, an own KMS key, investigation turned off)
+ * forgets it instead of destroying it: "prevent_destroy ... doesn't prevent Terraform from
+ * destroying the resource if you remove the resource configuration" (Terraform docs, lifecycle
+ * meta-argument). A `removed` block whose address is not in state plans nothing, so a stack that
+ * never held the group is unaffected (Terraform 1.11, checked in test/data-bearing.test.ts). A group
+ * the stack holds gets none: an option that turns off one of its guards (versioning, access
+ * logging) is meant to remove that guard.
+ */
+export function forgetBlocks(resources: Readonly<Record<string, Readonly<Record<string, unknown>>>>): ForgetBlock[] {
+  return Object.values(DATA_BEARING)
+    .filter((group) => !declares(resources, group.addresses[0]))
+    .flatMap((group) => group.addresses.filter((address) => !declares(resources, address)))
+    .map((from) => ({ from, lifecycle: { destroy: false } }));
+}

@@ -1204,16 +1204,24 @@ function preventDestroyText(resources: Record<string, Record<string, Json>>): st
   );
   if (guarded.length === 0) throw new Error("no resource carries prevent_destroy; the README says otherwise");
   return [
-    `${guarded.join(" and ")} carry`,
-    "`lifecycle { prevent_destroy = true }`: Terraform refuses any plan that would destroy or replace",
-    "them (a renamed bucket, a removed module call), so the archive is never emptied by accident, and",
-    "`force_destroy` is never set. Unlike the JSON config's `archive.preventDestroy`, this is not an",
-    "input: Terraform allows no variables in `lifecycle` meta-arguments, so the module states it",
-    "literally. To retire the module but keep the archive, replace the module call with",
+    `${guarded.join(", ")} carry`,
+    "`lifecycle { prevent_destroy = true }`: Terraform refuses a plan that would destroy or replace one",
+    "of them while the module call stands, so a renamed bucket, or `kms_key_arn` or",
+    "`investigation_enabled = false` counting the key or the catalog down to nothing, stops at plan",
+    "(`Instance cannot be destroyed`), and `force_destroy` is never set. Unlike the JSON config's",
+    "`archive.preventDestroy`, this is not an input: Terraform allows no variables in `lifecycle`",
+    "meta-arguments, so the module states it literally. It does not protect them once the module call",
+    'itself is gone: prevent_destroy "doesn\'t prevent Terraform from destroying the resource if you',
+    'remove the resource configuration" (Terraform docs, `lifecycle` meta-argument). To retire the',
+    "module but keep the archive, replace the module call with",
     "`removed { from = module.ses_guard  lifecycle { destroy = false } }` (Terraform 1.7+), which forgets",
-    "its resources without destroying them. To delete the archive on purpose, empty the bucket, set both",
-    '`"prevent_destroy": true` to `false` in your copy of `main.tf.json`, apply or destroy, and',
-    "regenerate the module afterwards.",
+    "its resources without destroying them. To switch to your own key, or turn investigation off, and",
+    "keep the old key or catalog in AWS, forget them first: `terraform state rm",
+    "'module.ses_guard.aws_kms_key.encryption_key[0]' 'module.ses_guard.aws_kms_alias.encryption_key_alias[0]'`",
+    "(or the `aws_glue_catalog_database.event_catalog_database[0]` and",
+    "`aws_glue_catalog_table.event_catalog_table[0]`), then apply. To delete the archive on purpose, empty",
+    'the bucket, set each `"prevent_destroy": true` to `false` in your copy of `main.tf.json`, apply or',
+    "destroy, and regenerate the module afterwards.",
   ];
 }
 

@@ -402,14 +402,19 @@ describe("module structure", () => {
     }
   });
 
-  test("lifecycle meta-arguments are literal: prevent_destroy on the bucket and the stream, never force_destroy", () => {
+  test("lifecycle meta-arguments are literal: prevent_destroy on the bucket, the stream, the key and the catalog, never force_destroy", () => {
     const guarded = Object.entries(main.resource as Record<string, Record<string, any>>).flatMap(([type, byName]) =>
       Object.entries(byName)
         .filter(([, body]) => body.lifecycle?.prevent_destroy !== undefined)
         .map(([name, body]) => [`${type}.${name}`, body.lifecycle.prevent_destroy]),
     );
+    // A switch that counts the key or the catalog down to nothing (kms_key_arn, investigation_enabled)
+    // then fails the plan instead of deleting them: a module cannot hold `removed` blocks for them.
     expect(guarded).toEqual([
+      ["aws_glue_catalog_database.event_catalog_database", true],
+      ["aws_glue_catalog_table.event_catalog_table", true],
       ["aws_kinesis_firehose_delivery_stream.delivery_stream", true],
+      ["aws_kms_key.encryption_key", true],
       ["aws_s3_bucket.archive_bucket", true],
     ]);
     expect(main.resource.aws_s3_bucket.archive_bucket.force_destroy).toBe(false);
