@@ -9,6 +9,7 @@ import { ConfigError, configWarnings, parseConfig, problemLines, SesGuardConfig 
 import { rejectDuplicateKeys, yamlProblem } from "./config-source";
 import { regionNames } from "../shared/names";
 import type * as StackModule from "./ses-guard-stack";
+import { entriesIn, readRecord, recordPathFor, renamedBuckets, StackEntry, StackRecord, writeRecord } from "./stack-record";
 import embeddedExample from "../../examples/default.json";
 
 export const DEFAULT_CONFIG_FILE = "ses-guard.json";
@@ -16,15 +17,18 @@ export const CONFIG_ENV = "SES_GUARD_CONFIG";
 /** Larger than any sane config; stops a wrong file (a log, a dump) from being parsed. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-const USAGE = `Usage: ses-guard [--config FILE] [--out DIR] [--forget-stack STACK]...
+const USAGE = `Usage: ses-guard [--config FILE] [--out DIR] [--forget-stack STACK]... [--forget-bucket STACK]...
 
 Synthesizes the ses-guard Terraform stack from a JSON config.
   --config FILE  config file (default: $${CONFIG_ENV}, else ./${DEFAULT_CONFIG_FILE},
                  else the embedded example)
   --out DIR      output directory (default: $CDKTF_OUTDIR, else cdktf.out)
   --forget-stack STACK
-                 drop STACK although its local state still holds resources: they stay
-                 in AWS, managed by nobody (without it such a synth stops; destroy first)
+                 drop STACK although its state may still hold resources: they stay in
+                 AWS, managed by nobody (without it such a synth stops; destroy first)
+  --forget-bucket STACK
+                 let STACK's archive bucket get a new name, once the old one is out of
+                 its state (terraform state rm): the old bucket stays in AWS, unmanaged
   --help         this text`;
 
 export { UserError };
@@ -35,12 +39,15 @@ export interface CliOptions {
   readonly help: boolean;
   /** Stacks to drop although their state still holds resources (`--forget-stack`, repeatable). */
   readonly forgetStacks?: readonly string[];
+  /** Stacks whose archive bucket may get a new name (`--forget-bucket`, repeatable). */
+  readonly forgetBuckets?: readonly string[];
 }
 
 const FLAGS: readonly FlagSpec[] = [
   { name: "--config", short: "c", metavar: "FILE", value: "a file path" },
   { name: "--out", short: "o", metavar: "DIR", value: "a directory path" },
   { name: "--forget-stack", metavar: "STACK", value: "a stack name, such as ses-guard-eu-west-1", repeat: true },
+  { name: "--forget-bucket", metavar: "STACK", value: "a stack name, such as ses-guard-eu-west-1", repeat: true },
   { name: "--help", short: "h" },
 ];
 
@@ -48,7 +55,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliO
   const { flags } = parseFlags(argv, FLAGS);
   const configPath = (flags["--config"] as string | undefined) ?? (env[CONFIG_ENV] || undefined);
   const outdir = (flags["--out"] as string | undefined) ?? (env.CDKTF_OUTDIR || "cdktf.out");
-  return { configPath, outdir, help: flags["--help"] === true, forgetStacks: (flags["--forget-stack"] as string[] | undefined) ?? [] };
+  return {
+    configPath,
+    outdir,
+    help: flags["--help"] === true,
+    forgetStacks: (flags["--forget-stack"] as string[] | undefined) ?? [],
+    forgetBuckets: (flags["--forget-bucket"] as string[] | undefined) ?? [],
+  };
 }
 
 function lineAndColumn(text: string, position: number): string {
@@ -253,11 +266,21 @@ function holdsOnlyWorkingFiles(target: string): boolean {
 
 export interface SynthOptions {
   /**
-   * Stacks the config no longer has to drop although their local state still holds resources:
-   * those stay in AWS, managed by nobody; the state file is left as it is.
+   * Stacks the config no longer has to drop although their state may still hold resources:
+   * those stay in AWS, managed by nobody; a local state file is left as it is.
    * @default - none: such a stack stops the synth
    */
   readonly forgetStacks?: readonly string[];
+  /**
+   * Stacks whose archive bucket may get a new name (the old one taken out of their state first).
+   * @default - none: a renamed bucket stops the synth
+   */
+  readonly forgetBuckets?: readonly string[];
+  /**
+   * The stack record (see stack-record.ts) read before and written after a successful synth.
+   * @default - none: only the previous output and local state show what a change drops
+   */
+  readonly recordFile?: string;
   /**
    * Receives each warning (a dropped stack whose remote state ses-guard cannot read).
    * @default - written to stderr
@@ -322,24 +345,42 @@ function managedInstances(file: string): number | undefined {
 
 /**
  * A stack the new config drops (a region removed, or the name changed) takes its folder with it.
- * Its resources would stay in AWS, managed by nobody, so a stack whose local state still holds
- * resources stops the synth before anything is written, unless named in forgetStacks. A remote
- * state cannot be read here: a warning names the stack. Returns the warnings for after the swap.
+ * Its resources would stay in AWS, managed by nobody, so the synth stops before anything is
+ * written, unless forgetStacks names it: when its local state still holds resources, or when its
+ * state is in a remote backend, which ses-guard cannot read. The stack record shows dropped stacks
+ * a fresh clone has no folder for. Returns the warnings for after the swap.
  */
-function checkDroppedStacks(config: SesGuardConfig, target: string, stacks: readonly string[], stateDir: string, options: SynthOptions): string[] {
+function checkDroppedStacks(
+  config: SesGuardConfig,
+  target: string,
+  stacks: readonly string[],
+  stateDir: string,
+  options: SynthOptions,
+  record: StackRecord,
+): string[] {
   const source = options.source ?? "config";
   const forget = new Set(options.forgetStacks ?? []);
   const shown = (p: string) => path.relative(stateDir, p) || ".";
   const problems: string[] = [];
   const warnings: string[] = [];
-  const dropped = previousStacks(target).filter((s) => !stacks.includes(s));
+  const dropped = [...new Set([...previousStacks(target), ...Object.keys(record)])].sort().filter((s) => !stacks.includes(s));
+  // The region is still configured when only the name changed.
+  const fieldOf = (stack: string) => {
+    const region = /-([a-z]{2}(?:-[a-z]+)+-\d+)$/.exec(stack)?.[1];
+    return region && (config.regions as readonly string[]).includes(region) ? "name" : "regions";
+  };
   for (const stack of dropped) {
     const stackDir = path.join(target, "stacks", stack);
-    const state = stateOf(stackDir, stack, stateDir);
+    const recorded = record[stack]?.backend;
+    const state = recorded && recorded !== "local" ? { remote: recorded } : stateOf(stackDir, stack, stateDir);
     const gone = `stack "${stack}" is no longer synthesized`;
     if ("remote" in state) {
-      warnings.push(
-        `${gone} and its folder is removed; its state is in the ${state.remote} backend, which ses-guard does not read: if it still holds resources, they stay in AWS, managed by nobody (to destroy them, put the stack back in the config, synth, and run terraform destroy in ${shown(stackDir)})`,
+      if (forget.has(stack)) {
+        warnings.push(`${gone} and --forget-stack drops it: whatever its state in the ${state.remote} backend still manages stays in AWS, managed by nobody`);
+        continue;
+      }
+      problems.push(
+        `${source}: ${fieldOf(stack)}: ${gone}, and its state is in the ${state.remote} backend, which ses-guard cannot read: resources it still manages would stay in AWS, managed by nobody; allowed: decommission it first (README: Removing a region), then drop it with --forget-stack ${stack}`,
       );
       continue;
     }
@@ -356,11 +397,8 @@ function checkDroppedStacks(config: SesGuardConfig, target: string, stacks: read
       warnings.push(`${gone} and --forget-stack drops it: what its state ${what} manages stays in AWS, managed by nobody; the state file is kept`);
       continue;
     }
-    // The region is still configured when only the name changed.
-    const region = /-([a-z]{2}(?:-[a-z]+)+-\d+)$/.exec(stack)?.[1];
-    const field = region && (config.regions as readonly string[]).includes(region) ? "name" : "regions";
     problems.push(
-      `${source}: ${field}: ${gone}, but its state still manages resources: ${what}; removing its folder would leave them in AWS, managed by nobody; allowed: destroy them first (cd ${shown(stackDir)} && terraform destroy), or drop the stack anyway with --forget-stack ${stack}`,
+      `${source}: ${fieldOf(stack)}: ${gone}, but its state still manages resources: ${what}; removing its folder would leave them in AWS, managed by nobody; allowed: destroy them first (cd ${shown(stackDir)} && terraform destroy), or drop the stack anyway with --forget-stack ${stack}`,
     );
   }
   for (const stack of forget) if (!dropped.includes(stack)) warnings.push(`--forget-stack ${stack}: not a stack this synth drops; ignored`);
@@ -377,11 +415,22 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
   const target = path.resolve(outdir);
   checkReplaceable(target, outdir);
   const stacks = config.regions.map((region) => stackName(config.name, region));
-  const warnings = checkDroppedStacks(config, target, stacks, stateDir, options);
+  const record = options.recordFile ? readRecord(options.recordFile, path.relative(stateDir, options.recordFile)) : {};
+  const warnings = checkDroppedStacks(config, target, stacks, stateDir, options, record);
+  let synthesized: Record<string, StackEntry> = {};
   replaceFolder(
     target,
-    // State paths are computed against the final folder, so the staging name never leaks into the output.
-    (staging) => buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth(),
+    (staging) => {
+      // State paths are computed against the final folder, so the staging name never leaks into the output.
+      buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth();
+      synthesized = entriesIn(staging, stacks);
+      const renamed = renamedBuckets(record, synthesized, new Set(options.forgetBuckets ?? []), "archive.bucketName");
+      if (renamed.length > 0)
+        throw ConfigError.of(
+          renamed.map((line) => `${options.source ?? "config"}: ${line}`),
+          options.source ?? "config",
+        );
+    },
     {
       carry: () =>
         stacks.flatMap((stack) =>
@@ -391,6 +440,10 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
         ),
     },
   );
+  if (options.recordFile) {
+    // Dropped stacks leave the record only once the synth has let them go (forgotten, or nothing left in their state).
+    writeRecord(options.recordFile, synthesized);
+  }
   for (const warning of warnings) (options.warn ?? ((w: string) => process.stderr.write(`ses-guard: warning: ${w}\n`)))(warning);
   return stacks.map((stack) => path.join(target, "stacks", stack));
 }
@@ -427,6 +480,9 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       stackDirs = synthesize(config, path.resolve(cwd, options.outdir), cwd, {
         source,
         forgetStacks: options.forgetStacks,
+        forgetBuckets: options.forgetBuckets,
+        // The embedded example is a demonstration: it keeps no record.
+        recordFile: source === "embedded example" ? undefined : recordPathFor(path.resolve(cwd, source)),
         warn: (line) => io.err(`ses-guard: warning: ${line}`),
       });
     } catch (e) {

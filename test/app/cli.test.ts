@@ -180,7 +180,8 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
     expect(r.err).toMatch(/^ses-guard: error: /);
     expect(r.err).toMatch(message);
     expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
-    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", "good.json"]);
+    // good.json's synth recorded its stacks; the refused one records nothing.
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", "good.json", "good.stacks.json"]);
   });
 
   test("a missing config file names the path", () => {
@@ -198,7 +199,7 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
   });
 
   test.each([
-    [["--verbose"], /unknown argument "--verbose"; allowed: --config FILE, --out DIR, --forget-stack STACK, --help/],
+    [["--verbose"], /unknown argument "--verbose"; allowed: --config FILE, --out DIR, --forget-stack STACK, --forget-bucket STACK, --help/],
     [["--forget-stack"], /--forget-stack: got no value; allowed: a stack name, such as ses-guard-eu-west-1/],
     [["--config"], /--config: got no value; allowed: a file path/],
     [["--out", "--config", "x.json"], /--out: got no value; allowed: a directory path/],
@@ -421,12 +422,20 @@ describe("a stack the config drops (a region removed) is not dropped while its s
     expect(fs.readdirSync(path.join(dir, "cdktf.out", "stacks"))).toEqual(["ses-guard-us-east-1"]);
   });
 
-  test("a remote backend cannot be read here: a warning names the stack", () => {
-    dropEuWithState(undefined, { backend: { type: "s3", bucket: "acme-tfstate", key: "ses-guard/{stack}.tfstate", region: "us-east-1" } });
+  test("a remote backend cannot be read here: the synth stops unless --forget-stack confirms the drop", () => {
+    const s3 = { backend: { type: "s3", bucket: "acme-tfstate", key: "ses-guard/{stack}.tfstate", region: "us-east-1" } };
+    const before = dropEuWithState(undefined, s3);
     const r = run(["--config", "config.json"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     expect(r.errLines).toEqual([
-      `ses-guard: warning: stack "ses-guard-eu-west-1" is no longer synthesized and its folder is removed; its state is in the s3 backend, which ses-guard does not read: if it still holds resources, they stay in AWS, managed by nobody (to destroy them, put the stack back in the config, synth, and run terraform destroy in ${euStack})`,
+      `ses-guard: error: config.json: regions: stack "ses-guard-eu-west-1" is no longer synthesized, and its state is in the s3 backend, which ses-guard cannot read: resources it still manages would stay in AWS, managed by nobody; allowed: decommission it first (README: Removing a region), then drop it with --forget-stack ses-guard-eu-west-1`,
+    ]);
+    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+
+    const forgotten = run(["--config", "config.json", "--forget-stack", "ses-guard-eu-west-1"]);
+    expect(forgotten.code).toBe(0);
+    expect(forgotten.errLines).toEqual([
+      `ses-guard: warning: stack "ses-guard-eu-west-1" is no longer synthesized and --forget-stack drops it: whatever its state in the s3 backend still manages stays in AWS, managed by nobody`,
     ]);
     expect(fs.readdirSync(path.join(dir, "cdktf.out", "stacks"))).toEqual(["ses-guard-us-east-1"]);
   });
