@@ -29,8 +29,10 @@ function writeOutputs(tree, into) {
   for (const example of examples) {
     const cwd = path.join(into, example.replace(/\.json$/, ""));
     fs.mkdirSync(cwd, { recursive: true });
+    // A copy beside the output: the synth writes its stack record beside the config, never into the tree.
+    fs.copyFileSync(path.join(tree, "examples", example), path.join(cwd, "ses-guard.json"));
     // Run from the same depth in both trees, so relative state paths match.
-    const r = spawnSync(process.execPath, [path.join(tree, "scripts", "synth.js"), "--config", path.join(tree, "examples", example), "--out", "out"], {
+    const r = spawnSync(process.execPath, [path.join(tree, "scripts", "synth.js"), "--config", "ses-guard.json", "--out", "out"], {
       cwd,
       encoding: "utf8",
     });

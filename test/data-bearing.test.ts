@@ -85,3 +85,8 @@ describeTerraform("removed blocks in real terraform", () => {
     fs.rmSync(folder, { recursive: true, force: true });
   });
 });
+
+test("the README's decommissioning step forgets exactly the data-bearing addresses", () => {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  expect(readme).toContain(`\`terraform state rm ${Object.values(DATA_BEARING).flatMap((g) => g.addresses).join(" ")}\``);
+});
