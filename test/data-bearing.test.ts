@@ -27,7 +27,7 @@ test("every data-bearing address is one a stack really declares (full.json holds
   const [stack] = Object.values(stacksOf(example("full"), "full"));
   const all = Object.values(DATA_BEARING).flatMap((g) => g.addresses);
   expect(all.filter((a) => !declared(stack).includes(a))).toEqual([]);
-  // It holds them all, so it forgets nothing, and needs no newer terraform for it.
+  // It holds them all, so it forgets nothing.
   expect(stack.removed).toBeUndefined();
   expect(DATA_BEARING_TYPES).toEqual(
     expect.arrayContaining(["aws_s3_bucket", "aws_kms_key", "aws_glue_catalog_table", "aws_s3_bucket_lifecycle_configuration"]),

@@ -17,9 +17,6 @@ import { terraformName } from "../shared/logical-id";
 import { regionNames } from "../shared/names";
 import { SesGuard, sesGuardPropsFromConfig } from "../ses-guard";
 
-/** The Terraform versions a stack with `import` blocks (adopted resources) needs. */
-export const IMPORT_BLOCKS_TERRAFORM = ">= 1.5";
-
 export interface SesGuardStackProps {
   /** A validated config (see `parseConfig`). */
   readonly config: SesGuardConfig;
@@ -144,11 +141,10 @@ export class SesGuardStack extends TerraformStack {
   public toTerraform(): any {
     const tf = super.toTerraform();
     const forget = forgetBlocks(tf.resource ?? {});
-    if (forget.length > 0) {
-      tf.removed = forget;
-      // "removed" blocks came with Terraform 1.7; an older terraform says so at init.
-      tf.terraform = { ...tf.terraform, required_version: REMOVED_BLOCKS_TERRAFORM };
-    }
+    if (forget.length > 0) tf.removed = forget;
+    // `removed` blocks came with Terraform 1.7 (import blocks with 1.5): every stack asks for it, so a
+    // config change that adds some never meets an older terraform halfway; terraform init enforces it.
+    tf.terraform = { ...tf.terraform, required_version: REMOVED_BLOCKS_TERRAFORM };
     return tf;
   }
 
@@ -197,9 +193,6 @@ export class SesGuardStack extends TerraformStack {
       if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
       target.importFrom(id);
     }
-    // "Import blocks are only available in Terraform v1.5.0 and later" (Terraform docs, "Import"): with
-    // required_version an older terraform says so at init, before reading anything.
-    if (Object.keys(adopt).length > 0) this.addOverride("terraform.required_version", IMPORT_BLOCKS_TERRAFORM);
   }
 
   /**

@@ -221,8 +221,8 @@ describe("bring your own", () => {
 describe("adopt: import blocks", () => {
   test("each adopted ID becomes an import block to the resource ses-guard manages", () => {
     const json = synthAll(example("adopt.json"))["legacy-us-east-1"];
-    // Import blocks came with Terraform 1.5; terraform init enforces this.
-    expect(json.terraform.required_version).toBe(">= 1.5");
+    // Import blocks came with Terraform 1.5, removed blocks with 1.7; terraform init enforces this.
+    expect(json.terraform.required_version).toBe(">= 1.7");
     const imports = Object.fromEntries(json.import.map((i: { to: string; id: string }) => [i.to, i.id]));
     expect(imports).toEqual({
       "aws_sns_topic.alarms_topic": "arn:aws:sns:us-east-1:123456789012:legacy-alarms",
@@ -250,25 +250,26 @@ describe("adopt: import blocks", () => {
     expect(to).toEqual(["aws_iam_role.delivery_stream_role", "aws_iam_role.event_publishing_role", "aws_sns_topic.notifications_topic"]);
   });
 
-  test("a stack without adopted resources has no import blocks and asks for no Terraform version", () => {
+  test("a stack without adopted resources has no import blocks", () => {
     const json = synthAll(example("minimal.json"))["ses-guard-us-east-1"];
     expect(json.import).toBeUndefined();
-    expect(json.terraform.required_version).toBeUndefined();
   });
 
-  test("a stack with import blocks requires Terraform 1.5, which terraform enforces; synth needs no terraform", () => {
+  test("a stack with import blocks requires Terraform 1.7 (removed blocks), which terraform enforces; synth needs no terraform", () => {
     // cdktf would run `terraform version` on this machine once per imported resource, and fail without it.
     const withoutTerraform = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, "terraform")));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-adopt-"));
     try {
-      const r = spawnSync(process.execPath, [path.join(__dirname, "..", "..", "scripts", "synth.js"), "--config", path.join(examples, "adopt.json")], {
+      // A copy: the synth writes its stack record beside the config.
+      fs.copyFileSync(path.join(examples, "adopt.json"), path.join(work, "adopt.json"));
+      const r = spawnSync(process.execPath, [path.join(__dirname, "..", "..", "scripts", "synth.js"), "--config", "adopt.json"], {
         cwd: work,
         encoding: "utf8",
         env: { PATH: withoutTerraform.join(path.delimiter) },
       });
       expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
       const json = JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "stacks", "legacy-us-east-1", "cdk.tf.json"), "utf8"));
-      expect(json.terraform.required_version).toBe(">= 1.5");
+      expect(json.terraform.required_version).toBe(">= 1.7");
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
