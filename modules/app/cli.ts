@@ -8,8 +8,9 @@ import { replaceFolder, stagingFolderFor } from "../shared/staged-folder";
 import { ConfigError, configWarnings, parseConfig, problemLines, SesGuardConfig } from "./config";
 import { rejectDuplicateKeys, yamlProblem } from "./config-source";
 import { regionNames } from "../shared/names";
+import { stackCostLine } from "../shared/cost";
 import type * as StackModule from "./ses-guard-stack";
-import { entriesIn, readRecord, recordPathFor, renamedBuckets, StackEntry, StackRecord, writeRecord } from "./stack-record";
+import { entriesIn, nextRecord, readRecord, recordPathFor, renamedBuckets, StackEntry, StackRecord, writeRecord } from "./stack-record";
 import embeddedExample from "../../examples/default.json";
 
 export const DEFAULT_CONFIG_FILE = "ses-guard.json";
@@ -29,7 +30,9 @@ Synthesizes the ses-guard Terraform stack from a JSON config.
   --forget-bucket STACK
                  let STACK's archive bucket get a new name, once the old one is out of
                  its state (terraform state rm): the old bucket stays in AWS, unmanaged
-  --help         this text`;
+  --help         this text
+  --version      the version, and exit
+Through npm the flags go after --, or npm takes them: npm run synth -- --config FILE`;
 
 export { UserError };
 
@@ -52,7 +55,7 @@ const FLAGS: readonly FlagSpec[] = [
 ];
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  const { flags } = parseFlags(argv, FLAGS);
+  const { flags } = parseFlags(argv, FLAGS, { env });
   const configPath = (flags["--config"] as string | undefined) ?? (env[CONFIG_ENV] || undefined);
   const outdir = (flags["--out"] as string | undefined) ?? (env.CDKTF_OUTDIR || "cdktf.out");
   return {
@@ -140,7 +143,7 @@ export function resolveConfig(configPath: string | undefined, cwd: string): Reso
 }
 
 /** Builds the app in memory, one stack per region; throws before anything is written. */
-export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: (stack: string) => string): App {
+export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: (stack: string) => string, forgottenIn: StackRecord = {}): App {
   // Loaded here, not at the top: cdktf and the provider take most of start-up, and bad input
   // (the common case while editing a config) is reported before they are needed.
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily, as said above */
@@ -156,10 +159,11 @@ export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: 
     config,
     region: home,
     localStatePath: statePathFor?.(stackName(config.name, home)),
+    forgotten: forgottenIn[stackName(config.name, home)]?.forgotten,
   });
   for (const region of others) {
     const name = stackName(config.name, region);
-    const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name) });
+    const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name), forgotten: forgottenIn[name]?.forgotten });
     // A shared bucket is created by the home stack, so `cdktf deploy '*'` applies that one first.
     if (homeStack.guard.archiveBucket && !stack.guard.archiveBucket) stack.addDependency(homeStack);
   }
@@ -422,7 +426,13 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
     target,
     (staging) => {
       // State paths are computed against the final folder, so the staging name never leaks into the output.
-      buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir)).synth();
+      const app = buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir), record);
+      for (const stack of app.node.children as StackModule.SesGuardStack[]) {
+        for (const what of stack.reclaimed ?? []) {
+          warnings.push(`stack "${stack.node.id}" holds ${what} again, which it forgot earlier and which stayed in AWS: its plan imports it`);
+        }
+      }
+      app.synth();
       synthesized = entriesIn(staging, stacks);
       const renamed = renamedBuckets(record, synthesized, new Set(options.forgetBuckets ?? []), "archive.bucketName");
       if (renamed.length > 0)
@@ -442,7 +452,7 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
   );
   if (options.recordFile) {
     // Dropped stacks leave the record only once the synth has let them go (forgotten, or nothing left in their state).
-    writeRecord(options.recordFile, synthesized);
+    writeRecord(options.recordFile, nextRecord(record, synthesized));
   }
   for (const warning of warnings) (options.warn ?? ((w: string) => process.stderr.write(`ses-guard: warning: ${w}\n`)))(warning);
   return stacks.map((stack) => path.join(target, "stacks", stack));
@@ -489,7 +499,11 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       // The checks above catch an unwritable folder first; a write refused later (a full disk) reads the same.
       throw WRITE_REFUSED[(e as NodeJS.ErrnoException)?.code ?? ""] ? outputWriteError(e, options.outdir) : e;
     }
-    for (const dir of stackDirs) io.out(`ses-guard: synthesized stack ${path.basename(dir)} from ${source} to ${path.relative(cwd, dir) || "."}`);
+    for (const dir of stackDirs) {
+      io.out(`ses-guard: synthesized stack ${path.basename(dir)} from ${source} to ${path.relative(cwd, dir) || "."}`);
+      const cost = stackCostLine(path.basename(dir), path.join(dir, "cdk.tf.json"));
+      if (cost) io.out(cost);
+    }
     return 0;
   } catch (e) {
     if (e instanceof UserError || e instanceof ConfigError) {

@@ -13,6 +13,7 @@ import {
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AdoptKey, chatApiRegionFor, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
 import { forgetBlocks, REMOVED_BLOCKS_TERRAFORM } from "../shared/data-bearing";
+import type { Forgotten } from "./stack-record";
 import { terraformName } from "../shared/logical-id";
 import { regionNames } from "../shared/names";
 import { SesGuard, sesGuardPropsFromConfig } from "../ses-guard";
@@ -30,6 +31,12 @@ export interface SesGuardStackProps {
    * @default - `terraform.<stack name>.tfstate` in the folder terraform runs in
    */
   readonly localStatePath?: string;
+  /**
+   * Resources this stack forgot earlier (the stack record's `forgotten`), which stayed in AWS: held
+   * again under the same name, they are imported instead of created anew, which would fail.
+   * @default - none
+   */
+  readonly forgotten?: Forgotten;
 }
 
 /** Stack name for a region: `<name>-<region>`. Stable: state keys, workspaces and CI paths are named after it. */
@@ -41,6 +48,8 @@ export function stackName(config: Pick<SesGuardConfig, "name">, region: string):
 export class SesGuardStack extends TerraformStack {
   public readonly guard: SesGuard;
   public readonly region: SesRegion;
+  /** What this stack takes back of what it forgot earlier (see `forgotten`), in words. */
+  public readonly reclaimed: string[] = [];
   private readonly logicalIds = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: SesGuardStackProps) {
@@ -62,6 +71,7 @@ export class SesGuardStack extends TerraformStack {
         : guardProps.chat;
     this.guard = new SesGuard(this, "SesGuard", { ...guardProps, chat });
     this.addImports(config.adopt[this.region] ?? {});
+    this.reclaim(props.forgotten ?? {}, config);
 
     const output = (outputId: string, value: string, description: string) => new TerraformOutput(this, outputId, { value, description });
     output("alarm_topic_arn", this.guard.alarmTopic.arn, "SNS topic the reputation alarms notify.");
@@ -192,6 +202,21 @@ export class SesGuardStack extends TerraformStack {
       // Config validation already refused adopting what this stack does not create.
       if (!target || !id) throw new Error(`adopt.${this.region}.${key}: ses-guard creates no such resource in this stack`);
       target.importFrom(id);
+    }
+  }
+
+  /** Imports what the stack forgot earlier and holds again under the same name (unless `adopt` already imports it). */
+  private reclaim(forgotten: Forgotten, config: SesGuardConfig): void {
+    const { archiveBucket, eventCatalog } = this.guard;
+    if (archiveBucket && forgotten.archiveBucket === archiveBucket.bucketName && !config.adopt[this.region]?.archiveBucket) {
+      archiveBucket.bucket.importFrom(archiveBucket.bucketName);
+      this.reclaimed.push(`the archive bucket ${archiveBucket.bucketName}`);
+    }
+    if (eventCatalog && forgotten.eventCatalog === `${eventCatalog.databaseName}.${eventCatalog.tableName}`) {
+      // Import IDs as the provider documents them: <catalog ID>:<database> and <catalog ID>:<database>:<table>.
+      eventCatalog.database.importFrom(`${config.accountId}:${eventCatalog.databaseName}`);
+      eventCatalog.table.importFrom(`${config.accountId}:${eventCatalog.databaseName}:${eventCatalog.tableName}`);
+      this.reclaimed.push(`the Glue table ${forgotten.eventCatalog}`);
     }
   }
 

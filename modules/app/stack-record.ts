@@ -15,7 +15,22 @@ export interface StackEntry {
   readonly holds: readonly DataBearingKey[];
   /** The name of the archive bucket it holds. */
   readonly archiveBucket?: string;
+  /** The Glue catalog it holds, `<database>.<table>`. */
+  readonly eventCatalog?: string;
+  /**
+   * What it forgot (a `removed` block) and still remembers, by name: should it hold one of them
+   * again, its plan imports the one that stayed in AWS instead of failing to create it anew.
+   */
+  readonly forgotten?: Forgotten;
 }
+
+/** Forgotten resources that can come back, by name. */
+export interface Forgotten {
+  readonly archiveBucket?: string;
+  readonly eventCatalog?: string;
+}
+
+const RECLAIMABLE = ["archiveBucket", "eventCatalog"] as const;
 
 export type StackRecord = Readonly<Record<string, StackEntry>>;
 
@@ -92,11 +107,34 @@ export function entryOf(stack: StackJson): StackEntry {
   };
   const holds = (Object.keys(DATA_BEARING) as DataBearingKey[]).filter((key) => declared(DATA_BEARING[key].addresses[0]) !== undefined);
   const bucket = declared(DATA_BEARING.archiveBucket.addresses[0])?.bucket;
+  const database = declared(DATA_BEARING.eventCatalog.addresses[0])?.name;
+  const table = declared(DATA_BEARING.eventCatalog.addresses[1])?.name;
   return {
     backend: stack.terraform?.cloud ? "cloud" : (Object.keys(stack.terraform?.backend ?? {})[0] ?? "local"),
     holds,
     ...(typeof bucket === "string" ? { archiveBucket: bucket } : {}),
+    ...(typeof database === "string" && typeof table === "string" ? { eventCatalog: `${database}.${table}` } : {}),
   };
+}
+
+/**
+ * The record after a synth: each synthesized stack's entry, remembering what it forgot. A name
+ * stays remembered while the stack holds that same resource again (its import block then does
+ * nothing), and is let go once the stack holds another of that kind.
+ */
+export function nextRecord(previous: StackRecord, synthesized: Readonly<Record<string, StackEntry>>): StackRecord {
+  return Object.fromEntries(
+    Object.entries(synthesized).map(([stack, entry]) => {
+      const before = previous[stack];
+      const forgotten: Record<string, string> = { ...before?.forgotten };
+      for (const key of RECLAIMABLE) {
+        const was = before?.[key];
+        if (was !== undefined && entry[key] === undefined) forgotten[key] = was;
+        else if (entry[key] !== undefined && entry[key] !== forgotten[key]) delete forgotten[key];
+      }
+      return [stack, Object.keys(forgotten).length > 0 ? { ...entry, forgotten } : entry];
+    }),
+  );
 }
 
 /** Reads each synthesized stack's entry from an output folder. */

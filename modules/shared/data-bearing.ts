@@ -41,8 +41,12 @@ function bucketGroup(label: string, name: string): DataBearingGroup {
 export const DATA_BEARING = {
   /** The event archive: recipients' addresses, kept for the lifecycle's days. */
   archiveBucket: bucketGroup("the archive bucket and its guards", "archive_bucket"),
-  /** The customer-managed key: a deleted key leaves whatever it encrypted unreadable. */
-  encryptionKey: { label: "the KMS key and its alias", addresses: ["aws_kms_key.encryption_key", "aws_kms_alias.encryption_key_alias"] },
+  /**
+   * The customer-managed key: a deleted key leaves whatever it encrypted unreadable. Not its alias,
+   * which holds nothing: it goes with the key's configuration, so a key created again later can
+   * take the name (the forgotten key keeps its description).
+   */
+  encryptionKey: { label: "the KMS key", addresses: ["aws_kms_key.encryption_key"] },
   /** The catalog that makes the archive queryable (its table definition, partition projection included). */
   eventCatalog: {
     label: "the Glue database and table",

@@ -1217,7 +1217,7 @@ function preventDestroyText(resources: Record<string, Record<string, Json>>): st
     "`removed { from = module.ses_guard  lifecycle { destroy = false } }` (Terraform 1.7+), which forgets",
     "its resources without destroying them. To switch to your own key, or turn investigation off, and",
     "keep the old key or catalog in AWS, forget them first: `terraform state rm",
-    "'module.ses_guard.aws_kms_key.encryption_key[0]' 'module.ses_guard.aws_kms_alias.encryption_key_alias[0]'`",
+    "'module.ses_guard.aws_kms_key.encryption_key[0]'`",
     "(or the `aws_glue_catalog_database.event_catalog_database[0]` and",
     "`aws_glue_catalog_table.event_catalog_table[0]`), then apply. To delete the archive on purpose, empty",
     'the bucket, set each `"prevent_destroy": true` to `false` in your copy of `main.tf.json`, apply or',

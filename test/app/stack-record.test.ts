@@ -131,3 +131,55 @@ test("a record that is not one is named, with what to do", () => {
   fs.writeFileSync(recordFile(), JSON.stringify({ stacks: { "ses-guard-us-east-1": { backend: "local", holds: ["bucket"] } } }));
   expect(run([]).err).toEqual([expect.stringContaining('stack "ses-guard-us-east-1" has no backend or an unknown "holds" entry')]);
 });
+
+describe("what a stack forgot comes back through an import, not a create that would fail", () => {
+  const stackJson = (stack: string) => JSON.parse(bytes(path.join(dir, "cdktf.out", "stacks", stack, "cdk.tf.json"))!);
+  const importsOf = (stack: string) => Object.fromEntries((stackJson(stack).import ?? []).map((i: { to: string; id: string }) => [i.to, i.id]));
+
+  test("per-region buckets → shared → per-region: the second stack forgets its bucket, then imports it back", () => {
+    writeConfig(twoRegions);
+    expect(run([]).code).toBe(0);
+    writeConfig({ ...twoRegions, archive: { bucketPerRegion: false } });
+    expect(run([]).code).toBe(0);
+    expect(stackJson("ses-guard-eu-west-1").removed.map((r: { from: string }) => r.from)).toContain("aws_s3_bucket.archive_bucket");
+    expect(record()["ses-guard-eu-west-1"].forgotten).toEqual({ archiveBucket: "ses-guard-events-123456789012-eu-west-1" });
+
+    writeConfig(twoRegions);
+    const back = run([]);
+    expect(back.code).toBe(0);
+    expect(back.err).toEqual([
+      'ses-guard: warning: stack "ses-guard-eu-west-1" holds the archive bucket ses-guard-events-123456789012-eu-west-1 again, which it forgot earlier and which stayed in AWS: its plan imports it',
+    ]);
+    expect(importsOf("ses-guard-eu-west-1")).toEqual({ "aws_s3_bucket.archive_bucket": "ses-guard-events-123456789012-eu-west-1" });
+    expect(importsOf("ses-guard-us-east-1")).toEqual({});
+    // Remembered while held again (an import of what the state holds does nothing), so a synth before the apply still imports.
+    expect(run([]).code).toBe(0);
+    expect(importsOf("ses-guard-eu-west-1")).toEqual({ "aws_s3_bucket.archive_bucket": "ses-guard-events-123456789012-eu-west-1" });
+  });
+
+  test("investigation off → on: the Glue database and table are imported by their provider import IDs", () => {
+    const on = { ...minimal, investigation: { enabled: true } };
+    writeConfig(on);
+    expect(run([]).code).toBe(0);
+    writeConfig(minimal);
+    expect(run([]).code).toBe(0);
+    writeConfig(on);
+    expect(run([]).code).toBe(0);
+    expect(importsOf("ses-guard-us-east-1")).toEqual({
+      "aws_glue_catalog_database.event_catalog_database": "123456789012:ses_guard_events",
+      "aws_glue_catalog_table.event_catalog_table": "123456789012:ses_guard_events:ses_events",
+    });
+  });
+
+  test("a bucket of another name is no comeback: nothing imported, and the old name is let go", () => {
+    writeConfig(twoRegions);
+    expect(run([]).code).toBe(0);
+    writeConfig({ ...twoRegions, archive: { bucketPerRegion: false } });
+    expect(run([]).code).toBe(0);
+    writeConfig({ ...twoRegions, accountId: "210987654321" });
+    // A new account: every bucket name changes, the home one's a rename that --forget-bucket confirms.
+    expect(run(["--forget-bucket", "ses-guard-us-east-1"]).code).toBe(0);
+    expect(importsOf("ses-guard-eu-west-1")).toEqual({});
+    expect(record()["ses-guard-eu-west-1"].forgotten).toBeUndefined();
+  });
+});
