@@ -32,8 +32,19 @@ export const GROUPS = [
   },
   {
     name: "plan-review rules",
-    mutate: ["modules/plan-review/plan-review-risks.ts", "modules/plan-review/plan-review-policy.ts"],
-    tests: ["test/plan-review/plan-review-risks.test.ts", "test/plan-review/plan-review.test.ts"],
+    mutate: [
+      "modules/plan-review/plan-review-risks.ts",
+      "modules/plan-review/plan-review-policy.ts",
+      "modules/plan-review/plan-review-common.ts",
+      "modules/plan-review/plan-review-operator.ts",
+    ],
+    tests: ["test/plan-review/plan-review-risks.test.ts", "test/plan-review/plan-review.test.ts", "test/plan-review/plan-review-operator.test.ts"],
+  },
+  {
+    // The fixed monthly cost: its counting rules and the synth's line (the tests synthesize the examples).
+    name: "cost",
+    mutate: ["modules/shared/cost.ts"],
+    tests: ["test/shared/cost.test.ts"],
   },
   {
     // The rule table (each rule's words, TypeScript check and Terraform condition) and the token helpers.

@@ -1,7 +1,9 @@
 /**
  * Risk flags for a Terraform plan of SES, Firehose, S3, IAM and SNS resources.
  * Resources are classified by type and values, never by address, so the checks
- * hold when ses-guard's constructs sit inside a larger stack.
+ * hold when ses-guard's constructs sit inside a larger stack. The rules an operator
+ * reads as plain sentences (pause, chat channels, alarm levels, retention, data-bearing
+ * resources) are in plan-review-operator.ts; what both share is in plan-review-common.ts.
  */
 import {
   block,
@@ -16,186 +18,55 @@ import {
   JsonObject,
   num,
   Plan,
-  referencedAddresses,
   str,
   strings,
 } from "./plan-review-model";
 import { deniesInsecureTransport, policyWidening } from "./plan-review-policy";
-import { AWS_REVIEW_LEVEL, Rate } from "../shared/rate";
+import {
+  alarmLabel,
+  arnName,
+  Check,
+  code,
+  Context,
+  destroyedPhrase,
+  isWatchedAlarm,
+  levelRank,
+  nameOf,
+  retentionDays,
+  reviewLevel,
+  risk,
+  Risk,
+  RiskLevel,
+  thresholdPercent,
+} from "./plan-review-common";
+import { OPERATOR_CHECKS, planRisks, withoutRepeats } from "./plan-review-operator";
 
-/** Highest first. `--fail-on=LEVEL` fails on that level or any above it. */
-export const RISK_LEVELS = ["high", "medium", "low"] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
-
-/**
- * Every kind of flag, with its heading. Levels: high loses archived data, stops
- * the archive or the alarms, or exposes data; medium weakens security or cuts someone
- * off from bounce and complaint notifications; low is worth a look.
- */
-export const RISK_KINDS = {
-  "bucket-destroyed": "S3 bucket deleted or replaced",
-  "delivery-stream-destroyed": "Firehose stream deleted or replaced",
-  "configuration-set-destroyed": "Configuration set deleted or replaced",
-  "event-destination-disabled": "Event destination disabled or deleted",
-  "event-types-lost": "Bounces or complaints no longer archived",
-  "event-types-reduced": "Fewer event types archived",
-  "retention-shortened": "Archive retention shortened",
-  "alarm-removed": "Alarm removed",
-  "alarm-actions-emptied": "Alarm notifies nobody",
-  "threshold-above-review-level": "Alarm threshold above the AWS review level",
-  "public-access-weakened": "Public access weakened",
-  "encryption-weakened": "Encryption weakened",
-  "iam-policy-widened": "IAM policy widened",
-  "notifications-removed": "Per-message notifications removed",
-  "notification-topic-overwritten": "Identity notification topic overwritten",
-  "auto-pause-removed": "Automatic pause turned off",
-  "chat-channel-removed": "Chat channel removed",
-  "dashboard-removed": "Dashboard removed",
-} as const;
-export type RiskKind = keyof typeof RISK_KINDS;
-
-export interface Risk {
-  readonly level: RiskLevel;
-  readonly kind: RiskKind;
-  /** The resource instance (`aws_s3_bucket.archive_bucket`). */
-  readonly address: string;
-  /** One sentence: what changes and why it matters. Markdown (names in code spans). */
-  readonly reason: string;
-}
-
-export const levelRank = (level: RiskLevel): number => RISK_LEVELS.length - RISK_LEVELS.indexOf(level);
+export {
+  alarmLabel,
+  arnName,
+  code,
+  Context,
+  destroyedPhrase,
+  isWatchedAlarm,
+  levelRank,
+  nameOf,
+  replaceCause,
+  retentionDays,
+  reviewLevel,
+  RISK_KINDS,
+  RISK_LEVELS,
+  thresholdPercent,
+} from "./plan-review-common";
+export type { Risk, RiskKind, RiskLevel } from "./plan-review-common";
 
 /** Risks sorted by level, kind, address and reason: the same plan always lists them in the same order. */
 export function findRisks(plan: Plan): Risk[] {
   const context = new Context(plan);
-  const risks = plan.changes.flatMap((c) => (c.kind === "no-op" || c.kind === "forget" ? [] : checksFor(c.type).flatMap((check) => check(c, context))));
-  return risks.sort(
+  const perChange = plan.changes.flatMap((c) => (c.kind === "no-op" || c.kind === "forget" ? [] : checksFor(c.type).flatMap((check) => check(c, context))));
+  return withoutRepeats([...perChange, ...planRisks(context)]).sort(
     (a, b) => levelRank(b.level) - levelRank(a.level) || compare(a.kind, b.kind) || compare(a.address, b.address) || compare(a.reason, b.reason),
   );
 }
-
-// ---------------------------------------------------------------- naming
-
-/** Markdown code span that survives backticks in the value. */
-export function code(value: string): string {
-  const runs = value.match(/`+/g) ?? [];
-  const fence = "`".repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
-  return `${fence}${pad}${value}${pad}${fence}`;
-}
-
-/** The short name in an ARN: topic, bucket, stream or role name. */
-export function arnName(arn: string): string {
-  const parts = arn.split(":");
-  if (parts[0] !== "arn" || parts.length < 6) return arn;
-  const resource = parts.slice(5).join(":");
-  // SNS subscription ARNs are topic:uuid; everything else ends in type/name or is the name.
-  if (parts[2] === "sns") return parts[5];
-  return resource.slice(resource.indexOf("/") + 1);
-}
-
-const NAME_KEYS = ["alarm_name", "bucket", "configuration_set_name", "event_destination_name", "name", "identity", "endpoint"];
-
-/** A resource's own name from its values, e.g. the bucket name for aws_s3_bucket. */
-export function nameOf(c: Change | undefined): string | undefined {
-  for (const values of [c?.after, c?.before]) {
-    for (const key of NAME_KEYS) {
-      const v = str(values, key);
-      if (v) return v;
-    }
-  }
-  return undefined;
-}
-
-/** Lookups shared by the checks and the Markdown. */
-export class Context {
-  private readonly byAddress = new Map<string, Change>();
-
-  constructor(public readonly plan: Plan) {
-    for (const c of plan.changes) if (!c.deposed) this.byAddress.set(c.address, c);
-  }
-
-  change(address: string): Change | undefined {
-    return this.byAddress.get(address);
-  }
-
-  /**
-   * Names of the resources an ARN-valued attribute points at: from the ARN when
-   * known, else from the configuration's references (a topic created in the same
-   * plan has no ARN yet). `side` picks before or after values.
-   */
-  targets(c: Change, path: readonly (string | number)[], side: "before" | "after" = "after"): string[] | undefined {
-    const values = side === "after" ? c.after : c.before;
-    if (!values) return undefined;
-    if (side === "after" && isUnknown(c, path)) {
-      const names = referencedAddresses(this.plan, c, path).map((a) => nameOf(this.change(a)) ?? a);
-      return names.length > 0 ? names : ["(known after apply)"];
-    }
-    let node: Json | undefined = values;
-    for (const step of path) {
-      if (Array.isArray(node) && typeof step === "number") node = node[step];
-      else if (node !== null && typeof node === "object" && !Array.isArray(node) && typeof step === "string") node = node[step];
-      else return undefined;
-    }
-    if (typeof node === "string") return node === "" ? [] : [arnName(node)];
-    if (node === null || node === undefined) return [];
-    if (Array.isArray(node)) {
-      return node
-        .map((v, i) => {
-          if (typeof v === "string") return arnName(v);
-          // An element only known after apply inside a known list.
-          const refs = side === "after" && isUnknown(c, [...path, i]) ? referencedAddresses(this.plan, c, path) : [];
-          return refs.map((a) => nameOf(this.change(a)) ?? a).join(", ") || "(known after apply)";
-        })
-        .sort(compare);
-    }
-    return undefined;
-  }
-}
-
-/** "deleted" or "replaced (because `bucket` changed)". */
-export function destroyedPhrase(c: Change): string {
-  if (c.kind === "delete") return c.deposed ? `deleted (deposed object ${code(c.deposed)})` : "deleted";
-  return `replaced (${replaceCause(c)})`;
-}
-
-/** Why Terraform replaces rather than updates. */
-export function replaceCause(c: Change): string {
-  if (c.actionReason === "replace_by_request") return "requested with -replace";
-  if (c.actionReason === "replace_because_tainted") return "the object is tainted";
-  const paths = c.replacePaths.map((p) => p.filter((s) => typeof s === "string").join(".")).filter((p) => p !== "");
-  const unique = [...new Set(paths)].sort(compare);
-  if (unique.length > 0) return `${unique.map(code).join(", ")} cannot change in place`;
-  return "a setting cannot change in place";
-}
-
-// ---------------------------------------------------------------- checks
-
-type Check = (c: Change, ctx: Context) => Risk[];
-
-const risk = (level: RiskLevel, kind: RiskKind, c: Change, reason: string): Risk => ({ level, kind, address: c.address, reason });
-
-/** The percent a CloudWatch rate threshold stands for; toPrecision keeps 0.07 at 7, not 7.000000000000001. */
-export const thresholdPercent = (fraction: number): number => Number((fraction * 100).toPrecision(12));
-
-/** Namespaces of the alarms this review guards: SES reputation, and the archive's Firehose delivery. */
-const WATCHED_NAMESPACES = ["AWS/SES", "AWS/Firehose"];
-
-/** An alarm on SES or the archive's delivery stream (also inside metric math). */
-export function isWatchedAlarm(v: JsonObject | null): boolean {
-  if (!v) return false;
-  if (WATCHED_NAMESPACES.includes(str(v, "namespace") ?? "")) return true;
-  return blocks(v, "metric_query").some((q) => WATCHED_NAMESPACES.includes(str(block(q, "metric"), "namespace") ?? ""));
-}
-
-/** The AWS review level for a reputation metric, or undefined for any other metric. */
-export function reviewLevel(metricName: string | undefined): { metric: string; level: Rate } | undefined {
-  if (metricName === "Reputation.BounceRate") return { metric: "bounce rate", level: AWS_REVIEW_LEVEL.bounce };
-  if (metricName === "Reputation.ComplaintRate") return { metric: "complaint rate", level: AWS_REVIEW_LEVEL.complaint };
-  return undefined;
-}
-
-const alarmLabel = (c: Change): string => code(str(c.after, "alarm_name") ?? str(c.before, "alarm_name") ?? c.name);
 
 const alarmChecks: Check = (c) => {
   const out: Risk[] = [];
@@ -394,15 +265,6 @@ const destinationChecks: Check = (c) => {
   }
   return out;
 };
-
-/** Shortest expiration in days over enabled rules; undefined when objects never expire. */
-export function retentionDays(v: JsonObject | null): number | undefined {
-  const days = blocks(v, "rule")
-    .filter((r) => str(r, "status") === "Enabled")
-    .map((r) => num(block(r, "expiration"), "days"))
-    .filter((d): d is number => d !== undefined && d > 0);
-  return days.length > 0 ? Math.min(...days) : undefined;
-}
 
 const lifecycleChecks: Check = (c, ctx) => {
   if (!hasBeforeAndAfter(c) || isUnknown(c, ["rule"])) return [];
@@ -659,33 +521,6 @@ const notificationTopicChecks: Check = (c, ctx) => {
   return [risk(type === "Delivery" ? "low" : "medium", "notification-topic-overwritten", c, reason)];
 };
 
-/** ses-guard's auto-pause: the rule on critical alarms, or the runbook it starts (`<prefix>-pause-on-critical`, `<prefix>-pause-sending`). */
-const autoPauseChecks: Check = (c) => {
-  if (!isGone(c)) return [];
-  const name = nameOf(c) ?? c.name;
-  if (!/-pause-on-critical$|-pause-sending$/.test(name)) return [];
-  return [
-    risk(
-      "medium",
-      "auto-pause-removed",
-      c,
-      `${c.type === "aws_ssm_document" ? "Runbook" : "EventBridge rule"} ${code(name)} is deleted: a critical reputation alarm no longer pauses sending, so AWS may pause the account first.`,
-    ),
-  ];
-};
-
-const chatChannelChecks: Check = (c) =>
-  isGone(c)
-    ? [
-        risk(
-          "medium",
-          "chat-channel-removed",
-          c,
-          `Chat channel configuration ${code(str(c.before, "configuration_name") ?? c.name)} is deleted: its channel no longer receives the alarms or the SES events.`,
-        ),
-      ]
-    : [];
-
 const dashboardChecks: Check = (c) =>
   isGone(c)
     ? [
@@ -699,10 +534,6 @@ const dashboardChecks: Check = (c) =>
     : [];
 
 const CHECKS: Readonly<Record<string, readonly Check[]>> = {
-  aws_cloudwatch_event_rule: [autoPauseChecks],
-  aws_ssm_document: [autoPauseChecks],
-  aws_chatbot_slack_channel_configuration: [chatChannelChecks],
-  aws_chatbot_teams_channel_configuration: [chatChannelChecks],
   aws_cloudwatch_dashboard: [dashboardChecks],
   aws_cloudwatch_metric_alarm: [alarmChecks],
   aws_s3_bucket: [bucketChecks],
@@ -734,4 +565,4 @@ const CHECKS: Readonly<Record<string, readonly Check[]>> = {
   aws_kms_key: [kmsKeyChecks],
 };
 
-const checksFor = (type: string): readonly Check[] => CHECKS[type] ?? [];
+const checksFor = (type: string): readonly Check[] => [...(CHECKS[type] ?? []), ...(OPERATOR_CHECKS[type] ?? [])];

@@ -4,7 +4,8 @@
  * The Markdown lists risk flags first, then the settings that matter (alarm
  * thresholds with their units, subscribers, archived event types, lifecycle,
  * Firehose buffering, identity notifications) before and after, then every
- * resource by action. It is GitHub-flavoured, and deterministic: every list is
+ * resource by action, then the estimated fixed monthly cost before and after
+ * (modules/shared/cost.ts). It is GitHub-flavoured, and deterministic: every list is
  * sorted in code-unit order and nothing depends on the clock or the locale, so
  * the same plan always gives the same bytes. Pure: no I/O.
  */
@@ -12,6 +13,7 @@ import { block, blocks, Change, compare, isChanged, JsonObject, num, parsePlanTe
 import { regionNames } from "../shared/names";
 import { AWS_REVIEW_LEVEL } from "../shared/rate";
 import { code, Context, findRisks, isWatchedAlarm, replaceCause, reviewLevel, Risk, RISK_KINDS, RiskLevel, thresholdPercent } from "./plan-review-risks";
+import { costItems, CostResource, estimateFixedCost, NOT_INCLUDED, PRICE_BASIS, usd } from "../shared/cost";
 
 export { parsePlan, parsePlanText, PlanInputError, PLAN_ALLOWED } from "./plan-review-model";
 export type { Plan } from "./plan-review-model";
@@ -358,6 +360,34 @@ function resourceRows(changes: readonly Change[]): string[][] {
     });
 }
 
+// ---------------------------------------------------------------- fixed cost
+
+/** The resource instances before or after the plan: what AWS bills every month either side. */
+function costResources(plan: Plan, side: "before" | "after"): CostResource[] {
+  return plan.changes
+    .filter((c) => !c.deposed && (side === "before" ? c.kind !== "create" : c.kind !== "delete" && !c.actions.includes("forget")))
+    .flatMap((c) => {
+      const values = side === "before" ? c.before : c.after;
+      return values ? [{ type: c.type, values }] : [];
+    });
+}
+
+/** The estimated fixed monthly cost before → after (modules/shared/cost.ts); nothing for a plan without priced resources. */
+function costSection(plan: Plan): string[] {
+  const before = estimateFixedCost(costResources(plan, "before"));
+  const after = estimateFixedCost(costResources(plan, "after"));
+  if (before.totalUsd === 0 && after.totalUsd === 0) return [];
+  const total = before.totalUsd === after.totalUsd ? `${usd(after.totalUsd)} a month, unchanged` : `${usd(before.totalUsd)} → ${usd(after.totalUsd)} a month`;
+  return [
+    "#### Estimated fixed cost",
+    "",
+    `${total}: ${costItems(after)}.`,
+    "",
+    `<sub>At ${PRICE_BASIS}. Not included, as they grow with volume: ${NOT_INCLUDED.join(", ")}.</sub>`,
+    "",
+  ];
+}
+
 // ---------------------------------------------------------------- document
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -435,6 +465,7 @@ export function renderMarkdown(plan: Plan, risks: readonly Risk[], counts: Chang
       lines.push(...rows, "");
     }
   }
+  lines.push(...costSection(plan));
   lines.push(
     `<sub>Terraform ${html(plan.terraformVersion)}, plan format ${html(plan.formatVersion)}. Thresholds in percent of the rate CloudWatch reports as a fraction; AWS reviews an account at a ${AWS_REVIEW_LEVEL.bounce} bounce or ${AWS_REVIEW_LEVEL.complaint} complaint rate.</sub>`,
   );

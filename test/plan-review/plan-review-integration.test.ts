@@ -39,12 +39,17 @@ interface Scenario {
 
 const SCENARIOS: Record<string, Scenario> = {
   "no change": { config: BASE, kinds: [] },
-  // The complaint warning rises too, but stays below the review level: not flagged.
+  // The complaint warning rises too, but stays below the review level: only said in words (alarm-level-changed, low).
   "threshold raised above review level": {
     config: { ...BASE, alarms: { ...BASE.alarms, bounceRatePercent: { warning: 2, critical: 6 }, complaintRatePercent: { warning: 0.08, critical: 0.1 } } },
-    kinds: ["threshold-above-review-level"],
+    kinds: ["alarm-level-changed", "threshold-above-review-level"],
   },
   "retention shortened": { config: { ...BASE, archive: { lifecycle: { expirationDays: 365 } } }, kinds: ["retention-shortened"] },
+  "retention lengthened": { config: { ...BASE, archive: { lifecycle: { expirationDays: 1095 } } }, kinds: ["retention-changed"] },
+  "auto-pause and a Slack channel turned on": {
+    config: { ...BASE, autoPause: { enabled: true }, chat: { slackChannels: [{ name: "alerts", workspaceId: "T0123ABCDE", channelId: "C0123ABCDEF" }] } },
+    kinds: ["auto-pause-added", "chat-channel-added"],
+  },
   "BOUNCE removed from archived event types": {
     config: { ...BASE, archive: { eventTypes: DEFAULT_EVENT_TYPES.filter((t) => t !== "BOUNCE") } },
     kinds: ["event-types-lost"],
@@ -59,7 +64,7 @@ const SCENARIOS: Record<string, Scenario> = {
       alarms: { ...BASE.alarms, bounceRatePercent: { warning: 2, critical: 8 } },
       archive: { eventTypes: DEFAULT_EVENT_TYPES.filter((t) => t !== "COMPLAINT"), lifecycle: { expirationDays: 180 } },
     },
-    kinds: ["event-types-lost", "retention-shortened", "threshold-above-review-level"],
+    kinds: ["alarm-level-changed", "event-types-lost", "retention-shortened", "threshold-above-review-level"],
   },
 };
 
@@ -430,9 +435,15 @@ describeTerraform("plan review on real offline plans", () => {
 
   test("threshold raised: the bounce critical alarm is flagged with both percents, the complaint warning (still below review) is not", async () => {
     const review = reviewPlan(parsePlan(await plans.get("threshold raised above review level")!, "t"));
-    expect(review.risks).toHaveLength(1);
+    expect(review.risks.filter((r) => r.level !== "low")).toHaveLength(1);
     expect(review.risks[0]).toMatchObject({ level: "high", address: expect.stringMatching(/^aws_cloudwatch_metric_alarm\./) });
     expect(review.risks[0].reason).toContain("raised from 5 % to 6 %");
+    // Every other level that moves is said in words, the account's and the configuration set's own.
+    expect(review.risks.filter((r) => r.kind === "alarm-level-changed").map((r) => r.reason)).toEqual([
+      "Alarm `ses-guard-complaint-rate-warning` on the account's complaint rate: level 0.05 % → 0.08 %, so it fires later (AWS reviews an account at 0.1 %).",
+      "Alarm `ses-guard-configuration-set-bounce-rate-critical` on the bounce rate of configuration set `ses-guard`: level 5 % → 6 %, so it fires later (AWS reviews an account at 5 %).",
+      "Alarm `ses-guard-configuration-set-complaint-rate-warning` on the complaint rate of configuration set `ses-guard`: level 0.05 % → 0.08 %, so it fires later (AWS reviews an account at 0.1 %).",
+    ]);
     expect(review.markdown).toContain("| update | `ses-guard-bounce-rate-critical` | bounce rate | 5 % → 6 % | `ses-guard-alarms` |");
     expect(review.markdown).toContain("| update | `ses-guard-complaint-rate-warning` | complaint rate | 0.05 % → 0.08 % | `ses-guard-alarms` |");
     // The configuration set's own alarms follow the account's levels, and the dashboard draws them: three more updates, no more risks.
@@ -481,6 +492,38 @@ describeTerraform("plan review on real offline plans", () => {
     expect(review.markdown).toContain("| delete | `example.com` | Bounce | `ses-guard-notifications` | yes |");
   });
 
+  test("retention lengthened: said in words, before → after, and no risk above low", async () => {
+    const review = reviewPlan(parsePlan(await plans.get("retention lengthened")!, "l"));
+    expect(review.risks.map((r) => [r.level, r.kind, r.reason])).toEqual([
+      ["low", "retention-changed", "Retention of `ses-guard-events-123456789012-us-east-1`: objects expire after 730 days → after 1095 days."],
+    ]);
+  });
+
+  test("auto-pause and a Slack channel turned on: the pause names what it stops, where, and how to resume; the channel names itself", async () => {
+    const review = reviewPlan(parsePlan(await plans.get("auto-pause and a Slack channel turned on")!, "p"));
+    expect(review.risks.map((r) => [r.level, r.kind, r.reason])).toEqual([
+      [
+        "low",
+        "auto-pause-added",
+        "Automatic pause turned on: when a critical reputation alarm goes to ALARM, runbook `ses-guard-pause-sending` pauses mail sent with configuration set `ses-guard`; sending stays off until someone runs runbook `ses-guard-resume-sending`.",
+      ],
+      [
+        "low",
+        "chat-channel-added",
+        "Slack channel `C0123ABCDEF` in workspace `T0123ABCDE` (configuration `ses-guard-us-east-1-alerts`) is added: everyone in it reads the alarms and the SES events, with the recipients' addresses, subjects and senders.",
+      ],
+    ]);
+  });
+
+  test("the estimated fixed cost follows the plan: the dashboard, key and alarms the base stack creates", async () => {
+    const review = reviewPlan(parsePlan(base.plan, "create"));
+    expect(review.markdown).toMatch(
+      /#### Estimated fixed cost\n\n0\.00 USD → \d+\.\d\d USD a month: \d+ alarm metrics \d+\.\d\d USD, 1 dashboard 3\.00 USD, 1 KMS key 1\.00 USD\./,
+    );
+    const unchanged = reviewPlan(parsePlan(await plans.get("no change")!, "n")).markdown;
+    expect(unchanged).toMatch(/#### Estimated fixed cost\n\n\d+\.\d\d USD a month, unchanged: /);
+  });
+
   test("the same plan gives the same bytes, whatever the order of resource_changes", async () => {
     const plan = (await plans.get("readme example")!) as unknown as { resource_changes: unknown[] };
     const shuffled = { ...plan, resource_changes: [...plan.resource_changes].reverse() };
@@ -505,7 +548,7 @@ describeTerraform("plan review on real offline plans", () => {
     };
     const high = run([file, "--fail-on=high"]);
     expect(high.code).toBe(1);
-    expect(high.out).toContain("#### Risks (3)");
+    expect(high.out).toContain("#### Risks (4)");
     expect(high.err).toEqual([expect.stringContaining("3 risk(s) at or above high")]);
     expect(run([file]).code).toBe(0);
     const noChange = path.join(work, "no-change-plan.json");

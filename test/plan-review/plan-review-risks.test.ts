@@ -259,10 +259,11 @@ describe("each resource type the rules know: level, kind and exact message", () 
       ["high", "public-access-weakened", "The ACL of bucket `archive` grants access to everyone (`AllUsers grant`)."],
     ],
     [
+      // Deleting a data-bearing resource is the highest level: the rule that names the loss says it, at high.
       "aws_s3_bucket_server_side_encryption_configuration deleted",
       destroy("aws_s3_bucket_server_side_encryption_configuration", sse("aws:kms", "k")),
       [
-        "medium",
+        "high",
         "encryption-weakened",
         "The default encryption configuration of `archive` is deleted: new objects fall back to S3's default (SSE-S3, no bucket key, no KMS key).",
       ],
@@ -332,7 +333,7 @@ describe("each resource type the rules know: level, kind and exact message", () 
     [
       "aws_s3_bucket_policy deleted with its TLS denial",
       destroy("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }),
-      ["medium", "encryption-weakened", "The policy of bucket `archive` is deleted, and with it the denial of requests without TLS."],
+      ["high", "encryption-weakened", "The policy of bucket `archive` is deleted, and with it the denial of requests without TLS."],
     ],
     [
       "aws_sns_topic_policy drops the source-account guard",
@@ -450,13 +451,12 @@ describe("plans where nothing may be flagged", () => {
       "a KMS key whose rotation stays off",
       update("aws_kms_key", { description: "k", enable_key_rotation: false }, { description: "k", enable_key_rotation: false }),
     ],
-    ["a public access block whose flags were all off, deleted", destroy("aws_s3_bucket_public_access_block", pab({}))],
     ["a public access block whose flags were all off, turned on", update("aws_s3_bucket_public_access_block", pab({}), pab(ALL_ON))],
     ["a public access block that stays on", update("aws_s3_bucket_public_access_block", pab(ALL_ON), pab(ALL_ON))],
     ["a public access block created on", create("aws_s3_bucket_public_access_block", pab(ALL_ON))],
     [
       "an alarm that was already disabled",
-      update("aws_cloudwatch_metric_alarm", alarm({ actions_enabled: false }), alarm({ actions_enabled: false, threshold: 0.04 })),
+      update("aws_cloudwatch_metric_alarm", alarm({ actions_enabled: false }), alarm({ actions_enabled: false, alarm_description: "x" })),
     ],
     ["an alarm that was already without actions", update("aws_cloudwatch_metric_alarm", alarm({ alarm_actions: null }), alarm({ alarm_actions: [] }))],
     [
@@ -564,13 +564,6 @@ describe("plans where nothing may be flagged", () => {
     ],
     ["a role deleted", destroy("aws_iam_role", { name: "r", assume_role_policy: TRUST_OPEN })],
     [
-      "a bucket policy deleted without a TLS denial",
-      destroy("aws_s3_bucket_policy", {
-        bucket: "archive",
-        policy: doc({ ...tlsDeny, Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject" }),
-      }),
-    ],
-    [
       "a bucket policy keeping its TLS denial",
       update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: doc(tlsDeny) }),
     ],
@@ -583,11 +576,35 @@ describe("plans where nothing may be flagged", () => {
       update("aws_s3_bucket_lifecycle_configuration", lifecycle({ days: 730 }), { bucket: "archive" }, { afterUnknown: { rule: true } }),
     ],
     ["a no-op on a deleted-looking bucket", rc("aws_s3_bucket", ["no-op"], { bucket: "b" }, { bucket: "b" })],
-    ["a forgotten bucket", rc("aws_s3_bucket", ["forget"], { bucket: "b" }, null)],
     ["a resource type no rule knows, deleted", destroy("aws_route53_record", { name: "r" })],
   ])("%s", (_name, change) => {
     expect(flags(change)).toEqual([]);
   });
+});
+
+test("a data-bearing guard deleted or a bucket forgotten: the core rules stay silent, only the data-bearing rule speaks", () => {
+  // A public access block with every flag off guarded nothing, and a bucket policy without a TLS denial
+  // never refused plain HTTP: neither is public-access-weakened nor encryption-weakened. Destroying a
+  // data-bearing resource is still the highest level (modules/shared/data-bearing.ts).
+  expect(
+    flags(
+      destroy("aws_s3_bucket_public_access_block", pab({})),
+      destroy(
+        "aws_s3_bucket_policy",
+        { bucket: "archive", policy: doc({ ...tlsDeny, Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject" }) },
+        { name: "p" },
+      ),
+      rc("aws_s3_bucket", ["forget"], { bucket: "b" }, null),
+    ),
+  ).toEqual([
+    ["high", "data-bearing-destroyed", "The policy of bucket `archive` is deleted: its denial of requests without TLS goes with it."],
+    ["high", "data-bearing-destroyed", "The public access block of bucket `archive` is deleted: bucket policies and ACLs may make its objects public."],
+    [
+      "medium",
+      "data-bearing-forgotten",
+      "S3 bucket `b` is forgotten (a `removed` block with `destroy = false`): it stays in AWS with every object in it, still billed, but Terraform no longer manages it; delete it by hand once it is no longer needed, or import it again.",
+    ],
+  ]);
 });
 
 // ---------------------------------------------------------------- limits of the rules
@@ -624,12 +641,13 @@ describe("expiration rules", () => {
 
   test("one day less is flagged, the same days or more are not, nor removing every expiration", () => {
     expect(risksOf(change(lifecycle({ days: 90 }), lifecycle({ days: 89 }))).map((r) => r.kind)).toEqual(["retention-shortened"]);
+    // Longer or no expiration is no risk to the archive; the operator still reads it (retention-changed, low).
     expect(
       flags(
         change(lifecycle({ days: 90 }), lifecycle({ days: 90 })),
         change(lifecycle({ days: 90 }), lifecycle({ days: 91 })),
         change(lifecycle({ days: 90 }), lifecycle({})),
-      ),
+      ).filter(([level]) => level !== "low"),
     ).toEqual([]);
   });
 

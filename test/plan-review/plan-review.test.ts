@@ -298,11 +298,17 @@ describe("every risk flag has a heading and a test", () => {
     expect(Object.keys(RISK_KINDS).sort()).toEqual(
       [
         "alarm-actions-emptied",
+        "alarm-level-changed",
         "alarm-removed",
+        "auto-pause-added",
         "auto-pause-removed",
+        "auto-pause-scope-changed",
         "bucket-destroyed",
+        "chat-channel-added",
         "chat-channel-removed",
         "dashboard-removed",
+        "data-bearing-destroyed",
+        "data-bearing-forgotten",
         "configuration-set-destroyed",
         "delivery-stream-destroyed",
         "encryption-weakened",
@@ -313,6 +319,7 @@ describe("every risk flag has a heading and a test", () => {
         "notification-topic-overwritten",
         "notifications-removed",
         "public-access-weakened",
+        "retention-changed",
         "retention-shortened",
         "threshold-above-review-level",
       ].sort(),
@@ -435,8 +442,16 @@ describe("retention-shortened", () => {
   });
 
   test("not raised when retention grows, stays, is removed, or the rule is disabled; nor on create", () => {
-    expect(kinds(change(365, 730), change(730, 730), change(730, null), change(730, 30, "Disabled"))).toEqual([]);
-    expect(kinds(create("aws_s3_bucket_lifecycle_configuration", lifecycle(30)), destroy("aws_s3_bucket_lifecycle_configuration", lifecycle(730)))).toEqual([]);
+    // Each is still said in words (retention-changed, low), except the one that changes nothing.
+    expect(kinds(change(365, 730), change(730, 730), change(730, null), change(730, 30, "Disabled"))).toEqual([
+      "retention-changed",
+      "retention-changed",
+      "retention-changed",
+    ]);
+    // A deleted lifecycle is a data-bearing resource destroyed, not a shorter retention.
+    expect(kinds(create("aws_s3_bucket_lifecycle_configuration", lifecycle(30)), destroy("aws_s3_bucket_lifecycle_configuration", lifecycle(730)))).toEqual([
+      "data-bearing-destroyed",
+    ]);
   });
 });
 
@@ -475,7 +490,7 @@ describe("alarm-actions-emptied", () => {
     delete unknown.alarm_actions;
     expect(kinds(create("aws_cloudwatch_metric_alarm", unknown, { after_unknown: { alarm_actions: true } }))).toEqual([]);
     expect(kinds(update("aws_cloudwatch_metric_alarm", alarm(), alarm({ alarm_actions: ["arn:aws:sns:us-east-1:1:other"] })))).toEqual([]);
-    expect(kinds(update("aws_cloudwatch_metric_alarm", alarm({ alarm_actions: [] }), alarm({ alarm_actions: [], threshold: 0.04 })))).toEqual([]);
+    expect(kinds(update("aws_cloudwatch_metric_alarm", alarm({ alarm_actions: [] }), alarm({ alarm_actions: [], alarm_description: "x" })))).toEqual([]);
   });
 });
 
@@ -492,7 +507,8 @@ describe("threshold-above-review-level", () => {
 
   test("not raised for a configuration set's own alarm: AWS reviews the account's rate, flagged on the account's alarm", () => {
     const perSet = (threshold: number) => alarm({ threshold, dimensions: { "ses:configuration-set": "shop" } });
-    expect(kinds(update("aws_cloudwatch_metric_alarm", perSet(0.05), perSet(0.06)))).toEqual([]);
+    // The set's own level change is still said in words (alarm-level-changed, low).
+    expect(kinds(update("aws_cloudwatch_metric_alarm", perSet(0.05), perSet(0.06)))).toEqual(["alarm-level-changed"]);
     expect(kinds(update("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.05 }), alarm({ threshold: 0.06 })))).toEqual(["threshold-above-review-level"]);
   });
 
@@ -506,7 +522,8 @@ describe("threshold-above-review-level", () => {
         update("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.08 }), alarm({ threshold: 0.07 })),
         update("aws_cloudwatch_metric_alarm", alarm({ threshold: 0.08 }), alarm({ threshold: 0.08, alarm_description: "x" })),
       ),
-    ).toEqual([]);
+      // Each threshold that moves is still said in words, at low; the description change says nothing.
+    ).toEqual(["alarm-level-changed", "alarm-level-changed", "alarm-level-changed", "alarm-level-changed"]);
   });
 });
 
@@ -532,9 +549,9 @@ describe("public-access-weakened", () => {
   });
 
   test("not raised on a replace that keeps the block on, a Deny for anyone, or an Allow for anyone with a condition", () => {
-    expect(
-      kinds(replace("aws_s3_bucket_public_access_block", pab(true), pab(true)), create("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) })),
-    ).toEqual([]);
+    expect(kinds(create("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }))).toEqual([]);
+    // A replace is no weakening, but a data-bearing resource destroyed and created again: said, at high.
+    expect(kinds(replace("aws_s3_bucket_public_access_block", pab(true), pab(true)))).toEqual(["data-bearing-destroyed"]);
     const guarded = doc({
       Sid: "Org",
       Effect: "Allow",
@@ -600,12 +617,13 @@ describe("encryption-weakened", () => {
     expect(
       kinds(
         update("aws_s3_bucket_server_side_encryption_configuration", sse("AES256"), sse("aws:kms", "k")),
-        replace("aws_s3_bucket_server_side_encryption_configuration", sse("AES256"), sse("AES256")),
         update("aws_kinesis_firehose_delivery_stream", stream(), stream()),
         update("aws_sesv2_configuration_set", tls("OPTIONAL"), tls("REQUIRE")),
         update("aws_s3_bucket_policy", { bucket: "archive", policy: doc(tlsDeny) }, { bucket: "archive", policy: doc({ ...tlsDeny, Sid: "Renamed" }) }),
       ),
     ).toEqual([]);
+    // Replaced with the same encryption: no weakening, only the data-bearing resource destroyed and created again.
+    expect(kinds(replace("aws_s3_bucket_server_side_encryption_configuration", sse("AES256"), sse("AES256")))).toEqual(["data-bearing-destroyed"]);
   });
 });
 
