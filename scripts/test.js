@@ -42,7 +42,7 @@ const lint = check("lint: eslint", ["--single-threaded-gc", pkg("eslint", "bin",
 const format = check("format: prettier --check", ["--single-threaded-gc", pkg("prettier", "bin", "prettier.cjs"), "--check", "--log-level", "warn", "."], 19);
 // The commands' bundles, built once now (only those whose sources changed) while tsc starts: suites that run
 // a built command then find them fresh, instead of several workers building the same bundle at once.
-for (const script of ["synth", "review", "module", "doctor", "drill"]) {
+for (const script of ["synth", "plan", "review", "module", "doctor", "drill"]) {
   const bundle = require(`./${script}`);
   if (bundle.stale()) bundle.build();
 }

@@ -28,6 +28,7 @@ ${CHECKS.map((c) => `  - ${c.id}: ${c.summary}`).join("\n")}
   --verbose                print each AWS API call to stderr
   --max-event-age-hours N  warn when the newest archived event is older (default ${DEFAULT_MAX_EVENT_AGE_HOURS})
   --print-policy           print the read-only IAM policy the checks need, and exit
+  --version                the version, and exit
 Credentials and endpoints come from the usual AWS settings (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 Exit status: 0 all passed (warnings allowed), 1 a check failed or the config is bad,
 2 bad flags or could not check (credentials, network, permission, throttling).`;
@@ -60,7 +61,7 @@ export async function doctorMain(argv: readonly string[], io: DoctorIo): Promise
   let json = false;
   let header = { accountId: "", regions: [] as readonly string[], config: "" };
   try {
-    const { flags } = parseFlags(argv, FLAGS);
+    const { flags } = parseFlags(argv, FLAGS, { env: io.env });
     if (flags["--help"]) {
       io.out(`${USAGE}\n`);
       return EXIT_OK;

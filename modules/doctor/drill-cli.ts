@@ -40,6 +40,7 @@ reputation metrics or the daily quota.
                          at least the buffering interval)
   --verbose              print each AWS API call to stderr
   --print-policy         print the IAM policy the drill needs, and exit
+  --version              the version, and exit
 Exit status: 0 all events arrived, 1 some did not (or SES refused a message), 2 bad flags,
 no --yes, or could not check (credentials, network, permission, throttling).`;
 
@@ -129,7 +130,7 @@ export function drillReport(t: RegionTarget, result: DrillResult, timeoutSeconds
 export async function drillMain(argv: readonly string[], io: DrillIo): Promise<number> {
   let api: Api | undefined;
   try {
-    const { flags } = parseFlags(argv, FLAGS);
+    const { flags } = parseFlags(argv, FLAGS, { env: io.env });
     if (flags["--help"]) {
       io.out(`${USAGE}\n`);
       return EXIT_OK;

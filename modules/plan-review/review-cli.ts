@@ -27,6 +27,7 @@ change counts, risk flags, the settings that change, resources by action.
                    (the summary is printed either way)
   --title TEXT     heading suffix (default: the ses-guard stack names found in the plan)
   --help           this text
+  --version        the version, and exit
 Exit status: 0 reviewed, 1 risk at or above --fail-on, 2 bad usage or input.
 To a file: npm run --silent review -- plan.json > review.md (--silent keeps npm's banner out of the Markdown).`;
 

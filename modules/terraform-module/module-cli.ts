@@ -12,7 +12,8 @@ Writes ses-guard as a plain Terraform module (JSON files and a README) that an
 HCL root module calls with: module "ses_guard" { source = "<DIR>" ... }
   --out DIR  module folder (default: ${DEFAULT_MODULE_OUTDIR}); replaced as a whole,
              so it must be empty or hold a previously generated module
-  --help     this text`;
+  --help     this text
+  --version  the version, and exit`;
 
 /** Output of the CLI, injectable for tests. */
 export interface ModuleCliIo {

@@ -7,6 +7,7 @@ const FIRST = [
   "plan-review-integration",
   "terraform-module-integration",
   "integration",
+  "plan-integration",
   "config-property",
   "terraform-harness",
   "bad-input-corpus",
