@@ -81,8 +81,8 @@ function declares(resources: Readonly<Record<string, Readonly<Record<string, unk
  * moves one out of the stack (a bucket becoming shared, an own KMS key, investigation turned off)
  * forgets it instead of destroying it: "prevent_destroy ... doesn't prevent Terraform from
  * destroying the resource if you remove the resource configuration" (Terraform docs, lifecycle
- * meta-argument). A `removed` block whose address is not in state plans nothing, so a stack that
- * never held the group is unaffected (Terraform 1.11, checked in test/data-bearing.test.ts). A group
+ * meta-argument). A `removed` block whose address is not in state plans nothing (the docs do not say;
+ * test/data-bearing.test.ts checks it on the terraform it runs), so a stack that never held the group is unaffected. A group
  * the stack holds gets none: an option that turns off one of its guards (versioning, access
  * logging) is meant to remove that guard.
  */

@@ -88,7 +88,8 @@ export interface PlannedResource {
 
 // ---------------------------------------------------------------- detection
 
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+/** An executable file called name in a folder of env.PATH. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -228,24 +229,36 @@ function cleanupTempDirs(): void {
 
 /** `describe` when terraform is usable; a failing test in CI; `describe.skip` (with a warning) otherwise. */
 export function describeTerraform(name: string, fn: () => void): void {
-  if (tf.available) {
+  describeIfAvailable(
+    name,
+    tf.available ? undefined : `Terraform integration tests cannot run: ${tf.reason}`,
+    "terraform and the offline aws provider mirror are available",
+    fn,
+  );
+}
+
+/**
+ * `describe` (removing this file's temp dirs afterwards) when nothing is missing; else, under CI, a
+ * failing test named `needs` that gives the reason, and locally `describe.skip` with a warning.
+ */
+export function describeIfAvailable(name: string, missing: string | undefined, needs: string, fn: () => void): void {
+  if (missing === undefined) {
     describe(name, () => {
       afterAll(cleanupTempDirs);
       fn();
     });
     return;
   }
-  const reason = `Terraform integration tests cannot run: ${tf.reason}`;
   if (/^(true|1)$/i.test(process.env.CI ?? "")) {
     // A failing test rather than a throw so the rest of the file still runs and reports.
     describe(name, () => {
-      test("terraform and the offline aws provider mirror are available", () => {
-        throw new Error(`${reason} (CI is set, so this fails instead of skipping)`);
+      test(needs, () => {
+        throw new Error(`${missing} (CI is set, so this fails instead of skipping)`);
       });
     });
     return;
   }
-  console.warn(`Skipping "${name}". ${reason}`);
+  console.warn(`Skipping "${name}". ${missing}`);
   describe.skip(name, fn);
 }
 
@@ -294,6 +307,12 @@ function ensureCliConfig(mirrorDir: string): string {
   if (!fs.existsSync(file)) writeFileAtomic(file, content);
   cliConfigFile = file;
   return file;
+}
+
+/** The harness's CLI config (the offline provider mirror), for a command under test that runs terraform itself. */
+export function harnessCliConfig(): string {
+  if (!tf.available || !tf.mirrorDir) throw new Error(`terraform is unavailable: ${tf.reason}`);
+  return ensureCliConfig(tf.mirrorDir);
 }
 
 // Inherited vars that could make runs non-hermetic (real credentials, TF_DATA_DIR, TF_VAR_*, TF_CLI_ARGS...).
@@ -361,8 +380,9 @@ function failure(step: string, dir: string, res: TerraformResult): Error {
   return new Error(`terraform ${step} failed (exit ${res.code}) in ${dir}\n${res.stderr.trim()}\n${res.stdout.trim()}`.trim());
 }
 
-async function mustRun(dir: string, args: string[]): Promise<TerraformResult> {
-  const res = await terraform(dir, args);
+/** Runs terraform in dir; throws with its output unless it exits 0. */
+export async function mustRun(dir: string, args: string[], opts: Parameters<typeof terraform>[2] = {}): Promise<TerraformResult> {
+  const res = await terraform(dir, args, opts);
   if (res.code !== 0) throw failure(args[0], dir, res);
   return res;
 }
@@ -495,7 +515,7 @@ export function copyStackToTemp(stackDir: string): string {
 // ---------------------------------------------------------------- several stacks in one plan
 
 /** The offline switches, set in a stack's own provider blocks (override files do not reach child modules). */
-const OFFLINE_PROVIDER = {
+export const OFFLINE_PROVIDER = {
   skip_credentials_validation: true,
   skip_requesting_account_id: true,
   skip_metadata_api_check: true,
@@ -506,8 +526,8 @@ const OFFLINE_PROVIDER = {
  * Plans several synthesized stacks at once, each as a child module of one throwaway root:
  * one init, one validate, one plan, one show instead of one of each per stack. Every provider
  * start costs seconds (a 700 MB binary building its schema), so this is most of a suite's time.
- * Each stack's provider block (region, default tags) moves to the root, and stacks whose blocks
- * are identical share one configuration (terraform starts a provider per configuration); its
+ * Each stack's provider blocks (region, default tags; aliased ones too) move to the root, and stacks
+ * whose blocks are identical share one configuration (terraform starts a provider per configuration); its
  * backend is dropped (state is the root's, local and empty). `import` blocks must live in a root
  * module, so stacks with them cannot be combined: use initValidate on those.
  */
@@ -520,24 +540,12 @@ export async function planStacksTogether(
     validate?: boolean;
   } = {},
 ): Promise<CombinedPlan> {
-  const providerOf = new Map<string, string>();
-  const root = await initValidateTogether(stacks, { validate: opts.validate, providerOf });
+  const providers = new Map<string, Record<string, string>>();
+  const root = await initValidateTogether(stacks, { validate: opts.validate, providers });
   if (opts.priorState) {
-    const state = opts.priorState as { resources: object[]; outputs?: unknown };
+    const state = opts.priorState as { resources: StateResource[]; outputs?: unknown };
     // Child module outputs are not kept in state; only resources move under each module.
-    // Each module's resources belong to the root provider configuration that module was given.
-    const resources = Object.keys(stacks).flatMap((name) =>
-      state.resources.map((r) => {
-        const provider = (r as { provider?: string }).provider;
-        return {
-          module: `module.${name}`,
-          ...r,
-          ...(provider?.startsWith("provider[")
-            ? { provider: providerOf.has(name) ? `${provider}.${providerOf.get(name)}` : `module.${name}.${provider}` }
-            : {}),
-        };
-      }),
-    );
+    const resources = Object.keys(stacks).flatMap((name) => relocateResources(state.resources, name, providers.get(name)));
     fs.writeFileSync(path.join(root, "harness.tfstate"), JSON.stringify({ ...state, outputs: {}, resources }));
   }
   await mustRun(root, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", `-out=${PLAN_FILE}`]);
@@ -560,16 +568,24 @@ export async function initValidateTogether(stacks: Record<string, string>, opts:
 export interface CombinedRootOptions {
   /** Leave out the children's import blocks (which only a root may hold) instead of refusing them. */
   readonly dropImports?: boolean;
-  /** Filled with each module's root provider alias. */
+  /** Filled with each module's root provider alias (for its default, unaliased provider). */
   readonly providerOf?: Map<string, string>;
+  /** Filled with each module's `providers` map: `aws` / `aws.<alias>` to the root's `aws.<alias>`. */
+  readonly providers?: Map<string, Record<string, string>>;
   /** A stack (with import blocks, say) that becomes the root itself, calling the others. */
   readonly rootStack?: string;
+  /**
+   * Settings laid over each provider block of a stack (and of rootStack, called with ""); override
+   * files do not reach child modules. Default: the offline switches.
+   */
+  readonly providerSettings?: (stack: string) => Record<string, unknown>;
 }
 
 /** Writes the root that calls each stack as a child module (see planStacksTogether), in a new temp folder. */
 export function writeCombinedRoot(stacks: Record<string, string>, opts: CombinedRootOptions = {}): string {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   tempDirs.add(root);
+  const settingsOf = opts.providerSettings ?? (() => OFFLINE_PROVIDER);
   const modules: Record<string, { source: string; providers?: Record<string, string> }> = {};
   const aliasOf = new Map<string, string>(); // provider block JSON -> root alias
   for (const [name, stackDir] of Object.entries(stacks)) {
@@ -580,24 +596,30 @@ export function writeCombinedRoot(stacks: Record<string, string>, opts: Combined
     delete json.terraform?.backend;
     delete json.terraform?.cloud;
     modules[name] = { source: `./${name}` };
-    const blocks: object[] = json.provider?.aws ?? [];
-    if (blocks.length === 1 && !("alias" in blocks[0])) {
-      // The stack's only provider block, moved to the root and shared with every stack that has the same one.
-      const key = JSON.stringify({ ...blocks[0], ...OFFLINE_PROVIDER });
-      if (!aliasOf.has(key)) aliasOf.set(key, `p${aliasOf.size}`);
-      opts.providerOf?.set(name, aliasOf.get(key)!);
-      modules[name].providers = { aws: `aws.${aliasOf.get(key)}` };
+    const blocks: Array<Record<string, unknown>> = json.provider?.aws ?? [];
+    if (blocks.length > 0) {
+      // Every block (aliased ones too) moves to the root, shared with every stack that has the same one.
+      const providers: Record<string, string> = {};
+      for (const { alias, ...block } of blocks) {
+        const key = JSON.stringify({ ...block, ...settingsOf(name) });
+        if (!aliasOf.has(key)) aliasOf.set(key, `p${aliasOf.size}`);
+        providers[alias === undefined ? "aws" : `aws.${String(alias)}`] = `aws.${aliasOf.get(key)}`;
+      }
+      const aliases = Object.keys(providers).filter((k) => k !== "aws");
+      // A module given an aliased configuration must declare it (configuration_aliases).
+      if (aliases.length > 0) json.terraform.required_providers.aws = { ...json.terraform.required_providers.aws, configuration_aliases: aliases };
+      modules[name].providers = providers;
+      if (providers.aws) opts.providerOf?.set(name, providers.aws.slice("aws.".length));
+      opts.providers?.set(name, providers);
       delete json.provider.aws;
       if (Object.keys(json.provider).length === 0) delete json.provider;
-    } else {
-      for (const provider of blocks) Object.assign(provider, OFFLINE_PROVIDER);
     }
     fs.mkdirSync(path.join(root, name));
     fs.writeFileSync(path.join(root, name, "cdk.tf.json"), JSON.stringify(json));
   }
   const own = opts.rootStack ? JSON.parse(fs.readFileSync(path.join(opts.rootStack, "cdk.tf.json"), "utf8")) : {};
   if (own.module) throw new Error(`${opts.rootStack} calls modules of its own; it cannot be the root`);
-  for (const provider of own.provider?.aws ?? []) Object.assign(provider, OFFLINE_PROVIDER);
+  for (const provider of own.provider?.aws ?? []) Object.assign(provider, settingsOf(""));
   const main = { ...own, terraform: { ...own.terraform, backend: { local: { path: path.join(root, "harness.tfstate") } } }, module: modules };
   delete main.terraform.cloud;
   if (aliasOf.size > 0) {
@@ -606,6 +628,31 @@ export function writeCombinedRoot(stacks: Record<string, string>, opts: Combined
   }
   fs.writeFileSync(path.join(root, "main.tf.json"), JSON.stringify(main));
   return root;
+}
+
+/** A resource of a v4 state file (the fields the harness reads or moves). */
+export interface StateResource {
+  module?: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  provider: string;
+  instances: Array<{ index_key?: string | number; attributes: Record<string, unknown> }>;
+}
+
+const PROVIDER_ADDRESS = /^provider\["([^"]+)"\](?:\.(\w+))?$/;
+
+/**
+ * A stack's state resources (as the stack alone holds them) moved under `module.<name>`, each given the
+ * root configuration the module's `providers` map names for its provider (see writeCombinedRoot).
+ */
+export function relocateResources(resources: readonly StateResource[], name: string, providers?: Record<string, string>): StateResource[] {
+  return resources.map((r) => {
+    const match = PROVIDER_ADDRESS.exec(r.provider);
+    if (!match) return { ...r, module: `module.${name}` };
+    const rootAlias = providers?.[match[2] ? `aws.${match[2]}` : "aws"];
+    return { ...r, module: `module.${name}`, provider: rootAlias ? `provider["${match[1]}"].${rootAlias.slice("aws.".length)}` : `module.${name}.${r.provider}` };
+  });
 }
 
 export interface CombinedPlan {
