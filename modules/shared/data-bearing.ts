@@ -58,8 +58,8 @@ export type DataBearingKey = keyof typeof DATA_BEARING;
 
 /** Resource types that hold or guard data (a plan that destroys one loses data or exposes it). */
 export const DATA_BEARING_TYPES: readonly string[] = [
-  ...new Set(Object.values(DATA_BEARING).flatMap((g) => g.addresses.map((a) => a.slice(0, a.indexOf(".")))),
-)].sort();
+  ...new Set(Object.values(DATA_BEARING).flatMap((g) => g.addresses.map((a) => a.slice(0, a.indexOf("."))))),
+].sort();
 
 /** The Terraform versions that understand `removed` blocks. */
 export const REMOVED_BLOCKS_TERRAFORM = ">= 1.7";
