@@ -24,7 +24,9 @@ function files(folder: string): Record<string, string> {
 test("cdktf synth and npm run synth write identical stacks", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-cdktf-"));
   try {
-    const env = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", SES_GUARD_CONFIG: path.join(root, "examples", "full.json") };
+    // A copy: the synth writes its stack record beside the config.
+    fs.copyFileSync(path.join(root, "examples", "full.json"), path.join(work, "full.json"));
+    const env = { ...process.env, CHECKPOINT_DISABLE: "1", CI: "true", SES_GUARD_CONFIG: path.join(work, "full.json") };
     const viaCdktf = spawnSync(path.join(root, "node_modules", ".bin", "cdktf"), ["synth", "--output", path.join(work, "a")], {
       cwd: root,
       env,
