@@ -24,7 +24,7 @@ function usage(message) {
 function writeOutputs(tree, into) {
   const examples = fs
     .readdirSync(path.join(tree, "examples"))
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
     .sort();
   for (const example of examples) {
     const cwd = path.join(into, example.replace(/\.json$/, ""));

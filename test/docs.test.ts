@@ -118,7 +118,7 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
   const { buildApp } = require("../modules/app/cli") as typeof import("../modules/app/cli");
   const { TerraformStack } = require("cdktf") as typeof import("cdktf");
   const synthesized = new Map<string, Record<string, unknown>>();
-  for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => f.endsWith(".json"))) {
+  for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => /^[^.]+\.json$/.test(f))) {
     const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8")), file);
     for (const stack of buildApp(config, Testing.app().outdir).node.children.filter((c) => c instanceof TerraformStack)) {
       for (const [type, byName] of Object.entries<Record<string, any>>(

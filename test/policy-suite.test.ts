@@ -12,7 +12,7 @@ const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 
 const stacks: RuleContext[] = fs
   .readdirSync(examplesDir)
-  .filter((f) => f.endsWith(".json"))
+  .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
   .sort()
   .flatMap((file) => {
     const config: SesGuardConfig = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);

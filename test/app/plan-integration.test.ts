@@ -29,7 +29,7 @@ const LAYOUTS: Record<string, string> = {
 const examples = EVERY_EXAMPLE
   ? fs
       .readdirSync(examplesDir)
-      .filter((f) => f.endsWith(".json"))
+      .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
       .sort()
   : Object.keys(LAYOUTS);
 

@@ -348,7 +348,14 @@ function childEnv(cliConfig: string, extra?: Record<string, string>): NodeJS.Pro
 export function terraform(
   dir: string,
   args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number; /** Written to stdin (terraform console reads expressions there). */ input?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** Written to stdin (terraform console reads expressions there). */
+    input?: string;
+    /** Each piece of stdout as it comes; `stop` ends terraform (SIGTERM) before it is done. */
+    onStdout?: (text: string, stop: () => void) => void;
+  } = {},
 ): Promise<TerraformResult> {
   if (!tf.available || !tf.terraformBin || !tf.mirrorDir) {
     return Promise.reject(new Error(`terraform is unavailable: ${tf.reason}`));
@@ -365,7 +372,11 @@ export function terraform(
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout!.on("data", (b: Buffer) => out.push(b));
+    const stop = () => child.kill("SIGTERM");
+    child.stdout!.on("data", (b: Buffer) => {
+      out.push(b);
+      opts.onStdout?.(b.toString("utf8"), stop);
+    });
     child.stderr!.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code, signal) => {
