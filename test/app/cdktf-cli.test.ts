@@ -3,23 +3,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { filesUnder } from "../support/files";
 
 jest.setTimeout(120_000);
 
 const root = path.join(__dirname, "..", "..");
-
-function files(folder: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(folder, p)] = fs.readFileSync(p, "utf8");
-    }
-  };
-  walk(folder);
-  return out;
-}
 
 test("cdktf synth and npm run synth write identical stacks", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-cdktf-"));
@@ -40,9 +28,9 @@ test("cdktf synth and npm run synth write identical stacks", () => {
       encoding: "utf8",
     });
     expect(viaNpm.status).toBe(0);
-    const a = files(path.join(work, "a"));
+    const a = filesUnder(path.join(work, "a"));
     expect(Object.keys(a)).toContain(path.join("stacks", "acme-mail-eu-west-1", "cdk.tf.json"));
-    expect(files(path.join(work, "b"))).toEqual(a);
+    expect(filesUnder(path.join(work, "b"))).toEqual(a);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main, MAX_CONFIG_BYTES, synthesize } from "../../modules/app/cli";
 import { parseConfig, SesGuardConfig } from "../../modules/app/config";
+import { filesUnder } from "../support/files";
 
 const root = path.join(__dirname, "..", "..");
 const minimal = JSON.parse(fs.readFileSync(path.join(root, "examples", "minimal.json"), "utf8"));
@@ -26,20 +27,6 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
 function writeConfig(value: unknown, name = "config.json"): string {
   fs.writeFileSync(path.join(dir, name), typeof value === "string" ? value : JSON.stringify(value));
   return name;
-}
-
-/** Every file under a folder with its bytes, to prove nothing changed. */
-function tree(folder: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files[path.relative(folder, p)] = fs.readFileSync(p, "utf8");
-    }
-  };
-  walk(folder);
-  return files;
 }
 
 const stackJson = (out = "cdktf.out", stack = "ses-guard-us-east-1") =>
@@ -100,9 +87,9 @@ test("two synths of the same config are byte-identical", () => {
   writeConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", "full.json"), "utf8")));
   expect(run(["--config", "config.json", "--out", "a"]).code).toBe(0);
   expect(run(["--config", "config.json", "--out", "b"]).code).toBe(0);
-  const a = tree(path.join(dir, "a"));
+  const a = filesUnder(path.join(dir, "a"));
   expect(Object.keys(a).length).toBeGreaterThanOrEqual(2);
-  expect(tree(path.join(dir, "b"))).toEqual(a);
+  expect(filesUnder(path.join(dir, "b"))).toEqual(a);
 });
 
 test("a level above the AWS review threshold is accepted with a warning naming it", () => {
@@ -171,7 +158,7 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
   test.each(cases)("%s", (_name, content, message) => {
     writeConfig(minimal, "good.json");
     expect(run(["--config", "good.json"]).code).toBe(0);
-    const before = tree(path.join(dir, "cdktf.out"));
+    const before = filesUnder(path.join(dir, "cdktf.out"));
 
     writeConfig(content);
     const r = run(["--config", "config.json"]);
@@ -179,7 +166,7 @@ describe("bad input: one clear line, non-zero exit, previous output intact", () 
     expect(r.errLines).toHaveLength(1);
     expect(r.err).toMatch(/^ses-guard: error: /);
     expect(r.err).toMatch(message);
-    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(filesUnder(path.join(dir, "cdktf.out"))).toEqual(before);
     // good.json's synth recorded its stacks; the refused one records nothing.
     expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", "good.json", "good.stacks.json"]);
   });
@@ -238,7 +225,7 @@ describe("the built command (npm run synth path)", () => {
     });
     expect(r.status).toBe(0);
     expect(run(["--config", "config.json", "--out", "library"]).code).toBe(0);
-    expect(tree(path.join(dir, "bundled"))).toEqual(tree(path.join(dir, "library")));
+    expect(filesUnder(path.join(dir, "bundled"))).toEqual(filesUnder(path.join(dir, "library")));
   });
 });
 
@@ -255,11 +242,11 @@ describe("the output folder is replaced whole, so only a synth's own folder may 
     ],
   ])("--out naming %s is refused and left untouched", (_what, make, message) => {
     make();
-    const before = fs.statSync(path.join(dir, "out")).isDirectory() ? tree(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
+    const before = fs.statSync(path.join(dir, "out")).isDirectory() ? filesUnder(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
     const r = run(["--out", "out"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`output folder: got "out", ${message}`);
-    const after = fs.statSync(path.join(dir, "out")).isDirectory() ? tree(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
+    const after = fs.statSync(path.join(dir, "out")).isDirectory() ? filesUnder(path.join(dir, "out")) : fs.readFileSync(path.join(dir, "out"), "utf8");
     expect(after).toEqual(before);
   });
 
@@ -325,7 +312,7 @@ describe("terraform's working files survive a re-synth", () => {
       fs.writeFileSync(path.join(stackDir(), file), content);
     }
   };
-  const kept = () => Object.fromEntries(Object.entries(tree(stackDir())).filter(([f]) => f !== "cdk.tf.json"));
+  const kept = () => Object.fromEntries(Object.entries(filesUnder(stackDir())).filter(([f]) => f !== "cdk.tf.json"));
 
   test("the lock file, .terraform/, override files and workspaces move into the new output; nothing else does", () => {
     previousOutput(minimal);
@@ -339,10 +326,10 @@ describe("terraform's working files survive a re-synth", () => {
   test("a synth that fails while building leaves the old output and its working files as they were", () => {
     previousOutput(minimal);
     putWorkingFiles();
-    const before = tree(path.join(dir, "cdktf.out"));
+    const before = filesUnder(path.join(dir, "cdktf.out"));
     const broken = { ...parseConfig(minimal, "config.json"), alarms: undefined } as unknown as SesGuardConfig;
     expect(() => synthesize(broken, path.join(dir, "cdktf.out"), dir)).toThrow();
-    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(filesUnder(path.join(dir, "cdktf.out"))).toEqual(before);
     expect(fs.readdirSync(dir)).toEqual(["cdktf.out"]);
   });
 
@@ -378,7 +365,7 @@ describe("a stack the config drops (a region removed) is not dropped while its s
     previousOutput({ ...twoRegions, ...extra });
     if (content !== undefined) fs.writeFileSync(path.join(dir, euState), content);
     writeConfig({ ...minimal, ...extra });
-    return tree(path.join(dir, "cdktf.out"));
+    return filesUnder(path.join(dir, "cdktf.out"));
   }
 
   test("local state with resources: exit 1, one line naming the stack and both ways out, nothing written", () => {
@@ -390,7 +377,7 @@ describe("a stack the config drops (a region removed) is not dropped while its s
     expect(r.errLines).toEqual([
       `ses-guard: error: config.json: regions: stack "ses-guard-eu-west-1" is no longer synthesized, but its state still manages resources: ${euState} (3 resources); removing its folder would leave them in AWS, managed by nobody; allowed: destroy them first (cd ${euStack} && terraform destroy), or drop the stack anyway with --forget-stack ses-guard-eu-west-1`,
     ]);
-    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(filesUnder(path.join(dir, "cdktf.out"))).toEqual(before);
     expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "config.json", euState]);
   });
 
@@ -430,7 +417,7 @@ describe("a stack the config drops (a region removed) is not dropped while its s
     expect(r.errLines).toEqual([
       `ses-guard: error: config.json: regions: stack "ses-guard-eu-west-1" is no longer synthesized, and its state is in the s3 backend, which ses-guard cannot read: resources it still manages would stay in AWS, managed by nobody; allowed: decommission it first (README: Removing a region), then drop it with --forget-stack ses-guard-eu-west-1`,
     ]);
-    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(filesUnder(path.join(dir, "cdktf.out"))).toEqual(before);
 
     const forgotten = run(["--config", "config.json", "--forget-stack", "ses-guard-eu-west-1"]);
     expect(forgotten.code).toBe(0);

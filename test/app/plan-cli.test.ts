@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { offlineEnv, offlineOverride, OVERRIDE_FILE, planSummary, pluginCache, prepareCopy, readStack } from "../../modules/app/offline-plan";
 import { parsePlanArgs, planMain } from "../../modules/app/plan-cli";
+import { filesUnder } from "../support/files";
 
 let dir: string;
 beforeEach(() => {
@@ -33,20 +34,6 @@ const slackLike = (backend: Record<string, unknown> = { backend: { local: { path
   terraform: { ...backend, required_providers: REQUIRED },
   resource: { aws_sns_topic: { t: { name: "t" } } },
 });
-
-/** Every file under a folder with its bytes. */
-function tree(folder: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files[path.relative(folder, p)] = fs.readFileSync(p, "utf8");
-    }
-  };
-  walk(folder);
-  return files;
-}
 
 describe("the throwaway copy", () => {
   test("every aws provider block gets the switches, the alias included; the backend becomes a local state in the copy", () => {
@@ -95,13 +82,13 @@ describe("the throwaway copy", () => {
       "terraform.tfstate.d/dev/terraform.tfstate": "{}",
       [OVERRIDE_FILE]: "stale",
     });
-    const before = tree(src);
+    const before = filesUnder(src);
     prepareCopy(src, path.join(dir, "work", "s"));
-    expect(Object.keys(tree(path.join(dir, "work", "s"))).sort()).toEqual(
+    expect(Object.keys(filesUnder(path.join(dir, "work", "s"))).sort()).toEqual(
       [".terraform.lock.hcl", "assets/x.txt", "cdk.tf.json", "offline_override.tf.json", OVERRIDE_FILE].sort(),
     );
     expect(fs.readFileSync(path.join(dir, "work", "s", OVERRIDE_FILE), "utf8")).not.toBe("stale");
-    expect(tree(src)).toEqual(before);
+    expect(filesUnder(src)).toEqual(before);
   });
 
   test("import blocks are taken out of the copy only, and counted", () => {
@@ -260,7 +247,7 @@ describe("planMain against a stand-in terraform", () => {
     stackDir("b-stack", slackLike(), { ".terraform.lock.hcl": "own-lock" });
     stackDir("a-stack", slackLike({ backend: { s3: { bucket: "b" } } }));
     stackDir("c-stack", { ...slackLike(), import: [{ to: "aws_sns_topic.t", id: "t" }] });
-    const before = tree(path.join(dir, "cdktf.out"));
+    const before = filesUnder(path.join(dir, "cdktf.out"));
     const r = await plan(["--offline"], { AWS_PROFILE: "prod" }, tfBin.bin);
     expect(r.err).toEqual([]);
     expect(r.out).toEqual([
@@ -281,7 +268,7 @@ describe("planMain against a stand-in terraform", () => {
     ]);
     expect(calls.filter((c) => / plan /.test(c))).toHaveLength(3);
     expect(fs.readdirSync(path.join(dir, "node_modules", ".cache", "ses-guard", "terraform-locks"))).toHaveLength(1);
-    expect(tree(path.join(dir, "cdktf.out"))).toEqual(before);
+    expect(filesUnder(path.join(dir, "cdktf.out"))).toEqual(before);
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ses-guard-plan-") && fs.existsSync(path.join(os.tmpdir(), f, "a-stack")))).toEqual([]);
   });
 
