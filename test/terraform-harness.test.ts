@@ -2,7 +2,17 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { copyStackToTemp, describeTerraform, detectTerraform, initValidateTogether, writeCombinedRoot, terraform, tf } from "./support/terraform";
+import {
+  copyStackToTemp,
+  describeTerraform,
+  detectTerraform,
+  initValidateTogether,
+  relocateResources,
+  StateResource,
+  writeCombinedRoot,
+  terraform,
+  tf,
+} from "./support/terraform";
 
 jest.setTimeout(300_000);
 
@@ -102,6 +112,40 @@ describe("the root that stacks are planned together in (no terraform run)", () =
     expect(a.terraform).toEqual({ required_providers: { aws: { source: "aws", version: AWS_VERSION } } });
     expect(a.resource).toEqual(stack("eu-west-1").resource);
     expect(main.terraform.backend).toEqual({ local: { path: path.join(root, "harness.tfstate") } });
+  });
+
+  it("moves aliased blocks to the root too, which the child then declares, and relocates a stack's state onto them", () => {
+    const chat = { alias: "chatbot", region: "us-east-2" };
+    const withChat = (region: string) => ({ ...stack(region), provider: { aws: [{ region }, chat] } });
+    const providers = new Map<string, Record<string, string>>();
+    const root = writeCombinedRoot(
+      { a: stackWith(withChat("us-east-1")), b: stackWith(withChat("eu-west-1")) },
+      { providers, providerSettings: (name) => ({ tag: name === "a" ? "x" : "y" }) },
+    );
+    const main = read(root, "main.tf.json");
+    // The settings are part of what makes a block distinct: a's and b's chat blocks stay apart.
+    expect(main.provider.aws.map((p: { alias: string; region: string; tag: string }) => [p.alias, p.region, p.tag])).toEqual([
+      ["p0", "us-east-1", "x"],
+      ["p1", "us-east-2", "x"],
+      ["p2", "eu-west-1", "y"],
+      ["p3", "us-east-2", "y"],
+    ]);
+    expect(main.module.b.providers).toEqual({ aws: "aws.p2", "aws.chatbot": "aws.p3" });
+    expect(read(root, "b/cdk.tf.json").terraform.required_providers.aws.configuration_aliases).toEqual(["aws.chatbot"]);
+    const state: StateResource[] = [
+      { mode: "managed", type: "aws_sns_topic", name: "t", provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] },
+      {
+        mode: "managed",
+        type: "aws_chatbot_slack_channel_configuration",
+        name: "c",
+        provider: 'provider["registry.terraform.io/hashicorp/aws"].chatbot',
+        instances: [],
+      },
+    ];
+    expect(relocateResources(state, "b", providers.get("b")).map((r) => [r.module, r.provider])).toEqual([
+      ["module.b", 'provider["registry.terraform.io/hashicorp/aws"].p2'],
+      ["module.b", 'provider["registry.terraform.io/hashicorp/aws"].p3'],
+    ]);
   });
 
   it("keeps the import blocks of the stack that is the root, and refuses them in a child unless told to drop them", () => {

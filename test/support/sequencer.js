@@ -4,6 +4,9 @@ const path = require("path");
 const Sequencer = require("@jest/test-sequencer").default;
 
 const FIRST = [
+  // terraform apply into moto_server, then plans: the longest suites.
+  "apply-examples.integration",
+  "lifecycle",
   "plan-review-integration",
   "terraform-module-integration",
   "integration",

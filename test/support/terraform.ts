@@ -662,7 +662,11 @@ export function relocateResources(resources: readonly StateResource[], name: str
     const match = PROVIDER_ADDRESS.exec(r.provider);
     if (!match) return { ...r, module: `module.${name}` };
     const rootAlias = providers?.[match[2] ? `aws.${match[2]}` : "aws"];
-    return { ...r, module: `module.${name}`, provider: rootAlias ? `provider["${match[1]}"].${rootAlias.slice("aws.".length)}` : `module.${name}.${r.provider}` };
+    return {
+      ...r,
+      module: `module.${name}`,
+      provider: rootAlias ? `provider["${match[1]}"].${rootAlias.slice("aws.".length)}` : `module.${name}.${r.provider}`,
+    };
   });
 }
 

@@ -1,0 +1,221 @@
+// Integration test: every example's stacks applied for real (terraform apply) into an AWS emulator
+// (moto_server on loopback) through every provider block, then checked in the state and in the
+// emulator. adopt.json is left out: its import blocks read resources that must exist before the apply.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateConfigurationSetCommand, CreateConfigurationSetEventDestinationCommand, SESv2Client } from "@aws-sdk/client-sesv2";
+import { parseConfig, SesGuardConfig } from "../../modules/app/config";
+import { synthesize } from "../../modules/app/cli";
+import { stackName } from "../../modules/app/ses-guard-stack";
+import {
+  accountCredentials,
+  Applied,
+  applyInEmulator,
+  createPrerequisites,
+  Credentials,
+  describeEmulator,
+  Emulator,
+  EMULATOR_ROLE,
+  EmulatorStack,
+  startEmulator,
+  UNSUPPORTED_IN_EMULATOR,
+  unsupportedTable,
+} from "../support/emulator";
+
+jest.setTimeout(240_000);
+
+const examplesDir = path.join(__dirname, "..", "..", "examples");
+const files = fs
+  .readdirSync(examplesDir)
+  .filter((f) => f.endsWith(".json") && !f.endsWith(".stacks.json") && f !== "adopt.json")
+  .sort();
+
+/** Unsupported types that fail at once: tried in every run, so the table's reasons are checked. */
+const ATTEMPTED = Object.entries(UNSUPPORTED_IN_EMULATOR)
+  .filter(([, u]) => u.error)
+  .map(([type]) => type);
+
+interface Example {
+  readonly file: string;
+  readonly config: SesGuardConfig;
+  /** Module name per region. */
+  readonly modules: ReadonlyMap<string, string>;
+}
+
+/**
+ * Each example is applied in its own accountId, as its provider blocks assume a role there. Two
+ * with a stack of the same name and region would name their resources alike, so a later one gets
+ * a name of its own (`-2`, `-3`): measured faster than a fake account each (every account is one
+ * more provider configuration per region, started three times per apply).
+ */
+function examples(): Example[] {
+  const taken = new Set<string>(); // account/stack
+  return files.map((file) => {
+    const raw = JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8"));
+    let config = parseConfig(raw, file);
+    const stacks = (c: SesGuardConfig) => c.regions.map((r) => `${c.accountId}/${stackName(c, r)}`);
+    for (let n = 2; stacks(config).some((s) => taken.has(s)); n++) config = parseConfig({ ...raw, name: `${raw.name ?? "ses-guard"}-${n}` }, file);
+    for (const s of stacks(config)) taken.add(s);
+    const base = file.replace(/\.json$/, "").replace(/[^a-z0-9]+/g, "_");
+    return { file, config, modules: new Map(config.regions.map((r) => [r, `${base}_${r.replace(/-/g, "_")}`])) };
+  });
+}
+
+test("docs/testing.md shows the types the emulator cannot hold, as UNSUPPORTED_IN_EMULATOR has them", () => {
+  expect(fs.readFileSync(path.join(__dirname, "..", "..", "docs", "testing.md"), "utf8")).toContain(unsupportedTable());
+});
+
+const json = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+
+describeEmulator("every example applied into an AWS emulator (integration)", () => {
+  let emulator: Emulator;
+  let applied: Applied;
+  let work: string;
+  const all = examples();
+  const credentials = new Map<string, Promise<Credentials>>();
+  const credentialsFor = (account: string) => {
+    if (!credentials.has(account)) credentials.set(account, accountCredentials(emulator, account));
+    return credentials.get(account)!;
+  };
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    const started = startEmulator();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "ses-guard-emulator-"));
+    const stacks: Record<string, EmulatorStack> = {};
+    for (const { file, config, modules } of all) {
+      const dirs = synthesize(config, path.join(work, file, "cdktf.out"), path.join(work, file));
+      config.regions.forEach((region, i) => (stacks[modules.get(region)!] = { dir: dirs[i], accountId: config.accountId }));
+    }
+    emulator = await started;
+    const synthSeconds = (Date.now() - t0) / 1000;
+    // What the configs name but do not create: full.json's access-log bucket.
+    await Promise.all(
+      all
+        .filter((e) => e.config.archive.accessLogging)
+        .map((e) =>
+          createPrerequisites(emulator, e.config.accountId, {
+            buckets: [{ region: e.config.regions[0], name: e.config.archive.accessLogging!.bucketName, receivesAccessLogs: true }],
+          }),
+        ),
+    );
+    applied = await applyInEmulator(emulator, stacks, { attempt: ATTEMPTED });
+    console.log(
+      `apply-examples: synthesized in ${synthSeconds.toFixed(1)} s; terraform apply of ${Object.keys(stacks).length} stacks into the emulator ${applied.applySeconds.toFixed(1)} s; ready at ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  });
+
+  afterAll(async () => {
+    await emulator?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test("no two stacks of an account share a name, and several accounts are used", () => {
+    const stacks = all.flatMap(({ config }) => config.regions.map((r) => `${config.accountId}/${stackName(config, r)}`));
+    expect(new Set(stacks).size).toBe(stacks.length);
+    expect(new Set(all.map((e) => e.config.accountId)).size).toBeGreaterThan(1);
+    // Only the examples that needed one got a new name.
+    expect(all.filter((e) => e.config.name !== (JSON.parse(fs.readFileSync(path.join(examplesDir, e.file), "utf8")).name ?? "ses-guard")).length).toBeLessThan(
+      all.length / 2,
+    );
+  });
+
+  test("every provider block, aliased ones included, assumes a role in its example's account, in the stack's region", () => {
+    const blocks = new Map<string, Record<string, unknown>>(
+      JSON.parse(fs.readFileSync(path.join(applied.root, "main.tf.json"), "utf8")).provider.aws.map((b: { alias: string }) => [`aws.${b.alias}`, b]),
+    );
+    for (const { config, modules } of all) {
+      for (const module of modules.values()) {
+        const own = json(applied.stacks[module].dir).provider.aws as Array<{ alias?: string; region: string }>;
+        const given = applied.providers.get(module)!;
+        expect(Object.keys(given).sort()).toEqual(own.map((b) => (b.alias ? `aws.${b.alias}` : "aws")).sort());
+        for (const block of own) {
+          expect(blocks.get(given[block.alias ? `aws.${block.alias}` : "aws"])).toMatchObject({
+            region: block.region,
+            assume_role: [{ role_arn: `arn:aws:iam::${config.accountId}:role/${EMULATOR_ROLE}` }],
+            skip_credentials_validation: true,
+            skip_metadata_api_check: true,
+          });
+        }
+      }
+    }
+  });
+
+  test("the state holds every resource the stacks declare, but those of unsupported types and what refers to them", () => {
+    for (const [module, stack] of Object.entries(applied.stacks)) {
+      const declared = Object.entries(json(stack.dir).resource as Record<string, object>).flatMap(([type, byName]) =>
+        Object.keys(byName).map((name) => `${type}.${name}`),
+      );
+      const expected = declared.filter((a) => !applied.excluded.has(`module.${module}.${a}`) && !ATTEMPTED.includes(a.split(".")[0]));
+      const applyed = applied
+        .stackResources(module)
+        .filter((r) => r.instances.some((i) => (i as { status?: string }).status !== "tainted"))
+        .map((r) => `${r.type}.${r.name}`);
+      expect({ module, applied: applyed.sort() }).toEqual({ module, applied: expected.sort() });
+    }
+    const reasons = new Set(Object.values(UNSUPPORTED_IN_EMULATOR).map((u) => u.reason));
+    for (const [address, why] of applied.excluded)
+      expect({ address, why }).toEqual({ address, why: reasons.has(why) ? why : expect.stringMatching(/^depends on aws_/) });
+    // No stale entry: every listed type is in some example.
+    const met = new Set([...applied.excluded.keys(), ...applied.failed.keys()].map((a) => a.split(".")[2]));
+    expect(Object.keys(UNSUPPORTED_IN_EMULATOR).filter((t) => !met.has(t))).toEqual([]);
+  });
+
+  test("each unsupported type tried fails the way the table says, through the aliased provider block too", () => {
+    const tried = Object.entries(applied.stacks).flatMap(([module, stack]) =>
+      Object.entries(json(stack.dir).resource as Record<string, object>)
+        .filter(([type]) => ATTEMPTED.includes(type))
+        .flatMap(([type, byName]) => Object.keys(byName).map((name) => `module.${module}.${type}.${name}`)),
+    );
+    expect([...applied.failed.keys()].sort()).toEqual(tried.sort());
+    for (const [address, error] of applied.failed)
+      expect({ address, error }).toEqual({ address, error: expect.stringMatching(UNSUPPORTED_IN_EMULATOR[address.split(".")[2]].error!) });
+    // slack.json's channel goes through its `chatbot` provider (us-east-2): the emulator answered it.
+    const viaAlias = Object.entries(applied.stacks).filter(([, s]) =>
+      Object.values(json(s.dir).resource.aws_chatbot_slack_channel_configuration ?? {}).some((r) => (r as { provider?: string }).provider === "aws.chatbot"),
+    );
+    expect(viaAlias.length).toBeGreaterThan(0);
+    for (const [module] of viaAlias) expect([...applied.failed.keys()].some((a) => a.startsWith(`module.${module}.aws_chatbot_`))).toBe(true);
+  });
+
+  test("configuration set event destinations: moto's SESv2 has no such API", async () => {
+    const ses = new SESv2Client({ region: "us-east-1", endpoint: emulator.endpoint, credentials: await credentialsFor("123456789012") });
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: "probe" }));
+    const error = await ses
+      .send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: "probe", EventDestinationName: "x", EventDestination: {} }))
+      .then(
+        () => undefined,
+        (e: { $metadata?: { httpStatusCode?: number } }) => e,
+      );
+    ses.destroy();
+    expect(error?.$metadata?.httpStatusCode).toBe(404);
+  });
+
+  test("the buckets and alarms are in the emulator, in the example's account and the stack's region, as configured", async () => {
+    for (const { config, modules } of all) {
+      const credentials = await credentialsFor(config.accountId);
+      for (const [region, module] of modules) {
+        const resources = json(applied.stacks[module].dir).resource;
+        const s3 = new S3Client({ region, endpoint: emulator.endpoint, credentials, forcePathStyle: true });
+        const cloudwatch = new CloudWatchClient({ region, endpoint: emulator.endpoint, credentials });
+        try {
+          for (const bucket of Object.values(resources.aws_s3_bucket ?? {}) as Array<{ bucket: string }>) {
+            const head = await s3.send(new HeadBucketCommand({ Bucket: bucket.bucket }));
+            expect({ module, bucket: bucket.bucket, status: head.$metadata.httpStatusCode }).toEqual({ module, bucket: bucket.bucket, status: 200 });
+          }
+          const alarms = Object.values(resources.aws_cloudwatch_metric_alarm ?? {}) as Array<{ alarm_name: string; threshold: number }>;
+          expect(alarms.length).toBeGreaterThan(0);
+          const found = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: alarms.map((a) => a.alarm_name) }));
+          const thresholds = Object.fromEntries((found.MetricAlarms ?? []).map((a) => [a.AlarmName, a.Threshold]));
+          expect({ module, thresholds }).toEqual({ module, thresholds: Object.fromEntries(alarms.map((a) => [a.alarm_name, a.threshold])) });
+        } finally {
+          s3.destroy();
+          cloudwatch.destroy();
+        }
+      }
+    }
+  });
+});
