@@ -1,7 +1,15 @@
+// Two tiers. `npm test` runs every suite but the extended ones; `npm run test:extended` runs those:
+// every example applied in the AWS emulator, and the offline plan command on every example through
+// real terraform. Each costs about as much as the rest of the suite together, so CI (.ci/run) runs
+// both tiers, and npm test keeps to its time.
+const EXTENDED = ["<rootDir>/test/emulator/apply-examples.integration.test.ts", "<rootDir>/test/app/plan-integration.test.ts"];
+const extended = process.env.SES_GUARD_TEST_TIER === "extended";
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  testMatch: extended ? EXTENDED : ["<rootDir>/test/**/*.test.ts"],
+  testPathIgnorePatterns: extended ? [] : ["/node_modules/", ...EXTENDED],
   // swc only strips types; `npm run typecheck` runs tsc once instead of per test file.
   transform: { "^.+\\.ts$": ["@swc/jest"] },
   setupFilesAfterEnv: ["<rootDir>/test/support/setup.ts"],

@@ -14,7 +14,7 @@ import { describeTerraform, harnessCliConfig } from "../support/terraform";
 jest.setTimeout(300_000);
 
 const examplesDir = path.join(__dirname, "..", "..", "examples");
-const EVERY_EXAMPLE = process.env.SES_GUARD_PLAN_EVERY_EXAMPLE === "1";
+const EVERY_EXAMPLE = process.env.SES_GUARD_PLAN_EVERY_EXAMPLE === "1" || process.env.SES_GUARD_TEST_TIER === "extended";
 
 /**
  * The layouts the offline plan treats differently, each in an example: its first stack is planned. An s3
