@@ -8,6 +8,7 @@ import { configJsonSchema, parseConfig } from "../modules/app/config";
 import { generatedReadme, main as docsMain, stackOutputs } from "../modules/app/docs-cli";
 import { configReferenceTable, outputsTable } from "../modules/app/reference-docs";
 import { BUCKET_NAME_RULES, RULES } from "../modules/shared/rules";
+import { exampleConfigs } from "./support/files";
 
 const root = path.join(__dirname, "..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -118,7 +119,7 @@ test("every Terraform address the README shows is one ses-guard really synthesiz
   const { buildApp } = require("../modules/app/cli") as typeof import("../modules/app/cli");
   const { TerraformStack } = require("cdktf") as typeof import("cdktf");
   const synthesized = new Map<string, Record<string, unknown>>();
-  for (const file of fs.readdirSync(path.join(root, "examples")).filter((f) => /^[^.]+\.json$/.test(f))) {
+  for (const file of exampleConfigs(path.join(root, "examples"))) {
     const config = parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", file), "utf8")), file);
     for (const stack of buildApp(config, Testing.app().outdir).node.children.filter((c) => c instanceof TerraformStack)) {
       for (const [type, byName] of Object.entries<Record<string, any>>(

@@ -6,21 +6,18 @@ import { buildApp } from "../modules/app/cli";
 import { parseConfig, SesGuardConfig } from "../modules/app/config";
 import { SesGuardStack } from "../modules/app/ses-guard-stack";
 import { DELIBERATE_EXCEPTIONS, POLICY_RULES, RuleContext, StackJson } from "./support/policy-rules";
+import { exampleConfigs } from "./support/files";
 
 const examplesDir = path.join(__dirname, "..", "examples");
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 
-const stacks: RuleContext[] = fs
-  .readdirSync(examplesDir)
-  .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
-  .sort()
-  .flatMap((file) => {
-    const config: SesGuardConfig = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);
-    const app = buildApp(config, Testing.app().outdir);
-    return app.node.children
-      .filter((c): c is SesGuardStack => c instanceof SesGuardStack)
-      .map((stack) => ({ json: JSON.parse(Testing.synth(stack)) as StackJson, config, region: stack.region, name: `${file} ${stack.node.id}` }));
-  });
+const stacks: RuleContext[] = exampleConfigs(examplesDir).flatMap((file) => {
+  const config: SesGuardConfig = parseConfig(JSON.parse(fs.readFileSync(path.join(examplesDir, file), "utf8")), file);
+  const app = buildApp(config, Testing.app().outdir);
+  return app.node.children
+    .filter((c): c is SesGuardStack => c instanceof SesGuardStack)
+    .map((stack) => ({ json: JSON.parse(Testing.synth(stack)) as StackJson, config, region: stack.region, name: `${file} ${stack.node.id}` }));
+});
 const named = (ctx: RuleContext) => (ctx as RuleContext & { name: string }).name;
 
 const results = { checked: 0, notApplicable: 0 };

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, configWarnings, DEFAULT_EVENT_TYPES, parseConfig } from "../../modules/app/config";
+import { exampleConfigs } from "../support/files";
 
 /** Smallest valid config; each test changes one thing. */
 function base(): Record<string, any> {
@@ -109,7 +110,7 @@ describe("parseConfig defaults", () => {
 
 describe("parseConfig accepts", () => {
   const examples = path.join(__dirname, "..", "..", "examples");
-  test.each(fs.readdirSync(examples).filter((f) => /^[^.]+\.json$/.test(f)))("examples/%s", (file) => {
+  test.each(exampleConfigs(examples))("examples/%s", (file) => {
     expect(() => parseConfig(JSON.parse(fs.readFileSync(path.join(examples, file), "utf8")))).not.toThrow();
   });
 

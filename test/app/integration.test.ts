@@ -29,14 +29,12 @@ import {
   resourcesOfType,
   sharedDir,
 } from "../support/terraform";
+import { exampleConfigs } from "../support/files";
 
 jest.setTimeout(300_000);
 
 const examplesDir = path.join(__dirname, "..", "..", "examples");
-const examples = fs
-  .readdirSync(examplesDir)
-  .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
-  .sort();
+const examples = exampleConfigs(examplesDir);
 
 function one(plan: PlanJson, type: string, name: string): PlannedResource {
   const found = resourcesOfType(plan, type).find((r) => r.name === name);

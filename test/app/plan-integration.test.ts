@@ -10,6 +10,7 @@ import { synthesize } from "../../modules/app/cli";
 import { parseConfig } from "../../modules/app/config";
 import { planMain } from "../../modules/app/plan-cli";
 import { describeTerraform, harnessCliConfig } from "../support/terraform";
+import { exampleConfigs } from "../support/files";
 
 jest.setTimeout(300_000);
 
@@ -26,12 +27,7 @@ const LAYOUTS: Record<string, string> = {
   "adopt.json": "import blocks, and a local state the plan starts from",
   "backend-cloud.json": "a cloud block (HCP Terraform), replaced by a backend",
 };
-const examples = EVERY_EXAMPLE
-  ? fs
-      .readdirSync(examplesDir)
-      .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
-      .sort()
-  : Object.keys(LAYOUTS);
+const examples = EVERY_EXAMPLE ? exampleConfigs(examplesDir) : Object.keys(LAYOUTS);
 
 /** A stack the adopted example's last apply left: one topic ses-guard no longer has, so the plan destroys it. */
 const ADOPT_STATE = {

@@ -24,14 +24,12 @@ import {
   UNSUPPORTED_IN_EMULATOR,
   unsupportedTable,
 } from "../support/emulator";
+import { exampleConfigs } from "../support/files";
 
 jest.setTimeout(240_000);
 
 const examplesDir = path.join(__dirname, "..", "..", "examples");
-const files = fs
-  .readdirSync(examplesDir)
-  .filter((f) => f.endsWith(".json") && !f.endsWith(".stacks.json") && f !== "adopt.json")
-  .sort();
+const files = exampleConfigs(examplesDir).filter((f) => f !== "adopt.json");
 
 /** Unsupported types that fail at once: tried in every run, so the table's reasons are checked. */
 const ATTEMPTED = Object.entries(UNSUPPORTED_IN_EMULATOR)

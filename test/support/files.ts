@@ -14,3 +14,11 @@ export function filesUnder(folder: string): Record<string, string> {
   walk(folder);
   return files;
 }
+
+/** The example configs in a folder, sorted: `<name>.json`, not a synth's record (`<name>.stacks.json`). */
+export function exampleConfigs(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^[^.]+\.json$/.test(f))
+    .sort();
+}

@@ -36,6 +36,7 @@ import { SesGuardModule } from "../../modules/terraform-module/terraform-module"
 import { sesGuardPropsFromConfig } from "../../modules/ses-guard";
 import { Rate } from "../../modules/shared/rate";
 import { LITERAL_ONLY_PROPS, literalOnlyFeatures, propLeaves } from "../support/module-inputs";
+import { exampleConfigs } from "../support/files";
 
 const root = path.join(__dirname, "..", "..");
 const files = moduleFiles();
@@ -726,10 +727,7 @@ test("the file that declares the variables creates no AWS resource itself: its r
 describe("parity with the stack", () => {
   const moduleStack = new SesGuardModule(Testing.app(), "parity");
   const fed = propLeaves(moduleStack.guardProps);
-  const examples = fs
-    .readdirSync(path.join(root, "examples"))
-    .filter((f) => /^[^.]+\.json$/.test(f)) // not a synth's record, <config>.stacks.json
-    .map((f) => parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", f), "utf8")), f));
+  const examples = exampleConfigs(path.join(root, "examples")).map((f) => parseConfig(JSON.parse(fs.readFileSync(path.join(root, "examples", f), "utf8")), f));
 
   test("every props path the stack sets for an example is fed by the module's variables, or is literal-only", () => {
     const set = new Set(examples.flatMap((cfg) => cfg.regions.flatMap((region) => [...propLeaves(sesGuardPropsFromConfig(cfg, region)).keys()])));
