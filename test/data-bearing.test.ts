@@ -88,5 +88,9 @@ describeTerraform("removed blocks in real terraform", () => {
 
 test("the README's decommissioning step forgets exactly the data-bearing addresses", () => {
   const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-  expect(readme).toContain(`\`terraform state rm ${Object.values(DATA_BEARING).flatMap((g) => g.addresses).join(" ")}\``);
+  expect(readme).toContain(
+    `\`terraform state rm ${Object.values(DATA_BEARING)
+      .flatMap((g) => g.addresses)
+      .join(" ")}\``,
+  );
 });

@@ -1211,7 +1211,7 @@ function preventDestroyText(resources: Record<string, Record<string, Json>>): st
     "(`Instance cannot be destroyed`), and `force_destroy` is never set. Unlike the JSON config's",
     "`archive.preventDestroy`, this is not an input: Terraform allows no variables in `lifecycle`",
     "meta-arguments, so the module states it literally. It does not protect them once the module call",
-    'itself is gone: prevent_destroy "doesn\'t prevent Terraform from destroying the resource if you',
+    "itself is gone: prevent_destroy \"doesn't prevent Terraform from destroying the resource if you",
     'remove the resource configuration" (Terraform docs, `lifecycle` meta-argument). To retire the',
     "module but keep the archive, replace the module call with",
     "`removed { from = module.ses_guard  lifecycle { destroy = false } }` (Terraform 1.7+), which forgets",
