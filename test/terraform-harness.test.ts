@@ -2,17 +2,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  copyStackToTemp,
-  describeTerraform,
-  detectTerraform,
-  initValidateTogether,
-  relocateResources,
-  StateResource,
-  writeCombinedRoot,
-  terraform,
-  tf,
-} from "./support/terraform";
+import { copyStackToTemp, describeTerraform, detectTerraform, terraform, tf } from "./support/terraform";
+import { initValidateTogether, relocateResources, StateResource, writeCombinedRoot } from "./support/combined-root";
 
 jest.setTimeout(300_000);
 

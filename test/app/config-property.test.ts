@@ -20,7 +20,8 @@ import {
 } from "../../modules/app/config";
 import { PLAUSIBLE_FLOOR } from "../../modules/shared/rate";
 import { regionNames } from "../../modules/shared/names";
-import { copyStackToTemp, describeTerraform, initValidateTogether } from "../support/terraform";
+import { copyStackToTemp, describeTerraform } from "../support/terraform";
+import { initValidateTogether } from "../support/combined-root";
 
 const SEED = 20251128;
 const RUNS = {

@@ -22,13 +22,13 @@ import {
   copyStackToTemp,
   describeTerraform,
   initValidate,
-  planStacksTogether,
   plannedResources,
   PlanJson,
   PlannedResource,
   resourcesOfType,
   sharedDir,
 } from "../support/terraform";
+import { planStacksTogether } from "../support/combined-root";
 import { exampleConfigs } from "../support/files";
 
 jest.setTimeout(300_000);

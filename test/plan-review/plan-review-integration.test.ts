@@ -12,7 +12,8 @@ import { synthesize } from "../../modules/app/cli";
 import { parseConfig } from "../../modules/app/config";
 import { parsePlan, reviewPlan, RiskKind } from "../../modules/plan-review/plan-review";
 import { reviewMain } from "../../modules/plan-review/review-cli";
-import { copyStackToTemp, describeTerraform, initValidatePlan, PlanJson, planStacksTogether, terraform } from "../support/terraform";
+import { copyStackToTemp, describeTerraform, initValidatePlan, PlanJson, terraform } from "../support/terraform";
+import { planStacksTogether } from "../support/combined-root";
 
 jest.setTimeout(300_000);
 

@@ -8,20 +8,8 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import type { BucketLocationConstraint } from "@aws-sdk/client-s3";
-import {
-  CombinedPlan,
-  describeIfAvailable,
-  findOnPath,
-  mustRun,
-  OFFLINE_PROVIDER,
-  PlanJson,
-  relocateResources,
-  scopeToModule,
-  StateResource,
-  terraform,
-  tf,
-  writeCombinedRoot,
-} from "./terraform";
+import { describeIfAvailable, findOnPath, mustRun, PlanJson, terraform, tf } from "./terraform";
+import { CombinedPlan, OFFLINE_PROVIDER, relocateResources, scopeToModule, StateResource, writeCombinedRoot } from "./combined-root";
 
 // The AWS SDK's notice about Node versions it will drop is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
