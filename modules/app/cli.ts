@@ -428,17 +428,18 @@ export function synthesize(config: SesGuardConfig, outdir: string, stateDir = pr
       // State paths are computed against the final folder, so the staging name never leaks into the output.
       const app = buildApp(config, staging, (stack) => localStatePathFor(stack, target, stateDir), record);
       for (const stack of app.node.children as StackModule.SesGuardStack[]) {
-        for (const what of stack.reclaimed ?? []) {
+        for (const what of stack.reclaimed) {
           warnings.push(`stack "${stack.node.id}" holds ${what} again, which it forgot earlier and which stayed in AWS: its plan imports it`);
         }
       }
       app.synth();
       synthesized = entriesIn(staging, stacks);
       const renamed = renamedBuckets(record, synthesized, new Set(options.forgetBuckets ?? []), "archive.bucketName");
+      const source = options.source ?? "config";
       if (renamed.length > 0)
         throw ConfigError.of(
-          renamed.map((line) => `${options.source ?? "config"}: ${line}`),
-          options.source ?? "config",
+          renamed.map((line) => `${source}: ${line}`),
+          source,
         );
     },
     {

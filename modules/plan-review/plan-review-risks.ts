@@ -41,24 +41,6 @@ import {
 } from "./plan-review-common";
 import { OPERATOR_CHECKS, planRisks, withoutRepeats } from "./plan-review-operator";
 
-export {
-  alarmLabel,
-  arnName,
-  code,
-  Context,
-  destroyedPhrase,
-  isWatchedAlarm,
-  levelRank,
-  nameOf,
-  replaceCause,
-  retentionDays,
-  reviewLevel,
-  RISK_KINDS,
-  RISK_LEVELS,
-  thresholdPercent,
-} from "./plan-review-common";
-export type { Risk, RiskKind, RiskLevel } from "./plan-review-common";
-
 /** Risks sorted by level, kind, address and reason: the same plan always lists them in the same order. */
 export function findRisks(plan: Plan): Risk[] {
   const context = new Context(plan);

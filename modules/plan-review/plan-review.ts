@@ -12,13 +12,15 @@
 import { block, blocks, Change, compare, isChanged, JsonObject, num, parsePlanText, Plan, str, strings } from "./plan-review-model";
 import { regionNames } from "../shared/names";
 import { AWS_REVIEW_LEVEL } from "../shared/rate";
-import { code, Context, findRisks, isWatchedAlarm, replaceCause, reviewLevel, Risk, RISK_KINDS, RiskLevel, thresholdPercent } from "./plan-review-risks";
+import { findRisks } from "./plan-review-risks";
+import { code, Context, isWatchedAlarm, replaceCause, reviewLevel, Risk, RISK_KINDS, RiskLevel, thresholdPercent } from "./plan-review-common";
 import { costItems, CostResource, estimateFixedCost, NOT_INCLUDED, PRICE_BASIS, usd } from "../shared/cost";
 
 export { parsePlan, parsePlanText, PlanInputError, PLAN_ALLOWED } from "./plan-review-model";
 export type { Plan } from "./plan-review-model";
-export { findRisks, levelRank, RISK_KINDS, RISK_LEVELS } from "./plan-review-risks";
-export type { Risk, RiskKind, RiskLevel } from "./plan-review-risks";
+export { findRisks } from "./plan-review-risks";
+export { levelRank, RISK_KINDS, RISK_LEVELS } from "./plan-review-common";
+export type { Risk, RiskKind, RiskLevel } from "./plan-review-common";
 
 /** Tables longer than this are folded into a `<details>` block. */
 export const DETAILS_THRESHOLD = 10;

@@ -4,7 +4,8 @@
 // sentence. The runbooks are the ones ses-guard renders (modules/shared/runbooks.ts), not copies.
 import { parsePlan } from "../../modules/plan-review/plan-review-model";
 import { DATA_BEARING_WORDS, sendingSwitchOf } from "../../modules/plan-review/plan-review-operator";
-import { findRisks, Risk } from "../../modules/plan-review/plan-review-risks";
+import { findRisks } from "../../modules/plan-review/plan-review-risks";
+import { Risk } from "../../modules/plan-review/plan-review-common";
 import { reviewPlan } from "../../modules/plan-review/plan-review";
 import { DATA_BEARING, DATA_BEARING_TYPES } from "../../modules/shared/data-bearing";
 import { PauseScope, pauseRunbook, resumeRunbook, SES_PAUSE_ACTIONS } from "../../modules/shared/runbooks";

@@ -1,7 +1,8 @@
 // The plan-review risk rules, one resource type at a time: the level, the kind and the exact sentence of every
 // flag, and the plans where a rule must stay silent. test/plan-review/plan-review.test.ts covers parsing, the Markdown and the CLI.
 import { parsePlan } from "../../modules/plan-review/plan-review-model";
-import { arnName, code, findRisks, nameOf, retentionDays, Risk, thresholdPercent } from "../../modules/plan-review/plan-review-risks";
+import { findRisks } from "../../modules/plan-review/plan-review-risks";
+import { arnName, code, nameOf, retentionDays, Risk, thresholdPercent } from "../../modules/plan-review/plan-review-common";
 import { deniesInsecureTransport, isWideResource, parsePolicy, policyWidening } from "../../modules/plan-review/plan-review-policy";
 
 type Values = Record<string, unknown> | null;
