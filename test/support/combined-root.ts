@@ -2,17 +2,10 @@
 // terraform and provider start instead of one per stack. Split from ./terraform.ts, which runs terraform.
 import * as fs from "fs";
 import * as path from "path";
+import { OFFLINE_SWITCHES } from "../../modules/app/offline-plan";
 import { mustRun, mustValidate, PLAN_FILE, PlanJson, PlanModule, sharedDir, trackTempDir } from "./terraform";
 
 // ---------------------------------------------------------------- several stacks in one plan
-
-/** The offline switches, set in a stack's own provider blocks (override files do not reach child modules). */
-export const OFFLINE_PROVIDER = {
-  skip_credentials_validation: true,
-  skip_requesting_account_id: true,
-  skip_metadata_api_check: true,
-  skip_region_validation: true,
-};
 
 /**
  * Plans several synthesized stacks at once, each as a child module of one throwaway root:
@@ -77,7 +70,8 @@ export interface CombinedRootOptions {
 export function writeCombinedRoot(stacks: Record<string, string>, opts: CombinedRootOptions = {}): string {
   const root = fs.mkdtempSync(path.join(sharedDir(), "combined-"));
   trackTempDir(root);
-  const settingsOf = opts.providerSettings ?? (() => OFFLINE_PROVIDER);
+  // Set in the stacks' own provider blocks: override files do not reach child modules.
+  const settingsOf = opts.providerSettings ?? (() => OFFLINE_SWITCHES);
   const modules: Record<string, { source: string; providers?: Record<string, string> }> = {};
   const aliasOf = new Map<string, string>(); // provider block JSON -> root alias
   for (const [name, stackDir] of Object.entries(stacks)) {

@@ -9,7 +9,8 @@ import * as net from "net";
 import * as path from "path";
 import type { BucketLocationConstraint } from "@aws-sdk/client-s3";
 import { describeIfAvailable, findOnPath, mustRun, PlanJson, terraform, tf } from "./terraform";
-import { CombinedPlan, OFFLINE_PROVIDER, relocateResources, scopeToModule, StateResource, writeCombinedRoot } from "./combined-root";
+import { OFFLINE_SWITCHES } from "../../modules/app/offline-plan";
+import { CombinedPlan, relocateResources, scopeToModule, StateResource, writeCombinedRoot } from "./combined-root";
 
 // The AWS SDK's notice about Node versions it will drop is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -202,7 +203,7 @@ export const EMULATOR_ROLE = "ses-guard-emulator";
  */
 export function emulatorProvider(accountId: string): Record<string, unknown> {
   return {
-    ...OFFLINE_PROVIDER,
+    ...OFFLINE_SWITCHES,
     // The provider builds some ARNs (an Athena workgroup's, to tag it) from the account STS names.
     skip_requesting_account_id: false,
     s3_use_path_style: true,

@@ -10,6 +10,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { OFFLINE_SWITCHES } from "../../modules/app/offline-plan";
 
 const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 export const PLAN_FILE = "plan.bin";
@@ -460,16 +461,7 @@ export async function initValidatePlan(
 ): Promise<PlanJson> {
   // Synthesized stacks carry a plain provider block; the offline switches come from an override file,
   // the way a user would plan without credentials.
-  const offline = {
-    provider: {
-      aws: {
-        skip_credentials_validation: true,
-        skip_requesting_account_id: true,
-        skip_metadata_api_check: true,
-        skip_region_validation: true,
-      },
-    },
-  };
+  const offline = { provider: { aws: OFFLINE_SWITCHES } };
   fs.writeFileSync(path.join(dir, "zz_harness_offline_override.tf.json"), JSON.stringify(offline, null, 2));
   if (opts.backend === false) {
     const override = { terraform: { backend: { local: { path: path.join(dir, "harness.tfstate") } } } };
