@@ -3,12 +3,15 @@
 // real terraform. Each costs about as much as the rest of the suite together, so CI (.ci/run) runs
 // both tiers, and npm test keeps to its time.
 const EXTENDED = ["<rootDir>/test/emulator/apply-examples.integration.test.ts", "<rootDir>/test/app/plan-integration.test.ts"];
+// In both tiers, wider in the extended one: npm test plans the examples the plain module is compared on,
+// the extended tier every example.
+const BOTH = ["<rootDir>/test/app/integration.test.ts"];
 const extended = process.env.SES_GUARD_TEST_TIER === "extended";
 
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  testMatch: extended ? EXTENDED : ["<rootDir>/test/**/*.test.ts"],
+  testMatch: extended ? [...EXTENDED, ...BOTH] : ["<rootDir>/test/**/*.test.ts"],
   testPathIgnorePatterns: extended ? [] : ["/node_modules/", ...EXTENDED],
   // swc only strips types; `npm run typecheck` runs tsc once instead of per test file.
   transform: { "^.+\\.ts$": ["@swc/jest"] },

@@ -332,7 +332,12 @@ function messages(stdout: string): JsonMessage[] {
 export async function applyInEmulator(
   emulator: Emulator,
   stacks: Record<string, EmulatorStack>,
-  opts: { attempt?: readonly string[]; convergeSeconds?: number } = {},
+  opts: {
+    attempt?: readonly string[];
+    convergeSeconds?: number;
+    /** Apply only these addresses (`type.name`) of every stack, and what they refer to (terraform's -target). */
+    only?: readonly string[];
+  } = {},
 ): Promise<Applied> {
   const attempt = new Set(opts.attempt ?? []);
   const providers = new Map<string, Record<string, string>>();
@@ -344,7 +349,7 @@ export async function applyInEmulator(
     const left = excludedResources(path.join(root, name), attempt);
     for (const address of resourceGraph(path.join(root, name)).keys()) {
       if (left.has(address)) excluded.set(`module.${name}.${address}`, left.get(address)!);
-      else targets.push(`-target=module.${name}.${address}`);
+      else if (!opts.only || opts.only.includes(address)) targets.push(`-target=module.${name}.${address}`);
     }
   }
   const env = terraformEnv(emulator);
