@@ -4,8 +4,8 @@
 // both tiers, and npm test keeps to its time.
 const EXTENDED = ["<rootDir>/test/emulator/apply-examples.integration.test.ts", "<rootDir>/test/app/plan-integration.test.ts"];
 // In both tiers, wider in the extended one: npm test plans the examples the plain module is compared on,
-// the extended tier every example.
-const BOTH = ["<rootDir>/test/app/integration.test.ts"];
+// the extended tier every example; generated configs go through terraform validate only there.
+const BOTH = ["<rootDir>/test/app/integration.test.ts", "<rootDir>/test/app/config-property.test.ts"];
 const extended = process.env.SES_GUARD_TEST_TIER === "extended";
 
 /** @type {import('jest').Config} */
