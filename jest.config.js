@@ -2,7 +2,12 @@
 // every example applied in the AWS emulator, and the offline plan command on every example through
 // real terraform. Each costs about as much as the rest of the suite together, so CI (.ci/run) runs
 // both tiers, and npm test keeps to its time.
-const EXTENDED = ["<rootDir>/test/emulator/apply-examples.integration.test.ts", "<rootDir>/test/app/plan-integration.test.ts"];
+const EXTENDED = [
+  "<rootDir>/test/emulator/apply-examples.integration.test.ts",
+  "<rootDir>/test/app/plan-integration.test.ts",
+  // Three regions planned together; test/app/chat-home.test.ts checks the same synthesized stacks in npm test.
+  "<rootDir>/test/app/chat-home-integration.test.ts",
+];
 // In both tiers, wider in the extended one: npm test plans the examples the plain module is compared on,
 // the extended tier every example; generated configs go through terraform validate only there.
 const BOTH = ["<rootDir>/test/app/integration.test.ts", "<rootDir>/test/app/config-property.test.ts"];

@@ -7,9 +7,11 @@ import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { arn, ArnScope, partitionOf, TopicRef } from "./shared/arn";
 import { attributeOf, choose, Condition, countWhen, expression, hclOf, isToken } from "./shared/expressions";
 import { RULES } from "./shared/rules";
-import { pauseRuleName } from "./shared/names";
+import { pauseAnnounceRuleName, pauseRuleName, runbookFailedRuleName } from "./shared/names";
 import { policyDocument, renderPolicy, serviceTrustPolicy } from "./shared/policy-document";
-import { PAUSE_SCOPES, PauseScope, pauseAnnouncementTransformer, SES_PAUSE_ACTIONS, sendingRunbook } from "./shared/runbooks";
+import { PAUSE_SCOPES, PauseScope, SES_PAUSE_ACTIONS, sendingRunbook } from "./shared/runbooks";
+import { automationStatusPattern, pausedAnnouncementTransformer, RUNBOOK_FAILED_STATUSES, runbookFailureTransformer } from "./shared/runbook-events";
+import { EventDeadLetterQueue } from "./event-dead-letter-queue";
 
 export interface AutoPauseProps extends ArnScope {
   /** Prefix of every name here: runbooks, roles and rule. */
@@ -24,11 +26,16 @@ export interface AutoPauseProps extends ArnScope {
   /** The critical alarms whose ALARM state pauses sending (ARNs built from their names). */
   readonly alarmArns: readonly string[];
   /**
-   * Topic where a pause is announced, as an Amazon Q Developer custom notification. Its policy must let
-   * events.amazonaws.com publish for `ruleArn`.
+   * Topic where a pause is announced once the pause runbook succeeded, as an Amazon Q Developer custom
+   * notification. Its policy must let events.amazonaws.com publish for `announceRuleArn`.
    * @default - no announcement
    */
   readonly announceTopic?: TopicRef;
+  /**
+   * Topic told when a runbook fails and when an event could not be delivered: its policy must let
+   * events.amazonaws.com publish for `failedRuleArn`, and our CloudWatch alarms.
+   */
+  readonly alarmTopic: TopicRef;
   /**
    * Terraform condition under which every resource here exists (`count`).
    * @default - always
@@ -40,6 +47,8 @@ export interface AutoPauseProps extends ArnScope {
  * Pauses SES sending when a critical reputation alarm goes to ALARM, without a Lambda: an EventBridge
  * rule on the alarms' state changes starts an SSM Automation runbook that makes the one SES API call.
  * A person resumes sending with the resume runbook (`resumeCommand`) once the cause is fixed.
+ * The pause is announced once the runbook succeeded; a pause or resume run that fails is reported on
+ * `alarmTopic`; every target's undelivered events go to a dead-letter queue an alarm watches.
  */
 export class AutoPause extends Construct {
   public readonly pauseRunbook: SsmDocument;
@@ -49,8 +58,16 @@ export class AutoPause extends Construct {
   /** The role EventBridge starts the pause runbook with. */
   public readonly eventsRole: IamRole;
   public readonly rule: CloudwatchEventRule;
-  /** Built from the name: the announcement topic's policy conditions on it. */
+  /** Built from the name: the events role's trust and the dead-letter queue's policy condition on it. */
   public readonly ruleArn: string;
+  /** The rule on the pause runbook's success that announces the pause (with `announceTopic`). */
+  public readonly announceRule?: CloudwatchEventRule;
+  public readonly announceRuleArn: string;
+  /** The rule that reports a pause or resume runbook that failed, timed out or was cancelled. */
+  public readonly failedRule: CloudwatchEventRule;
+  public readonly failedRuleArn: string;
+  /** Where every target here sends the events it could not deliver, with its alarm. */
+  public readonly deadLetterQueue: EventDeadLetterQueue;
   public readonly pauseRunbookName: string;
   public readonly resumeRunbookName: string;
   /** The AWS CLI command that resumes sending. */
@@ -88,7 +105,20 @@ export class AutoPause extends Construct {
     const automationRoleArn = `arn:${partition}:iam::${props.accountId}:role/${automationRoleName}`;
     const ruleName = pauseRuleName(props.namePrefix);
     this.ruleArn = arn(props, "events", `rule/${ruleName}`);
+    this.announceRuleArn = arn(props, "events", `rule/${pauseAnnounceRuleName(props.namePrefix)}`);
+    this.failedRuleArn = arn(props, "events", `rule/${runbookFailedRuleName(props.namePrefix)}`);
     const counted = countWhen(this, props.condition);
+    this.deadLetterQueue = new EventDeadLetterQueue(this, "DeadLetterQueue", {
+      accountId: props.accountId,
+      region: props.region,
+      partition: props.partition,
+      queueName: `${props.namePrefix}-pause-dlq`,
+      sourceRuleArns: [this.ruleArn, ...(props.announceTopic ? [this.announceRuleArn] : []), this.failedRuleArn],
+      alarmTopic: props.alarmTopic,
+      what: "the auto-pause chain's events (runbook start, pause announcement, runbook failure report)",
+      condition: props.condition,
+    });
+    const failureHandling = this.deadLetterQueue.targetSettings();
 
     const runbook = (enabled: boolean) =>
       bothScopes((scope) =>
@@ -151,8 +181,11 @@ export class AutoPause extends Construct {
             Sid: "StartPauseRunbook",
             Effect: "Allow",
             Action: "ssm:StartAutomationExecution",
-            // automation-definition/<name>:<version>; the target names version $DEFAULT.
-            Resource: arn(props, "ssm", `automation-definition/${this.pauseRunbookName}:*`),
+            // Service Authorization Reference, "Actions, resources, and condition keys for AWS Systems
+            // Manager", StartAutomationExecution: resource types automation-definition* (required) and
+            // document. EventBridge's target ARN is automation-definition/<name>:$DEFAULT; the Systems
+            // Manager User Guide's policy examples name document/<name>. Both name this one runbook.
+            Resource: [arn(props, "ssm", `automation-definition/${this.pauseRunbookName}:*`), arn(props, "ssm", `document/${this.pauseRunbookName}`)],
           },
           {
             // Starting a runbook that names an assume role passes that role to Systems Manager.
@@ -196,21 +229,29 @@ export class AutoPause extends Construct {
       // Without an input EventBridge passes the whole event, which Automation would take as runbook
       // parameters (EventBridge User Guide, "Amazon EventBridge targets"); the runbook has none.
       input: "{}",
+      ...failureHandling,
       // The first ALARM after apply finds the runbook and the permission to start it.
       dependsOn: [this.pauseRunbook, eventsPolicy],
     });
 
+    // Announced on the pause runbook's Success, not on the alarm: only once the SES call succeeded.
     if (props.announceTopic) {
       const announcement = (scope: PauseScope) =>
-        pauseAnnouncementTransformer({
+        pausedAnnouncementTransformer({
           scope,
           configurationSetName: props.configurationSetName,
           pauseRunbookName: this.pauseRunbookName,
           resumeRunbookName: this.resumeRunbookName,
         });
+      this.announceRule = new CloudwatchEventRule(this, "AnnounceRule", {
+        ...counted,
+        name: pauseAnnounceRuleName(props.namePrefix),
+        description: `ses-guard: announces that runbook ${this.pauseRunbookName} paused sending`,
+        eventPattern: JSON.stringify(automationStatusPattern([this.pauseRunbookName], ["Success"])),
+      });
       new CloudwatchEventTarget(this, "AnnounceTarget", {
         ...counted,
-        rule: ruleNameAttribute,
+        rule: attributeOf(this.announceRule, "name"),
         targetId: "announce-pause",
         arn: props.announceTopic.arn,
         inputTransformer: {
@@ -218,7 +259,25 @@ export class AutoPause extends Construct {
           inputPaths: { ...announcement("configurationSet").inputPathsMap },
           inputTemplate: bothScopes((scope) => announcement(scope).inputTemplate),
         },
+        ...failureHandling,
       });
     }
+
+    // Wherever a runbook is, a run that leaves sending unchanged is reported.
+    this.failedRule = new CloudwatchEventRule(this, "FailedRule", {
+      ...counted,
+      name: runbookFailedRuleName(props.namePrefix),
+      description: `ses-guard: reports runs of ${this.pauseRunbookName} or ${this.resumeRunbookName} that ended ${RUNBOOK_FAILED_STATUSES.join(", ")}`,
+      eventPattern: JSON.stringify(automationStatusPattern([this.pauseRunbookName, this.resumeRunbookName], RUNBOOK_FAILED_STATUSES)),
+    });
+    const failure = runbookFailureTransformer({ pauseRunbookName: this.pauseRunbookName, resumeRunbookName: this.resumeRunbookName });
+    new CloudwatchEventTarget(this, "FailedTarget", {
+      ...counted,
+      rule: attributeOf(this.failedRule, "name"),
+      targetId: "report-runbook-failure",
+      arn: props.alarmTopic.arn,
+      inputTransformer: { inputPaths: failure.inputPathsMap, inputTemplate: failure.inputTemplate },
+      ...failureHandling,
+    });
   }
 }

@@ -17,6 +17,12 @@ export interface SlackChannel {
   readonly workspaceId: string;
   /** Channel ID, `C` (or `G` for a private channel) and more capitals and digits. */
   readonly channelId: string;
+  /**
+   * The channel's existing configuration in this account: a channel has one per account, so
+   * ChatChannels creates none for it (subscribe it to `topicArns` yourself).
+   * @default - none: ChatChannels creates the channel's configuration
+   */
+  readonly configurationArn?: string;
 }
 
 /** A Microsoft Teams channel, in a team authorized once in the Amazon Q Developer console. */
@@ -28,12 +34,26 @@ export interface TeamsChannel {
   readonly teamId: string;
   /** Channel ID, URL-encoded as in the channel's link: `19%3a...%40thread.tacv2`. */
   readonly channelId: string;
+  /**
+   * The channel's existing configuration in this account, as for Slack.
+   * @default - none: ChatChannels creates the channel's configuration
+   */
+  readonly configurationArn?: string;
+}
+
+/** The channels ChatChannels creates a configuration for: those without one of their own (a literal list). */
+export function channelsToConfigure<C extends { readonly configurationArn?: string }>(channels: readonly C[]): readonly C[] {
+  return isToken(channels) ? channels : channels.filter((c) => !c.configurationArn);
 }
 
 export interface ChatChannelsProps extends ArnScope {
   /** Prefix of the role and configuration names. */
   readonly namePrefix: string;
-  /** Topics every channel subscribes to (any region). */
+  /**
+   * Topics every channel subscribes to, in any region: one configuration takes topics from several
+   * (Amazon Q Developer in chat applications Administrator Guide, "Regions and quotas": "You can
+   * combine Amazon SNS topics from multiple Regions in a single ... configuration").
+   */
   readonly topicArns: readonly string[];
   /**
    * Slack channels; a token list becomes `for_each`, keyed by name.
@@ -53,7 +73,7 @@ export interface ChatChannelsProps extends ArnScope {
    */
   readonly provider?: TerraformProvider;
   /**
-   * Terraform condition under which the role exists (the plain module's switch).
+   * Terraform condition under which the role and the configurations exist (the plain module's switch).
    * @default - always
    */
   readonly condition?: Condition;
@@ -71,10 +91,13 @@ export class ChatChannels extends Construct {
   /** Name of each channel's configuration: `<namePrefix>-<region>-<channel name>`. */
   public readonly configurationName: (channelName: string) => string;
 
+  private readonly condition?: Condition;
+
   constructor(scope: Construct, id: string, props: ChatChannelsProps) {
     super(scope, id);
-    const slackChannels = props.slackChannels ?? [];
-    const teamsChannels = props.teamsChannels ?? [];
+    this.condition = props.condition;
+    const slackChannels = channelsToConfigure(props.slackChannels ?? []);
+    const teamsChannels = channelsToConfigure(props.teamsChannels ?? []);
     if (!isToken(slackChannels)) slackChannels.forEach((c, i) => checkSlack(c, i));
     if (!isToken(teamsChannels)) teamsChannels.forEach((c, i) => checkTeams(c, i));
     const partition = props.partition ?? partitionOf(props.region);
@@ -97,12 +120,25 @@ export class ChatChannels extends Construct {
       // The role's id, as the stack has it (for a counted role, its one instance's): the same plan from the module.
       role: attributeOf(this.role, "id"),
       policy: renderPolicy(
-        policyDocument({
-          Sid: "DescribeOurAlarms",
-          Effect: "Allow",
-          Action: "cloudwatch:DescribeAlarms",
-          Resource: arn(props, "cloudwatch", `alarm:${props.namePrefix}-*`),
-        }),
+        policyDocument(
+          {
+            Sid: "DescribeOurAlarms",
+            Effect: "Allow",
+            Action: "cloudwatch:DescribeAlarms",
+            Resource: arn(props, "cloudwatch", `alarm:${props.namePrefix}-*`),
+          },
+          {
+            // Amazon Q Developer in chat applications Administrator Guide, "IAM resource-level permissions
+            // for Amazon Q Developer": for an alarm notification it fetches the metric graph with the
+            // channel role; "IAM policies for Amazon Q Developer in chat applications", Notification
+            // permissions template: cloudwatch:Describe*, Get*, List*. Of these, the metric reads a graph
+            // takes; Service Authorization Reference (Amazon CloudWatch): no resource type, so "*".
+            Sid: "ReadMetricsForAlarmGraphs",
+            Effect: "Allow",
+            Action: ["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:GetMetricWidgetImage", "cloudwatch:ListMetrics"],
+            Resource: "*",
+          },
+        ),
       ),
       dependsOn: [this.role],
     });
@@ -110,7 +146,7 @@ export class ChatChannels extends Construct {
     const common = {
       provider: props.provider,
       iamRoleArn: roleArn,
-      snsTopicArns: [...props.topicArns],
+      snsTopicArns: isToken(props.topicArns) ? (props.topicArns as string[]) : [...props.topicArns],
       // Read-only: members cannot change anything through the channel, whatever their own role allows. Left
       // out, the API applies AdministratorAccess (Amazon Q Developer API Reference, CreateSlackChannelConfiguration, GuardrailPolicyArns).
       guardrailPolicyArns: [`arn:${partition}:iam::aws:policy/CloudWatchReadOnlyAccess`],
@@ -157,7 +193,8 @@ export class ChatChannels extends Construct {
   ): R[] {
     const scope = new Construct(this, scopeId);
     if (!isToken(channels)) return channels.map((c) => make(scope, c.name, undefined, (key) => String(c[key])));
-    const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, channels)} : c.name => c }`)));
+    const when = this.condition === undefined ? "" : ` if ${hclOf(this, this.condition, false)}`;
+    const each = TerraformIterator.fromMap(Token.asAnyMap(expression(this, `{ for c in ${hclOf(this, channels)} : c.name => c${when} }`)));
     return [make(scope, "Resource", each, (_, variableKey) => each.getString(variableKey))];
   }
 }

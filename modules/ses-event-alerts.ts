@@ -3,10 +3,11 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { arn, ArnScope, awsManagedKeyProblem } from "./shared/arn";
+import { arn, ArnScope, awsManagedKeyProblem, TopicRef } from "./shared/arn";
 import { attributeOf, Condition, hclOf, isToken, numberExpression } from "./shared/expressions";
 import { policyDocument, renderPolicy, renderPolicyWithList, topicPublisher } from "./shared/policy-document";
 import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatNextSteps, transformerProblems } from "./shared/ses-chat-events";
+import { EventDeadLetterQueue } from "./event-dead-letter-queue";
 
 export interface SesEventAlertsProps extends ArnScope {
   /** Prefix of the topic and rule names. */
@@ -20,6 +21,8 @@ export interface SesEventAlertsProps extends ArnScope {
   readonly types: readonly ChatEventType[];
   /** Customer-managed key of the topic; its policy must let events.amazonaws.com use it. */
   readonly kmsKeyArn: string;
+  /** Topic told when a message could not be delivered (the dead-letter queue's alarm). */
+  readonly alarmTopic: TopicRef;
   /** What each message tells the reader to run next. */
   readonly nextSteps: Omit<ChatNextSteps, "configurationSetName">;
   /**
@@ -38,6 +41,8 @@ export class SesEventAlerts extends Construct {
   public readonly topic: SnsTopic;
   public readonly topicName: string;
   public readonly rules: readonly CloudwatchEventRule[];
+  /** Where the chat targets' failed events go, with its alarm. */
+  public readonly deadLetterQueue: EventDeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: SesEventAlertsProps) {
     super(scope, id);
@@ -77,19 +82,27 @@ export class SesEventAlerts extends Construct {
         tokenTypes ? sourceArns : chosen.map((r) => `${ruleArnPrefix}${r.suffix}`),
       ),
     );
+    // A token list: the same ARNs, in the same order, built by Terraform.
+    const ruleArnsHcl = tokenTypes
+      ? `flatten([for t in ${hclOf(this, props.types)} : [for suffix in ["", "-no-subject"] : "\${${hclOf(this, ruleArnPrefix)}}\${lower(replace(t, "_", "-"))}\${suffix}"]])`
+      : undefined;
     new SnsTopicPolicy(this, "TopicPolicy", {
       ...counted(),
       // The topic's own attribute (its one instance's while counted), as the stack has it: the same plan from the module.
       arn: attributeOf(this.topic, "arn"),
-      // A token list: the same ARNs, in the same order, built by Terraform.
-      policy: tokenTypes
-        ? renderPolicyWithList(
-            doc,
-            sourceArns,
-            `flatten([for t in ${hclOf(this, props.types)} : [for suffix in ["", "-no-subject"] : "\${${hclOf(this, ruleArnPrefix)}}\${lower(replace(t, "_", "-"))}\${suffix}"]])`,
-          )
-        : renderPolicy(doc),
+      policy: ruleArnsHcl ? renderPolicyWithList(doc, sourceArns, ruleArnsHcl) : renderPolicy(doc),
       dependsOn: [this.topic],
+    });
+    this.deadLetterQueue = new EventDeadLetterQueue(this, "DeadLetterQueue", {
+      accountId: props.accountId,
+      region: props.region,
+      partition: props.partition,
+      queueName: `${props.namePrefix}-chat-dlq`,
+      sourceRuleArns: chosen.map((r) => `${ruleArnPrefix}${r.suffix}`),
+      sourceRuleArnsHcl: ruleArnsHcl,
+      alarmTopic: props.alarmTopic,
+      what: "SES events to chat",
+      condition: props.condition,
     });
 
     const rules: CloudwatchEventRule[] = [];
@@ -112,6 +125,7 @@ export class SesEventAlerts extends Construct {
         targetId: "chat-topic",
         arn: topicArn,
         inputTransformer: { inputPaths: rule.inputTransformer.inputPathsMap, inputTemplate: rule.inputTransformer.inputTemplate },
+        ...this.deadLetterQueue.targetSettings(),
         dependsOn: [this.topic],
       });
       rules.push(eventRule);

@@ -22,6 +22,7 @@ import {
   archiveBucketFor,
   catalogFor,
   chatEnabled,
+  chatTopicArns,
   notificationIdentitiesFor,
   NotificationType,
   queryableDays,
@@ -31,7 +32,7 @@ import {
   SesRegion,
   SuppressionReason,
 } from "./app/config";
-import { archiveAlarmNames, defaultBucketName, investigationNames, pauseRuleName, regionNames } from "./shared/names";
+import { archiveAlarmNames, defaultBucketName, investigationNames, pauseRulesNamePattern, regionNames } from "./shared/names";
 import { ArchiveAlarms } from "./archive-alarms";
 import { DeliveryStream } from "./delivery-stream";
 import { EncryptionKey } from "./encryption-key";
@@ -43,7 +44,7 @@ import { Rate } from "./shared/rate";
 import { RateLevels, ReputationAlarms } from "./reputation-alarms";
 import { AccountSuppression } from "./suppression";
 import { AutoPause } from "./auto-pause";
-import { ChatChannels, SlackChannel, TeamsChannel } from "./chat-channels";
+import { ChatChannels, channelsToConfigure, SlackChannel, TeamsChannel } from "./chat-channels";
 import { Dashboard } from "./dashboard";
 import { SesEventAlerts } from "./ses-event-alerts";
 import { PauseScope } from "./shared/runbooks";
@@ -91,6 +92,12 @@ export interface SesGuardChatProps {
    */
   readonly teamsChannels?: readonly TeamsChannel[];
   /**
+   * More topics the channels subscribe to: the guards of the other regions (their alarm and SES-events
+   * topics). A channel has one configuration per account, so one guard creates it for every region.
+   * @default - none: this guard's own topics only
+   */
+  readonly otherTopicArns?: readonly string[];
+  /**
    * SES events relayed to chat.
    * @default - permanent bounces and complaints
    */
@@ -101,7 +108,7 @@ export interface SesGuardChatProps {
    */
   readonly provider?: TerraformProvider;
   /**
-   * Terraform condition under which the channels' role exists (the plain module: channels given).
+   * Terraform condition under which the channels' role and configurations exist (the plain module: channels given, and this call creates them).
    * @default - always, when channels are given
    */
   readonly channelsEnabled?: Condition;
@@ -406,8 +413,8 @@ export class SesGuard extends Construct {
       periodSeconds: props.alarms.periodSeconds,
       evaluationPeriods: props.alarms.evaluationPeriods,
       kmsKeyArn,
-      // The auto-pause rule announces a pause on the alarm topic.
-      eventRuleNamePattern: pauseOn === false ? undefined : pauseRuleName(p),
+      // The auto-pause rules announce a pause and report a failed runbook on the alarm topic.
+      eventRuleNamePattern: pauseOn === false ? undefined : pauseRulesNamePattern(p),
       eventRulesEnabled: isToken(pauseOn) ? (pauseOn as Condition) : undefined,
     });
     this.alarmTopic = this.alarms.topic;
@@ -579,6 +586,7 @@ export class SesGuard extends Construct {
         configurationSetName: names.configurationSet,
         types,
         kmsKeyArn: kmsKeyArn!,
+        alarmTopic: this.alarmTopic,
         nextSteps: {
           archiveLocation: `s3://${this.archiveBucketName}/${keyPrefix}`,
           investigate: this.athena ? { workgroup: this.athena.workgroupName, when: inv?.enabled ? hclOf(this, inv.enabled, false) : undefined } : undefined,
@@ -587,12 +595,15 @@ export class SesGuard extends Construct {
       });
       const slackChannels = props.chat.slackChannels ?? [];
       const teamsChannels = props.chat.teamsChannels ?? [];
-      if (isToken(slackChannels) || isToken(teamsChannels) || slackChannels.length + teamsChannels.length > 0) {
+      const configured = channelsToConfigure(slackChannels).length + channelsToConfigure(teamsChannels).length;
+      if (isToken(slackChannels) || isToken(teamsChannels) || configured > 0) {
+        // Attributes, not names: a channel configuration subscribes to its topics, so they come first.
+        const own = [this.alarmTopic.arn, attributeOf(this.sesEventAlerts.topic, "arn")];
+        const others = props.chat.otherTopicArns ?? [];
         this.chatChannels = new ChatChannels(this, "ChatChannels", {
           ...arnScope,
           namePrefix: p,
-          // Attributes, not names: a channel configuration subscribes to its topics, so they come first.
-          topicArns: [this.alarmTopic.arn, attributeOf(this.sesEventAlerts.topic, "arn")],
+          topicArns: isToken(others) ? Token.asList(expression(this, `concat(${hclOf(this, own)}, ${hclOf(this, others)})`)) : [...own, ...others],
           slackChannels,
           teamsChannels,
           provider: props.chat.provider,
@@ -624,6 +635,7 @@ export class SesGuard extends Construct {
         configurationSetName: names.configurationSet,
         alarmArns,
         announceTopic: this.alarmTopic,
+        alarmTopic: this.alarmTopic,
         condition: props.autoPause.enabled,
       });
     }
@@ -726,8 +738,17 @@ export function sesGuardPropsFromConfig(cfg: SesGuardConfig, region: SesRegion =
       accountLevel: cfg.suppression.accountLevel ?? undefined,
       configurationSet: cfg.suppression.configurationSet ?? undefined,
     },
+    // A channel has one configuration per account: the home region's stack creates it, subscribed to
+    // every region's topics; the other stacks relay their events to their own topics only.
     chat: chatEnabled(cfg)
-      ? { slackChannels: cfg.chat.slackChannels, teamsChannels: cfg.chat.teamsChannels, sesEventTypes: cfg.chat.sesEventTypes }
+      ? region === cfg.regions[0]
+        ? {
+            slackChannels: cfg.chat.slackChannels,
+            teamsChannels: cfg.chat.teamsChannels,
+            otherTopicArns: chatTopicArns({ ...cfg, regions: cfg.regions.slice(1) }),
+            sesEventTypes: cfg.chat.sesEventTypes,
+          }
+        : { sesEventTypes: cfg.chat.sesEventTypes }
       : undefined,
     autoPause: cfg.autoPause.enabled ? { scope: cfg.autoPause.scope } : undefined,
     dashboard: { enabled: cfg.dashboard.enabled },

@@ -5,8 +5,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { AutoPause, AutoPauseProps } from "../modules/auto-pause";
-import { INPUT_TEMPLATE_MAX_CHARS, pauseAnnouncementTransformer, SES_PAUSE_ACTIONS } from "../modules/shared/runbooks";
+import { SES_PAUSE_ACTIONS } from "../modules/shared/runbooks";
+import { INPUT_TEMPLATE_MAX_CHARS } from "../modules/shared/ses-chat-events";
+import { pausedAnnouncementTransformer, runbookFailureTransformer } from "../modules/shared/runbook-events";
 import { renderTransformer } from "./support/eventbridge";
+import { automationEvent } from "./support/ssm-events";
 
 const ACCOUNT = "123456789012";
 const ALARM_ARNS = [
@@ -16,11 +19,20 @@ const ALARM_ARNS = [
 const AUTOMATION_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/shop-pause-automation-us-east-1`;
 const RULE_ARN = `arn:aws:events:us-east-1:${ACCOUNT}:rule/shop-pause-on-critical`;
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:shop-alarms`;
+const ALARM_TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:shop-watch`;
 
 type Type = { tfResourceType: string };
 
 function props(overrides: Partial<AutoPauseProps> = {}): AutoPauseProps {
-  return { accountId: ACCOUNT, region: "us-east-1", namePrefix: "shop", configurationSetName: "shop", alarmArns: ALARM_ARNS, ...overrides };
+  return {
+    accountId: ACCOUNT,
+    region: "us-east-1",
+    namePrefix: "shop",
+    configurationSetName: "shop",
+    alarmArns: ALARM_ARNS,
+    alarmTopic: { arn: ALARM_TOPIC_ARN },
+    ...overrides,
+  };
 }
 
 function synthWith(overrides: Partial<AutoPauseProps> = {}): { out: string; pause: AutoPause } {
@@ -256,7 +268,10 @@ describe("AutoPause events role", () => {
         Sid: "StartPauseRunbook",
         Effect: "Allow",
         Action: "ssm:StartAutomationExecution",
-        Resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/shop-pause-sending:*`,
+        Resource: [
+          `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/shop-pause-sending:*`,
+          `arn:aws:ssm:us-east-1:${ACCOUNT}:document/shop-pause-sending`,
+        ],
       },
       {
         Sid: "PassAutomationRole",
@@ -271,8 +286,12 @@ describe("AutoPause events role", () => {
   test("its policy covers the pause target's ARN and not the resume runbook's", () => {
     const out = synth();
     const [start] = statements(resource(out, IamRolePolicy, "EventsPolicy").policy);
-    expect(arnMatches(start.Resource, resource(out, CloudwatchEventTarget, "PauseTarget").arn)).toBe(true);
-    expect(arnMatches(start.Resource, `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/shop-resume-sending:$DEFAULT`)).toBe(false);
+    const covers = (value: string) => start.Resource.some((pattern: string) => arnMatches(pattern, value));
+    expect(covers(resource(out, CloudwatchEventTarget, "PauseTarget").arn)).toBe(true);
+    // The document ARN the Systems Manager User Guide's examples name, for the pause runbook only.
+    expect(covers(`arn:aws:ssm:us-east-1:${ACCOUNT}:document/shop-pause-sending`)).toBe(true);
+    expect(covers(`arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/shop-resume-sending:$DEFAULT`)).toBe(false);
+    expect(covers(`arn:aws:ssm:us-east-1:${ACCOUNT}:document/shop-resume-sending`)).toBe(false);
   });
 });
 
@@ -330,19 +349,28 @@ describe("AutoPause pause target", () => {
     ]);
   });
 
-  test("is the only target without announceTopic", () => {
-    expect(Object.keys(resources(synth(), CloudwatchEventTarget))).toHaveLength(1);
+  test("without announceTopic, the only targets are the runbook start and the failure report", () => {
+    const out = synth();
+    expect(
+      Object.values(resources(out, CloudwatchEventTarget))
+        .map((t) => t.target_id)
+        .sort(),
+    ).toEqual(["pause-sending", "report-runbook-failure"]);
+    expect(Object.keys(resources(out, CloudwatchEventRule))).toHaveLength(2);
   });
 });
 
 describe("AutoPause announcement", () => {
   const announce = (overrides: Partial<AutoPauseProps> = {}) => synthWith({ announceTopic: { arn: TOPIC_ARN }, ...overrides });
   const transformer = (out: string) => resource(out, CloudwatchEventTarget, "AnnounceTarget").input_transformer;
-  const rendered = (out: string) => JSON.parse(render(transformer(out), alarmEvent(ALARM_ARNS[0], "ALARM")));
+  const rendered = (out: string) => JSON.parse(render(transformer(out), automationEvent("shop-pause-sending", "Success")));
+  const pattern = (out: string) => JSON.parse(resource(out, CloudwatchEventRule, "AnnounceRule").event_pattern);
 
-  test("goes to the topic, from the same rule", () => {
-    const { out } = announce();
-    const [ruleName] = byId(out, CloudwatchEventRule, "Rule");
+  test("goes to the topic from its own rule <namePrefix>-pause-announce, not from the alarm rule", () => {
+    const { out, pause } = announce();
+    const [ruleName, rule] = byId(out, CloudwatchEventRule, "AnnounceRule");
+    expect(rule.name).toBe("shop-pause-announce");
+    expect(pause.announceRuleArn).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:rule/shop-pause-announce`);
     expect(resource(out, CloudwatchEventTarget, "AnnounceTarget")).toMatchObject({
       arn: TOPIC_ARN,
       rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}`,
@@ -350,35 +378,35 @@ describe("AutoPause announcement", () => {
     });
   });
 
-  test("takes the alarm name, region and time from the event, not the free-text reason (inserted unescaped, a quote would break it)", () => {
-    expect(transformer(announce().out).input_paths).toEqual({
-      alarmName: "$.detail.alarmName",
-      region: "$.region",
-      time: "$.time",
-    });
+  test("fires only when the pause runbook succeeded: not on the alarm, a failed pause, or the resume runbook", () => {
+    const p = pattern(announce().out);
+    expect(patternMatches(p, automationEvent("shop-pause-sending", "Success"))).toBe(true);
+    for (const status of ["Failed", "TimedOut", "Cancelled", "InProgress", "Pending"]) {
+      expect([status, patternMatches(p, automationEvent("shop-pause-sending", status))]).toEqual([status, false]);
+    }
+    expect(patternMatches(p, automationEvent("shop-resume-sending", "Success"))).toBe(false);
+    expect(patternMatches(p, alarmEvent(ALARM_ARNS[0], "ALARM"))).toBe(false);
   });
 
-  test("renders, for a sample alarm event, as an Amazon Q Developer custom notification", () => {
+  test("takes only values AWS sets (execution ID, region, time) from the event", () => {
+    expect(transformer(announce().out).input_paths).toEqual({ executionId: "$.detail.ExecutionId", region: "$.region", time: "$.time" });
+  });
+
+  test("renders, for a sample Success event, as an Amazon Q Developer custom notification saying what was paused where", () => {
     const notification = rendered(announce().out);
     expect(notification).toMatchObject({ version: "1.0", source: "custom", content: { textType: "client-markdown" } });
-    expect(notification.content.title).toContain("shop-bounce-rate-critical");
-    expect(notification.content.keywords).toContain("shop-bounce-rate-critical");
-  });
-
-  test("says which alarm fired, when, and which runbook paused what where", () => {
-    const { description } = rendered(announce().out).content;
-    expect(description).toContain("*shop-bounce-rate-critical* went to ALARM at 2019-10-02T17:04:40Z");
-    expect(description).toContain("started runbook `shop-pause-sending` to pause sending for configuration set `shop` in us-east-1");
+    expect(notification.content.title).toBe(":octagonal_sign: SES sending paused for shop in us-east-1");
+    expect(notification.content.description).toContain("`shop-pause-sending` paused sending for configuration set `shop` in us-east-1 at 2024-11-29T19:43:35Z");
   });
 
   test("with scope account says the whole account is paused", () => {
-    expect(rendered(announce({ scope: "account" }).out).content.description).toContain("to pause sending for the whole account in us-east-1");
+    expect(rendered(announce({ scope: "account" }).out).content.description).toContain("paused sending for the whole account in us-east-1");
   });
 
-  test("its next steps check the execution, point to the saved queries and resume with resumeCommand", () => {
+  test("its next steps check this execution, point to the saved queries and resume with resumeCommand", () => {
     const { out, pause } = announce();
     const [check, investigate, resume] = rendered(out).content.nextSteps;
-    expect(check).toContain("aws ssm describe-automation-executions --filters Key=DocumentNamePrefix,Values=shop-pause-sending --region us-east-1");
+    expect(check).toContain("aws ssm get-automation-execution --automation-execution-id 333ba70b-2333-48db-b17e-a5e69c6f4d1c --region us-east-1");
     expect(investigate).toContain("saved Athena queries");
     expect(resume).toContain(pause.resumeCommand);
   });
@@ -393,8 +421,9 @@ describe("AutoPause announcement", () => {
 
   test("refuses names that would put < or > in the template", () => {
     expect(() =>
-      pauseAnnouncementTransformer({ scope: "configurationSet", configurationSetName: "shop<b>", pauseRunbookName: "p", resumeRunbookName: "r" }),
+      pausedAnnouncementTransformer({ scope: "configurationSet", configurationSetName: "shop<b>", pauseRunbookName: "p", resumeRunbookName: "r" }),
     ).toThrow("pause announcement: got a name with < or > in it");
+    expect(() => runbookFailureTransformer({ pauseRunbookName: "p>", resumeRunbookName: "r" })).toThrow("runbook failure report: got a name with < or > in it");
   });
 });
 
@@ -411,6 +440,7 @@ describe("AutoPause with Terraform tokens", () => {
       configurationSetName: v("set").stringValue,
       alarmArns: v("alarms").listValue,
       announceTopic: { arn: v("topic").stringValue },
+      alarmTopic: { arn: v("alarm-topic").stringValue },
       condition: v("on").booleanValue as never,
     });
     return JSON.parse(Testing.synth(stack)).resource;
@@ -422,7 +452,8 @@ describe("AutoPause with Terraform tokens", () => {
 
   test("condition gives every resource a count", () => {
     const resources = all();
-    expect(resources.map(([address]) => address)).toHaveLength(9);
+    // Runbooks, roles, policies, 3 rules, 3 targets, and the dead-letter queue, its policy and alarm.
+    expect(resources.map(([address]) => address)).toHaveLength(15);
     for (const [address, config] of resources) expect([address, config.count]).toEqual([address, "${var.on ? 1 : 0}"]);
   });
 

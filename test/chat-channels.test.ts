@@ -48,13 +48,20 @@ describe("ChatChannels", () => {
     }
   });
 
-  test("the role may only describe our alarms", () => {
+  test("the role may only describe our alarms and read metrics for their graphs", () => {
     const json = synth();
     const [policy] = of(json, IamRolePolicy);
     const [roleName] = namesOf(json, IamRole);
     expect(policy).toMatchObject({ name: "read-our-alarms", role: `\${aws_iam_role.${roleName}.id}`, depends_on: [`aws_iam_role.${roleName}`] });
     expect(JSON.parse(policy.policy).Statement).toEqual([
       { Sid: "DescribeOurAlarms", Effect: "Allow", Action: "cloudwatch:DescribeAlarms", Resource: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:shop-*" },
+      // The alarm notification's metric graph is fetched with this role; these reads take no resource type.
+      {
+        Sid: "ReadMetricsForAlarmGraphs",
+        Effect: "Allow",
+        Action: ["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:GetMetricWidgetImage", "cloudwatch:ListMetrics"],
+        Resource: "*",
+      },
     ]);
   });
 

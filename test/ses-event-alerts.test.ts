@@ -2,12 +2,16 @@ import { Testing, TerraformVariable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import * as fs from "fs";
 import * as path from "path";
 import { SesEventAlerts, SesEventAlertsProps } from "../modules/ses-event-alerts";
 import { expression } from "../modules/shared/expressions";
 import { CHAT_EVENT_TYPES } from "../modules/shared/ses-chat-events";
 import { matchesPattern, renderTransformer, sesEventOnBus } from "./support/eventbridge";
+import { customNotificationProblems } from "./support/custom-notification";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const base: SesEventAlertsProps = {
@@ -17,6 +21,7 @@ const base: SesEventAlertsProps = {
   configurationSetName: "shop-mail",
   types: ["PERMANENT_BOUNCE", "COMPLAINT"],
   kmsKeyArn: KEY,
+  alarmTopic: { arn: "arn:aws:sns:us-east-1:123456789012:shop-alarms" },
   nextSteps: { archiveLocation: "s3://b/events/us-east-1/" },
 };
 const synth = (props: Partial<SesEventAlertsProps> = {}) => JSON.parse(Testing.synthScope((s) => void new SesEventAlerts(s, "Alerts", { ...base, ...props })));
@@ -42,7 +47,9 @@ describe("SesEventAlerts", () => {
     expect(Object.values(json.resource.aws_sns_topic)).toEqual([expect.objectContaining({ name: "shop-ses-events", kms_master_key_id: KEY })]);
     for (const t of of(json, CloudwatchEventTarget)) {
       expect(t.arn).toBe("arn:aws:sns:us-east-1:123456789012:shop-ses-events");
-      expect(JSON.parse(t.input_transformer.input_template.replace(/<[a-zA-Z]+>/g, "x"))).toMatchObject({ version: "1.0", source: "custom" });
+      // A placeholder standing for a value (after a colon, outside quotes) becomes a list; one inside a string, text.
+      const sample = t.input_transformer.input_template.replace(/:<[a-zA-Z]+>/g, ":[]").replace(/<[a-zA-Z]+>/g, "x");
+      expect(JSON.parse(sample)).toMatchObject({ version: "1.0", source: "custom" });
     }
   });
 
@@ -136,9 +143,54 @@ describe("SesEventAlerts", () => {
       }),
     );
     const all = Object.values(json.resource as Record<string, Record<string, any>>).flatMap((byName) => Object.values(byName));
-    expect(all).toHaveLength(1 + 1 + 4 + 4);
+    // Topic, its policy, 4 rules, 4 targets, and the dead-letter queue, its policy and alarm.
+    expect(all).toHaveLength(1 + 1 + 4 + 4 + 3);
     for (const r of all) expect(r.count).toBe("${var.on ? 1 : 0}");
     expect(of(json, SnsTopicPolicy)[0].arn).toMatch(/^\$\{one\(aws_sns_topic\.\w+\[\*\]\.arn\)\}$/);
+  });
+
+  test("every target sends what it could not deliver, after an hour of retries, to the encrypted queue <prefix>-chat-dlq", () => {
+    const json = synth();
+    const [[queueName, queue]] = Object.entries(json.resource.aws_sqs_queue as Record<string, any>);
+    expect(queue).toMatchObject({ name: "shop-chat-dlq", sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
+    const targets = of(json, CloudwatchEventTarget);
+    expect(targets).toHaveLength(4);
+    for (const t of targets) {
+      expect(t.dead_letter_config).toEqual({ arn: `\${aws_sqs_queue.${queueName}.arn}` });
+      expect(t.retry_policy).toEqual({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 185 });
+    }
+  });
+
+  test("the queue policy lets EventBridge send only for this account's chat rules, each named", () => {
+    const [statement] = JSON.parse(of(synth(), SqsQueuePolicy)[0].policy).Statement;
+    expect(statement).toEqual({
+      Sid: "AllowOurEventBridgeRules",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: "arn:aws:sqs:us-east-1:123456789012:shop-chat-dlq",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnEquals: {
+          "aws:SourceArn": ["permanent-bounce", "permanent-bounce-no-subject", "complaint", "complaint-no-subject"].map(
+            (s) => `arn:aws:events:us-east-1:123456789012:rule/shop-chat-${s}`,
+          ),
+        },
+      },
+    });
+  });
+
+  test("an alarm on the queue tells the alarm topic when a message could not be delivered", () => {
+    const [alarm] = of(synth(), CloudwatchMetricAlarm);
+    expect(alarm).toMatchObject({
+      alarm_name: "shop-chat-dlq-not-empty",
+      namespace: "AWS/SQS",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "shop-chat-dlq" },
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: ["arn:aws:sns:us-east-1:123456789012:shop-alarms"],
+    });
   });
 
   test("a token list of types gives every type its rules, each counted on the list holding it", () => {
@@ -164,9 +216,13 @@ describe("SesEventAlerts", () => {
       }),
     );
     const [policy] = of(json, SnsTopicPolicy);
-    expect(policy.policy).toContain(
-      '"aws:SourceArn":${jsonencode(flatten([for t in var.types : [for suffix in ["", "-no-subject"] : "${"arn:aws:events:us-east-1:123456789012:rule/shop-chat-"}${lower(replace(t, "_", "-"))}${suffix}"]]))}',
-    );
+    const listed =
+      '"aws:SourceArn":${jsonencode(flatten([for t in var.types : [for suffix in ["", "-no-subject"] : "${"arn:aws:events:us-east-1:123456789012:rule/shop-chat-"}${lower(replace(t, "_", "-"))}${suffix}"]]))}';
+    expect(policy.policy).toContain(listed);
+    // The dead-letter queue's policy names the same rules, and exists while the relay does.
+    const [queuePolicy] = of(json, SqsQueuePolicy);
+    expect(queuePolicy.policy).toContain(listed);
+    expect([queuePolicy.count, of(json, SqsQueue)[0].count, of(json, CloudwatchMetricAlarm)[0].count]).toEqual(Array(3).fill("${var.on ? 1 : 0}"));
     // The same ARNs the literal list gives: lower(replace(t, "_", "-")) is the rule's suffix.
     for (const t of CHAT_EVENT_TYPES) {
       expect(of(json, CloudwatchEventRule).map((r) => r.name)).toContain(`shop-chat-${t.toLowerCase().replace(/_/g, "-")}`);
@@ -198,7 +254,11 @@ describe("SesEventAlerts", () => {
     ["rendering-failure.json", "Email Rendering Failed"],
   ])("as synthesized: exactly one rule matches %s, and its target renders a custom notification", (file, detailType) => {
     const json = synth({ types: CHAT_EVENT_TYPES, configurationSetName: "ConfigSet" });
-    const record = JSON.parse(fs.readFileSync(path.join(__dirname, "ses-event-samples", file), "utf8"));
+    const sample = JSON.parse(fs.readFileSync(path.join(__dirname, "ses-event-samples", file), "utf8"));
+    // Free text with quotes and backslashes, and a recipient with a quoted local part: the message must survive them.
+    const from = '"Acme \\"Deals\\"" <news@acme.example>';
+    const headers = { ...sample.mail.commonHeaders, subject: 'a "b" \\ c', from: [from] };
+    const record = { ...sample, mail: { ...sample.mail, commonHeaders: headers, destination: [...sample.mail.destination, '"x\\"y"@example.com'] } };
     const event = sesEventOnBus(record, detailType);
     const matched = Object.entries(json.resource.aws_cloudwatch_event_rule as Record<string, any>).filter(([, r]) =>
       matchesPattern(JSON.parse(r.event_pattern), event),
@@ -208,7 +268,8 @@ describe("SesEventAlerts", () => {
     const notification = JSON.parse(
       renderTransformer({ inputPathsMap: target.input_transformer.input_paths, inputTemplate: target.input_transformer.input_template }, event),
     );
-    expect(notification).toMatchObject({ version: "1.0", source: "custom", content: { textType: "client-markdown" } });
+    expect(customNotificationProblems(notification)).toEqual([]);
     expect(notification.content.description).toContain(record.mail.messageId);
+    expect(notification.content.keywords).toEqual(record.mail.destination);
   });
 });

@@ -439,7 +439,10 @@ describe("SesGuardStack from full.json: from alarm to action", () => {
     const json = JSON.parse(fullOut);
     const topicPolicy = JSON.parse(json.resource.aws_sns_topic_policy.alarms_topic_policy.policy);
     expect(topicPolicy.Statement.map((s: any) => s.Sid)).toEqual(["AllowOurEventBridgeRules", "AllowCloudWatchAlarmsOfThisAccount"]);
-    expect(topicPolicy.Statement[0].Condition.ArnLike["aws:SourceArn"]).toBe("arn:aws:events:eu-west-1:210987654321:rule/acme-mail-pause-on-critical");
+    // The alarm rule, the announcement on the runbook's success and the failed-runbook report: <name>-pause-*.
+    expect(topicPolicy.Statement[0].Condition.ArnLike["aws:SourceArn"]).toBe("arn:aws:events:eu-west-1:210987654321:rule/acme-mail-pause-*");
+    const ruleNames = Object.values(json.resource.aws_cloudwatch_event_rule as Record<string, any>).map((r) => r.name);
+    expect(ruleNames).toEqual(expect.arrayContaining(["acme-mail-pause-on-critical", "acme-mail-pause-announce", "acme-mail-pause-runbook-failed"]));
     const key = JSON.parse(json.resource.aws_kms_key.encryption_key.policy);
     expect(key.Statement.find((s: any) => s.Sid === "EventBridgePublishesToEncryptedTopics").Principal).toEqual({ Service: "events.amazonaws.com" });
   });

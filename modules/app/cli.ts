@@ -166,6 +166,8 @@ export function buildApp(config: SesGuardConfig, outdir: string, statePathFor?: 
     const stack = new SesGuardStack(app, name, { config, region, localStatePath: statePathFor?.(name), forgotten: forgottenIn[name]?.forgotten });
     // A shared bucket is created by the home stack, so `cdktf deploy '*'` applies that one first.
     if (homeStack.guard.archiveBucket && !stack.guard.archiveBucket) stack.addDependency(homeStack);
+    // Otherwise the home stack's channel configurations, which subscribe to this region's topics, come after them.
+    else if (homeStack.guard.chatChannels) homeStack.addDependency(stack);
   }
   return app;
 }

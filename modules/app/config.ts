@@ -15,8 +15,9 @@ import {
   RULES,
 } from "../shared/rules";
 import { suggestKey } from "./config-suggest";
+import { partitionOf } from "../shared/arn";
 import { logicalIdSegment } from "../shared/logical-id";
-import { defaultBucketName, defaultResultsBucketName, regionNames } from "../shared/names";
+import { defaultBucketName, defaultResultsBucketName, regionNames, sesEventsTopicName } from "../shared/names";
 
 export { defaultBucketName } from "../shared/names";
 import { CHAT_EVENT_TYPES, DEFAULT_CHAT_EVENT_TYPES } from "../shared/ses-chat-events";
@@ -528,6 +529,24 @@ export function chatEnabled(cfg: Pick<SesGuardConfig, "chat">): boolean {
   return cfg.chat.enabled ?? cfg.chat.slackChannels.length + cfg.chat.teamsChannels.length > 0;
 }
 
+/**
+ * The topics every channel configuration subscribes to: each region's alarm topic (the user's own
+ * where existing.alarmTopicArns names one) and SES-events topic, home region first. A configuration
+ * takes topics from several regions (Amazon Q Developer in chat applications Administrator Guide,
+ * "Regions and quotas", Supported Regions).
+ */
+export function chatTopicArns(cfg: Pick<SesGuardConfig, "name" | "accountId" | "regions" | "existing">): string[] {
+  return cfg.regions.flatMap((region) => {
+    const topic = (name: string) => `arn:${partitionOf(region)}:sns:${region}:${cfg.accountId}:${name}`;
+    return [cfg.existing.alarmTopicArns[region] ?? topic(regionNames(cfg.name, region).alarmTopic), topic(sesEventsTopicName(cfg.name))];
+  });
+}
+
+/** Channels whose configuration the user already has (`configurationArn`): ses-guard creates none for them. */
+export function existingChatConfigurations(cfg: Pick<SesGuardConfig, "chat">): string[] {
+  return [...cfg.chat.slackChannels, ...cfg.chat.teamsChannels].flatMap((c) => (c.configurationArn ? [c.configurationArn] : []));
+}
+
 /** Where a region's channel configurations are created: the region itself when the API is there. */
 export function chatApiRegionFor(cfg: Pick<SesGuardConfig, "chat">, region: string): string {
   return cfg.chat.apiRegion ?? ((CHATBOT_API_REGIONS as readonly string[]).includes(region) ? region : "us-east-2");
@@ -537,6 +556,11 @@ const slackChannel = z.strictObject({
   name: matching(RULES.chatChannelName).describe("Short name, unique among the channels: part of the channel configuration's name."),
   workspaceId: matching(RULES.slackWorkspaceId).describe("The Slack workspace (team) ID."),
   channelId: matching(RULES.slackChannelId).describe("The channel ID."),
+  configurationArn: matching(RULES.chatConfigurationArn)
+    .optional()
+    .describe(
+      "The channel's existing Amazon Q Developer configuration, in this account (a channel has one per account): ses-guard then creates none, and names the topics to add to it (synth warning, `chat_topic_arns` output).",
+    ),
 });
 
 const teamsChannel = z.strictObject({
@@ -544,6 +568,7 @@ const teamsChannel = z.strictObject({
   tenantId: matching(RULES.teamsTenantId).describe("Microsoft Entra tenant ID."),
   teamId: matching(RULES.teamsTeamId).describe("Team ID."),
   channelId: matching(RULES.teamsChannelId).describe("Channel ID."),
+  configurationArn: matching(RULES.chatConfigurationArn).optional().describe("The channel's existing configuration, the same way as for Slack."),
 });
 
 const chatSchema = z
@@ -584,6 +609,22 @@ const chatSchema = z
       if (seen.has(name)) ctx.addIssue({ code: "custom", path: [list, i, "name"], input: name, message: "a name no other chat channel has" });
       seen.add(name);
     });
+    // A channel has one configuration per account ("... has already been configured for AWS account"),
+    // and that one configuration subscribes to every region's topics: a channel listed twice is a mistake.
+    for (const list of ["slackChannels", "teamsChannels"] as const) {
+      const ids = new Set<string>();
+      chat[list].forEach((c, i) => {
+        if (ids.has(c.channelId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [list, i, "channelId"],
+            input: c.channelId,
+            message: "a channel ID listed once: a channel has one configuration per account, which receives every region",
+          });
+        }
+        ids.add(c.channelId);
+      });
+    }
   })
   .describe("Alarms and SES events in Slack or Microsoft Teams through Amazon Q Developer in chat applications (on when a channel is listed).");
 
@@ -817,6 +858,7 @@ export const configSchema = z
       });
     }
     checkInvestigation(cfg, ctx);
+    checkChatConfigurations(cfg, ctx);
     if (cfg.autoPause.enabled && !RULES.runbookNamePrefix.holds(cfg.name)) {
       ctx.addIssue({ code: "custom", path: ["name"], input: cfg.name, message: RULES.runbookNamePrefix.allowed });
     }
@@ -895,6 +937,23 @@ export function catalogFor(cfg: SesGuardConfig, region: string): { bucket: strin
 }
 
 type Ctx = z.core.$RefinementCtx<SesGuardConfig>;
+
+/** An existing channel configuration must be this account's: it is the one the account's channel has. */
+function checkChatConfigurations(cfg: SesGuardConfig, ctx: Ctx): void {
+  for (const list of ["slackChannels", "teamsChannels"] as const) {
+    cfg.chat[list].forEach((c, i) => {
+      const account = c.configurationArn?.split(":")[4];
+      if (account !== undefined && account !== cfg.accountId) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["chat", list, i, "configurationArn"],
+          input: c.configurationArn,
+          message: `a configuration of account ${cfg.accountId} (accountId): ses-guard's topics are that account's`,
+        });
+      }
+    });
+  }
+}
 
 function checkInvestigation(cfg: SesGuardConfig, ctx: Ctx): void {
   const inv = cfg.investigation;
@@ -1282,6 +1341,12 @@ export function configWarnings(cfg: SesGuardConfig): string[] {
   if (cfg.autoPause.enabled && ownAlarmTopics.length) {
     warnings.push(
       `autoPause announces a pause on the alarm topic, and in ${ownAlarmTopics.join(", ")} that is your own (existing.alarmTopicArns): its policy must let events.amazonaws.com publish for the rule <name>-pause-on-critical, and its key let events.amazonaws.com use it, or the announcement is lost (the pause itself still happens)`,
+    );
+  }
+  const existingChat = existingChatConfigurations(cfg);
+  if (existingChat.length) {
+    warnings.push(
+      `chat: ses-guard creates no configuration for ${existingChat.join(", ")}; subscribe ${existingChat.length > 1 ? "them" : "it"} to ${chatTopicArns(cfg).join(", ")} (also the chat_topic_arns output of stack ${regionNames(cfg.name, cfg.regions[0]).stack})`,
     );
   }
   if (!cfg.notifications.enabled && cfg.regions.some((r) => notificationIdentitiesFor(cfg, r).length > 0)) {

@@ -11,7 +11,7 @@ import {
   TerraformStack,
 } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { AdoptKey, chatApiRegionFor, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
+import { AdoptKey, chatApiRegionFor, chatTopicArns, existingChatConfigurations, SesGuardConfig, SesRegion, STACK_PLACEHOLDER } from "./config";
 import { forgetBlocks, REMOVED_BLOCKS_TERRAFORM } from "../shared/data-bearing";
 import type { Forgotten } from "./stack-record";
 import { terraformName } from "../shared/logical-id";
@@ -60,7 +60,9 @@ export class SesGuardStack extends TerraformStack {
     const defaultTags = Object.keys(config.tags).length ? [{ tags: config.tags }] : undefined;
     new AwsProvider(this, "aws", { region: this.region, defaultTags });
     const guardProps = sesGuardPropsFromConfig(config, this.region);
-    // The channel configurations live where the Amazon Q Developer in chat applications API is.
+    // The channel configurations live where the Amazon Q Developer in chat applications API is, in the
+    // home stack. The other stacks keep the provider while chat is on: one that created a configuration
+    // before it moved home needs it to delete it.
     const chatRegion = chatApiRegionFor(config, this.region);
     const chat =
       guardProps.chat && chatRegion !== this.region
@@ -73,7 +75,7 @@ export class SesGuardStack extends TerraformStack {
     this.addImports(config.adopt[this.region] ?? {});
     this.reclaim(props.forgotten ?? {}, config);
 
-    const output = (outputId: string, value: string, description: string) => new TerraformOutput(this, outputId, { value, description });
+    const output = (outputId: string, value: string | readonly string[], description: string) => new TerraformOutput(this, outputId, { value, description });
     output("alarm_topic_arn", this.guard.alarmTopic.arn, "SNS topic the reputation alarms notify.");
     output("archive_bucket_name", this.guard.archiveBucketName, "S3 bucket holding the SES event archive.");
     output("delivery_stream_name", this.guard.deliveryStream.streamName, "Firehose stream SES publishes events to.");
@@ -108,6 +110,15 @@ export class SesGuardStack extends TerraformStack {
         "ses_events_topic_arn",
         this.guard.sesEventAlerts.topic.arn,
         "SNS topic of the SES events relayed to chat, as Amazon Q Developer custom notifications.",
+      );
+    }
+    const existingChat = existingChatConfigurations(config);
+    if (this.region === config.regions[0] && existingChat.length) {
+      output(
+        "chat_topic_arns",
+        // Names, not attributes: the other regions' topics are other stacks' (see chatTopicArns).
+        chatTopicArns(config),
+        `Topics to subscribe your existing channel configurations to (${existingChat.join(", ")}): every region's alarm and SES-events topics.`,
       );
     }
     if (this.guard.autoPause) {

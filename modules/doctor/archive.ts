@@ -26,6 +26,8 @@ export function dayPrefixesBetween(eventsPrefix: string, from: Date, to: Date): 
 export interface ArchiveObject {
   readonly key: string;
   readonly lastModified: Date;
+  /** Bytes, as stored (gzip'd). */
+  readonly size: number;
 }
 
 /** Stops a runaway listing: a day at 900 s buffering holds about 100 objects, not 20,000. */
@@ -38,7 +40,7 @@ export async function listObjects(api: ScopedApi, region: string, bucket: string
   for (let page = 0; page < MAX_PAGES; page++) {
     const out = await api.send<ListObjectsV2CommandOutput>(region, new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const o of out.Contents ?? []) {
-      if (o.Key && o.LastModified) objects.push({ key: o.Key, lastModified: new Date(o.LastModified) });
+      if (o.Key && o.LastModified) objects.push({ key: o.Key, lastModified: new Date(o.LastModified), size: o.Size ?? 0 });
     }
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
     if (!token) break;
@@ -68,7 +70,7 @@ export async function newestObject(
 /** One SES event record, the fields the drill reads. */
 export interface EventRecord {
   readonly eventType?: string;
-  readonly mail?: { readonly messageId?: string; readonly destination?: readonly string[] };
+  readonly mail?: { readonly messageId?: string; readonly destination?: readonly string[]; readonly timestamp?: string };
 }
 
 /**

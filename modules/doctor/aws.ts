@@ -4,7 +4,9 @@
  * line (errors.ts) and refuses calls a check did not declare, so the IAM policy printed from the
  * declarations (policy.ts) is the one the checks need. Only this bundle loads the SDK.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeSlackChannelConfigurationsCommand, ListMicrosoftTeamsChannelConfigurationsCommand, ChatbotClient } from "@aws-sdk/client-chatbot";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetIdentityNotificationAttributesCommand, SESClient } from "@aws-sdk/client-ses";
@@ -17,10 +19,11 @@ import {
   SendEmailCommand,
 } from "@aws-sdk/client-sesv2";
 import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { DescribeAutomationExecutionsCommand, DescribeDocumentCommand, SSMClient, StartAutomationExecutionCommand } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CallSite, cannotCheck, CannotCheckError } from "./errors";
 
-export type Service = "sts" | "sesv2" | "ses" | "sns" | "cloudwatch" | "firehose" | "s3";
+export type Service = "sts" | "sesv2" | "ses" | "sns" | "cloudwatch" | "firehose" | "s3" | "events" | "ssm" | "chatbot";
 
 export interface Operation {
   readonly service: Service;
@@ -51,6 +54,20 @@ export const OPERATIONS: ReadonlyMap<CommandClass, Operation> = new Map<CommandC
   [DescribeAlarmsCommand, { service: "cloudwatch", operation: "DescribeAlarms", action: "cloudwatch:DescribeAlarms" }],
   [GetMetricDataCommand, { service: "cloudwatch", operation: "GetMetricData", action: "cloudwatch:GetMetricData" }],
   [SetAlarmStateCommand, { service: "cloudwatch", operation: "SetAlarmState", action: "cloudwatch:SetAlarmState" }],
+  [ListMetricsCommand, { service: "cloudwatch", operation: "ListMetrics", action: "cloudwatch:ListMetrics" }],
+  [ListRulesCommand, { service: "events", operation: "ListRules", action: "events:ListRules" }],
+  [ListTargetsByRuleCommand, { service: "events", operation: "ListTargetsByRule", action: "events:ListTargetsByRule" }],
+  [DescribeDocumentCommand, { service: "ssm", operation: "DescribeDocument", action: "ssm:DescribeDocument" }],
+  [DescribeAutomationExecutionsCommand, { service: "ssm", operation: "DescribeAutomationExecutions", action: "ssm:DescribeAutomationExecutions" }],
+  [StartAutomationExecutionCommand, { service: "ssm", operation: "StartAutomationExecution", action: "ssm:StartAutomationExecution" }],
+  [
+    DescribeSlackChannelConfigurationsCommand,
+    { service: "chatbot", operation: "DescribeSlackChannelConfigurations", action: "chatbot:DescribeSlackChannelConfigurations" },
+  ],
+  [
+    ListMicrosoftTeamsChannelConfigurationsCommand,
+    { service: "chatbot", operation: "ListMicrosoftTeamsChannelConfigurations", action: "chatbot:ListMicrosoftTeamsChannelConfigurations" },
+  ],
   [DescribeDeliveryStreamCommand, { service: "firehose", operation: "DescribeDeliveryStream", action: "firehose:DescribeDeliveryStream" }],
   // ListObjectsV2 is authorized by s3:ListBucket (S3 API Reference, ListObjectsV2, "Permissions").
   [ListObjectsV2Command, { service: "s3", operation: "ListObjectsV2", action: "s3:ListBucket" }],
@@ -64,7 +81,7 @@ export function operationOf(command: CommandClass): Operation {
 }
 
 /** The resource is not there: an answer the check that asked reports as a failure. */
-const NOT_FOUND = new Set(["NotFoundException", "ResourceNotFoundException", "NotFound", "NoSuchBucket", "NoSuchKey"]);
+const NOT_FOUND = new Set(["NotFoundException", "ResourceNotFoundException", "NotFound", "NoSuchBucket", "NoSuchKey", "InvalidDocument"]);
 
 /** SES refusing to send (SES API v2 Reference, SendEmail, "Errors"): the drill reports them as failures. */
 export const SEND_REFUSED = new Set(["MessageRejected", "MailFromDomainNotVerifiedException", "AccountSuspendedException", "SendingPausedException"]);
@@ -130,6 +147,9 @@ export class Api {
         firehose: () => new FirehoseClient(config),
         // A bucket given by name may live in another region than the one asked.
         s3: () => new S3Client({ ...config, followRegionRedirects: true }),
+        events: () => new EventBridgeClient(config),
+        ssm: () => new SSMClient(config),
+        chatbot: () => new ChatbotClient(config),
       };
       client = make[service]();
       this.clients.set(key, client);

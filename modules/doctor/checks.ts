@@ -3,8 +3,8 @@
  * policy.ts prints them) and turns AWS's answers into pass / warn / fail lines, each failure with
  * its fix. Read-only: no check changes anything.
  */
-import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput, MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import { DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { DescribeAlarmsCommandOutput, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import type { DescribeDeliveryStreamCommandOutput } from "@aws-sdk/client-firehose";
 import { DescribeDeliveryStreamCommand } from "@aws-sdk/client-firehose";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -22,74 +22,16 @@ import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import type { GetCallerIdentityCommandOutput } from "@aws-sdk/client-sts";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { newestObject } from "./archive";
-import { CommandClass, isNotFound, ScopedApi } from "./aws";
-import { arnRegion, EVENT_DESTINATION_NAME, RateMetric, RegionTarget, TopicTarget } from "./target";
+import { isNotFound } from "./aws";
+import { eventBusDestinationCheck, rulesCheck, runbooksCheck } from "./chain-checks";
+import { reputationCheck, setMetricsCheck } from "./metric-checks";
+import { bypassCheck } from "./bypass-check";
+import { chatChannelsCheck } from "./chat-check";
+import { ANY, APPLY, alarmArn, Check, CheckResult, formatHours, hoursAgo, result, sameSet, sesArn, topicsOf } from "./check-kit";
+import { arnRegion, EVENT_DESTINATION_NAME } from "./target";
 
-export type Status = "pass" | "warn" | "fail";
-
-/** One line of the report. */
-export interface CheckResult {
-  /** The check's id, e.g. `configuration-set`. */
-  readonly check: string;
-  /** Absent for account-wide results. */
-  readonly region?: string;
-  readonly status: Status;
-  /** What was checked: `identity example.com`. */
-  readonly subject: string;
-  /** What was found. */
-  readonly detail: string;
-  /** What to do, for warnings and failures. */
-  readonly fix?: string;
-}
-
-/** A call a check makes, and the resources its IAM action needs for a region's target. */
-export interface CallSpec {
-  readonly command: CommandClass;
-  /** `["*"]` where the action has no resource type. An empty list: the call is not made for this target. */
-  readonly resources: (t: RegionTarget) => readonly string[];
-}
-
-export interface CheckContext {
-  readonly target: RegionTarget;
-  readonly api: ScopedApi;
-  readonly now: Date;
-  /** Newer than this, the archive counts as fresh. */
-  readonly maxEventAgeHours: number;
-}
-
-export interface Check {
-  readonly id: string;
-  /** `account`: once per run (in the first region); `region`: once per configured region. */
-  readonly scope: "account" | "region";
-  /** What it checks, for --help and the README. */
-  readonly summary: string;
-  readonly calls: readonly CallSpec[];
-  run(ctx: CheckContext): Promise<CheckResult[]>;
-}
-
-const ANY = () => ["*"];
-const sesArn = (t: RegionTarget, resource: string) => `arn:${t.partition}:ses:${t.region}:${t.accountId}:${resource}`;
-const alarmArn = (t: RegionTarget, name: string) => `arn:${t.partition}:cloudwatch:${t.region}:${t.accountId}:alarm:${name}`;
-const topicsOf = (t: RegionTarget): TopicTarget[] => [t.alarmTopic, ...(t.notificationTopic ? [t.notificationTopic] : [])];
-
-function result(ctx: CheckContext, check: string, status: Status, subject: string, detail: string, fix?: string): CheckResult {
-  return { check, region: ctx.target.region, status, subject, detail, ...(fix && status !== "pass" ? { fix } : {}) };
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): { missing: string[]; extra: string[] } {
-  return { missing: b.filter((x) => !a.includes(x)), extra: a.filter((x) => !b.includes(x)) };
-}
-
-function hoursAgo(now: Date, then: Date): number {
-  return Math.max(0, (now.getTime() - then.getTime()) / 3_600_000);
-}
-
-function formatHours(h: number): string {
-  return h < 1 ? `${Math.round(h * 60)} min` : `${h < 10 ? h.toFixed(1) : Math.round(h)} h`;
-}
-
-const APPLY = (t: RegionTarget) =>
-  `run terraform apply for the stack of ${t.region} (ses-guard manages this setting; it was changed outside Terraform or never applied)`;
+export type { CallSpec, Check, CheckContext, CheckResult, Status } from "./check-kit";
+export { bypassCheck, chatChannelsCheck, eventBusDestinationCheck, reputationCheck, rulesCheck, runbooksCheck, setMetricsCheck };
 
 // ---------------------------------------------------------------- caller
 
@@ -336,7 +278,9 @@ export const configurationSetCheck: Check = {
           "fail",
           `${subject} sending`,
           `paused: SES rejects every message sent with it (SES records no time or reason for a pause${freshStart ? `; reputation metrics last reset ${new Date(freshStart).toISOString()}` : ""}; an alarm action or someone with ses:PutConfigurationSetSendingOptions paused it)`,
-          `find why (alarm history: aws cloudwatch describe-alarm-history --alarm-name-prefix <name>- --region ${t.region}; CloudTrail: PutConfigurationSetSendingOptions), then: aws sesv2 put-configuration-set-sending-options --configuration-set-name ${t.configurationSet} --sending-enabled --region ${t.region}`,
+          t.autoPause
+            ? `find why (a critical alarm starts runbook ${t.autoPause.pauseRunbook}: aws ssm describe-automation-executions --filters Key=DocumentNamePrefix,Values=${t.autoPause.pauseRunbook} --region ${t.region}; alarm history: aws cloudwatch describe-alarm-history --alarm-name-prefix ${t.namePrefix}- --region ${t.region}), fix it, then resume: ${t.autoPause.resumeCommand}`
+            : `find why (alarm history: aws cloudwatch describe-alarm-history --alarm-name-prefix ${t.namePrefix}- --region ${t.region}; CloudTrail: PutConfigurationSetSendingOptions), then: aws sesv2 put-configuration-set-sending-options --configuration-set-name ${t.configurationSet} --sending-enabled --region ${t.region}`,
         ),
       );
     } else {
@@ -540,11 +484,16 @@ const INSUFFICIENT_ARCHIVE = "not evaluated yet (a new alarm): it becomes OK wit
 export const alarmsCheck: Check = {
   id: "alarms",
   scope: "region",
-  summary: "the reputation and archive alarms exist, notify the alarm topic, and their state (cloudwatch DescribeAlarms)",
-  calls: [{ command: DescribeAlarmsCommand, resources: (t) => [...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms].map((n) => alarmArn(t, n)) }],
+  summary: "the reputation, archive and dead-letter queue alarms exist, notify the alarm topic, and their state (cloudwatch DescribeAlarms)",
+  calls: [
+    {
+      command: DescribeAlarmsCommand,
+      resources: (t) => [...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms, ...t.deadLetterAlarms].map((n) => alarmArn(t, n)),
+    },
+  ],
   async run(ctx) {
     const t = ctx.target;
-    const names = [...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms];
+    const names = [...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms, ...t.deadLetterAlarms];
     const out = await ctx.api.send<DescribeAlarmsCommandOutput>(t.region, new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ["MetricAlarm"] }));
     const byName = new Map<string, MetricAlarm>((out.MetricAlarms ?? []).map((a) => [a.AlarmName ?? "", a]));
     return names.map((name) => {
@@ -588,7 +537,9 @@ export const alarmsCheck: Check = {
             `ALARM${since}: ${alarm.StateReason ?? ""}`.trim(),
             reputation
               ? `find the recipients and stop mailing them: README, "Investigating an alarm"`
-              : `read the stream's error log group /aws/kinesisfirehose/${t.deliveryStream} (often the role or the bucket's KMS key policy denies the write)`,
+              : t.deadLetterAlarms.includes(name)
+                ? `EventBridge could not deliver events: read the messages in SQS queue ${name.replace(/-not-empty$/, "")} (their attributes say why), fix the target, then purge the queue`
+                : `read the stream's error log group /aws/kinesisfirehose/${t.deliveryStream} (often the role or the bucket's KMS key policy denies the write)`,
           );
         default:
           return result(
@@ -604,60 +555,6 @@ export const alarmsCheck: Check = {
   },
 };
 
-// ---------------------------------------------------------------- reputation
-
-export const reputationCheck: Check = {
-  id: "reputation",
-  scope: "region",
-  summary: "the latest Reputation.BounceRate and Reputation.ComplaintRate against the alarm levels (cloudwatch GetMetricData, last 24 h)",
-  calls: [{ command: GetMetricDataCommand, resources: ANY }],
-  async run(ctx) {
-    const t = ctx.target;
-    const metrics: RateMetric[] = ["BounceRate", "ComplaintRate"];
-    const out = await ctx.api.send<GetMetricDataCommandOutput>(
-      t.region,
-      new GetMetricDataCommand({
-        StartTime: new Date(ctx.now.getTime() - 24 * 3_600_000),
-        EndTime: ctx.now,
-        ScanBy: "TimestampDescending",
-        MetricDataQueries: metrics.map((m) => ({
-          Id: m.toLowerCase(),
-          // The alarms read the same statistic (modules/reputation-alarms.ts).
-          MetricStat: { Metric: { Namespace: "AWS/SES", MetricName: `Reputation.${m}` }, Period: 3600, Stat: "Maximum" },
-          ReturnData: true,
-        })),
-      }),
-    );
-    return metrics.map((m) => {
-      const label = m === "BounceRate" ? "bounce rate" : "complaint rate";
-      const levels = Object.fromEntries(t.reputationAlarms.filter((a) => a.metric === m).map((a) => [a.level, a.percent])) as Record<
-        "warning" | "critical",
-        number
-      >;
-      const against = `warning at ${levels.warning} %, critical at ${levels.critical} %`;
-      const series = out.MetricDataResults?.find((r) => r.Id === m.toLowerCase());
-      const latest = series?.Values?.[0];
-      if (latest === undefined) {
-        return result(
-          ctx,
-          "reputation",
-          "warn",
-          label,
-          `no data in the last 24 h (${against}): SES rates an account only once it sends enough mail, so the alarms wait in INSUFFICIENT_DATA`,
-          "nothing to do until mail flows",
-        );
-      }
-      const percent = +(latest * 100).toPrecision(3);
-      const at = series?.Timestamps?.[0] ? ` at ${new Date(series.Timestamps[0]).toISOString()}` : "";
-      if (percent >= levels.critical)
-        return result(ctx, "reputation", "fail", label, `${percent} %${at}, at or above critical (${against})`, `README, "Investigating an alarm"`);
-      if (percent >= levels.warning)
-        return result(ctx, "reputation", "warn", label, `${percent} %${at}, at or above warning (${against})`, `README, "Investigating an alarm"`);
-      return result(ctx, "reputation", "pass", label, `${percent} %${at} (${against})`);
-    });
-  },
-};
-
 /** Every check, in report order. */
 export const CHECKS: readonly Check[] = [
   callerCheck,
@@ -666,7 +563,13 @@ export const CHECKS: readonly Check[] = [
   configurationSetCheck,
   streamCheck,
   freshnessCheck,
+  eventBusDestinationCheck,
+  bypassCheck,
   topicsCheck,
   alarmsCheck,
   reputationCheck,
+  setMetricsCheck,
+  rulesCheck,
+  runbooksCheck,
+  chatChannelsCheck,
 ];

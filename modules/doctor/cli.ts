@@ -11,7 +11,7 @@ import { CHECKS } from "./checks";
 import { deployedConfig, targetsFor } from "./deployed-config";
 import { CannotCheckError } from "./errors";
 import { parseFlags, wholeNumber } from "../shared/args";
-import { policyFor } from "./policy";
+import { archiveKmsStatements, policyFor } from "./policy";
 import { cannotCheckJson, EXIT_OK, exitCodeOf, exitForError, jsonReport, textReport } from "./report";
 import { runChecks } from "./run";
 
@@ -31,7 +31,8 @@ ${CHECKS.map((c) => `  - ${c.id}: ${c.summary}`).join("\n")}
   --version                the version, and exit
 Credentials and endpoints come from the usual AWS settings (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 Exit status: 0 all passed (warnings allowed), 1 a check failed or the config is bad,
-2 bad flags or could not check (credentials, network, permission, throttling).`;
+2 bad flags or could not check (credentials, network, permission, throttling): a check whose
+API call failed fails its own line, the others still run.`;
 
 const FLAGS = [
   { name: "--config", metavar: "FILE", value: "a file path" },
@@ -85,6 +86,7 @@ export async function doctorMain(argv: readonly string[], io: DoctorIo): Promise
           policyFor(
             CHECKS.flatMap((c) => c.calls),
             targets,
+            archiveKmsStatements,
           ),
           null,
           2,
@@ -97,6 +99,8 @@ export async function doctorMain(argv: readonly string[], io: DoctorIo): Promise
     const checkedAt = io.now();
     const results = await runChecks(targets, api, { now: checkedAt, maxEventAgeHours });
     io.out(json ? jsonReport({ ...header, checkedAt }, results) : textReport({ ...header, checkedAt }, results));
+    // Each check that could not finish also says so on stderr, the line a CI annotation shows.
+    for (const r of results.filter((x) => x.cannotCheck)) io.err(`${TOOL}: ${r.detail}${r.region ? ` (${r.region})` : ""}`);
     return exitCodeOf(results);
   } catch (e) {
     if (json && e instanceof CannotCheckError) io.out(cannotCheckJson(header, e));

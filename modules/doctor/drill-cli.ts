@@ -15,9 +15,14 @@ import { deployedConfig, targetsFor } from "./deployed-config";
 import { DRILL_TAG, DrillOptions, drillCalls, drillKmsStatements, drillPassed, DrillProgress, DrillResult, runDrill, SIMULATOR, warningAlarm } from "./drill";
 import { policyFor } from "./policy";
 import { EXIT_CANNOT_CHECK, EXIT_FAILED, EXIT_OK, exitForError } from "./report";
+import { pauseAlarm, pauseDrillCalls, pauseDrillPassed, pauseDrillPassRole, PauseDrillResult, runPauseDrill } from "./pause-drill";
 import { RegionTarget } from "./target";
 
 const TOOL = "ses-guard drill";
+
+/** EventBridge starts the runbook within seconds, and one API call takes seconds more: minutes are plenty. */
+export const PAUSE_TIMEOUT_SECONDS = 300;
+export const PAUSE_POLL_SECONDS = 5;
 
 /** Firehose writes at most every buffering interval; delivery and SES's own publishing add minutes. */
 export const TIMEOUT_MARGIN_SECONDS = 300;
@@ -25,6 +30,7 @@ export const POLL_SECONDS = 15;
 
 const USAGE = `Usage: npm run drill -- --yes --from SENDER [--config FILE] [--region REGION] [--alarm]
                         [--timeout-seconds N] [--verbose] [--print-policy]
+       npm run drill -- --yes --pause CONFIGURATION_SET [--config FILE] [--region REGION]
 
 Sends ${SIMULATOR.length} messages through the configuration set to the SES mailbox simulator
 (${SIMULATOR.map((s) => s.address.split("@")[0]).join(", ")}), waits for their events in the archive and reports
@@ -36,7 +42,12 @@ reputation metrics or the daily quota.
   --region REGION        one of the config's regions (default: the first)
   --alarm                also set the bounce-rate warning alarm to ALARM, then back, so the
                          alarm topic's subscribers see the notification path work
-  --timeout-seconds N    how long to wait for the events (default: the buffering interval + ${TIMEOUT_MARGIN_SECONDS};
+  --pause CONFIGURATION_SET
+                         instead of sending: run the automatic pause for real on that set (it must
+                         be the region's): set its critical alarm to ALARM, wait for the pause
+                         runbook, check that sending is off, run the resume runbook, set the alarm
+                         back to OK; each step printed (needs autoPause with scope configurationSet)
+  --timeout-seconds N    how long to wait for the events (with --pause: for each runbook, default ${PAUSE_TIMEOUT_SECONDS}) (default: the buffering interval + ${TIMEOUT_MARGIN_SECONDS};
                          at least the buffering interval)
   --verbose              print each AWS API call to stderr
   --print-policy         print the IAM policy the drill needs, and exit
@@ -50,6 +61,7 @@ const FLAGS = [
   { name: "--config", metavar: "FILE", value: "a file path" },
   { name: "--region", metavar: "REGION", value: "a region of the config" },
   { name: "--alarm" },
+  { name: "--pause", metavar: "CONFIGURATION_SET", value: "the configuration set of the region, named explicitly" },
   { name: "--timeout-seconds", metavar: "N", value: "a whole number of seconds" },
   { name: "--verbose" },
   { name: "--print-policy" },
@@ -145,6 +157,8 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
     const { config } = deployedConfig(flags["--config"] as string | undefined, io.env, io.cwd);
     const region = flags["--region"] as string | undefined;
     const [t] = targetsFor(config, region ? [region] : [config.regions[0]]);
+    const pauseSet = flags["--pause"] as string | undefined;
+    if (pauseSet !== undefined) return await pauseMain(t, pauseSet, flags, io, (a) => (api = a));
     const interval = t.bufferingIntervalSeconds;
     const timeoutSeconds = wholeNumber(
       "--timeout-seconds",
@@ -215,6 +229,94 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
   } finally {
     api?.destroy();
   }
+}
+
+function pausePlan(t: RegionTarget, timeoutSeconds: number): string {
+  const p = t.autoPause!;
+  return [
+    `${TOOL} --pause would, in ${t.region} (account ${t.accountId}):`,
+    `  set alarm ${pauseAlarm(t)} to ALARM (its topic's subscribers get an ALARM mail)`,
+    `  wait up to ${timeoutSeconds} s for EventBridge rule ${p.ruleName} to run ${p.pauseRunbook}, which stops configuration set ${t.configurationSet} from sending`,
+    `  check that sending is off, then run ${p.resumeRunbook} and check that sending is on again`,
+    `  set the alarm back to OK`,
+    `While paused (about a minute), SES rejects every message sent with ${t.configurationSet}.`,
+  ].join("\n");
+}
+
+export function pauseReport(result: PauseDrillResult): string {
+  const lines = result.steps.flatMap((s) => [
+    `${s.status === "pass" ? "PASS" : "FAIL"}  ${s.subject}: ${s.detail}`,
+    ...(s.fix && s.status === "fail" ? [`      fix: ${s.fix}`] : []),
+  ]);
+  lines.push(`${TOOL}: pause ${pauseDrillPassed(result) ? "passed" : "failed"} in ${result.elapsedSeconds} s (run ${result.runId})`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** `--pause SET`: the automatic pause, end to end. */
+async function pauseMain(t: RegionTarget, set: string, flags: Record<string, unknown>, io: DrillIo, keep: (api: Api) => void): Promise<number> {
+  if (flags["--from"] !== undefined || flags["--alarm"]) throw new UserError("--pause: runs on its own; allowed: no --from and no --alarm with it", 2);
+  if (set !== t.configurationSet) {
+    throw new UserError(
+      `--pause: got ${JSON.stringify(set)}; allowed: ${JSON.stringify(t.configurationSet)}, the configuration set of ${t.region} (--region picks another region)`,
+      2,
+    );
+  }
+  if (!t.autoPause)
+    throw new UserError("--pause: the config's autoPause.enabled is false; allowed: a guard deployed with autoPause.enabled (there is no runbook to drill)");
+  if (t.autoPause.scope !== "configurationSet") {
+    throw new UserError(
+      `--pause: the config's autoPause.scope is "${t.autoPause.scope}": the runbook would stop all of the account's sending in ${t.region}; allowed: scope "configurationSet"`,
+    );
+  }
+  const timeoutSeconds = wholeNumber("--timeout-seconds", flags["--timeout-seconds"] as string | undefined, 30, 3600, PAUSE_TIMEOUT_SECONDS);
+  if (flags["--print-policy"]) {
+    io.out(`${JSON.stringify(policyFor(pauseDrillCalls(), [t], pauseDrillPassRole), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (!flags["--yes"]) {
+    io.out(`${pausePlan(t, timeoutSeconds)}\n`);
+    io.err(`${TOOL}: nothing changed: add --yes to run it`);
+    return EXIT_CANNOT_CHECK;
+  }
+  const options: ApiOptions = { log: flags["--verbose"] ? io.err : undefined };
+  const api = io.makeApi ? io.makeApi(options) : new Api(options);
+  keep(api);
+  const caller = await callerCheck.run({
+    target: t,
+    api: scopedApi(
+      api,
+      callerCheck.calls.map((c) => c.command),
+    ),
+    now: new Date(io.now()),
+    maxEventAgeHours: 0,
+  });
+  if (caller.some((r) => r.status === "fail")) {
+    for (const r of caller) io.out(`FAIL  ${r.subject}: ${r.detail}\n      fix: ${r.fix}\n`);
+    return EXIT_FAILED;
+  }
+  io.err(`${TOOL}: --pause in ${t.region}, configuration set ${t.configurationSet}, alarm ${pauseAlarm(t)}`);
+  const runId = new Date(io.now())
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const result = await runPauseDrill(
+    t,
+    scopedApi(
+      api,
+      pauseDrillCalls().map((c) => c.command),
+    ),
+    runId,
+    {
+      timeoutSeconds,
+      pollSeconds: io.pollSeconds ?? PAUSE_POLL_SECONDS,
+      now: io.now,
+      sleep: io.sleep,
+      signal: io.signal,
+      log: (line) => io.err(`${TOOL}: ${line}`),
+    },
+  );
+  io.out(pauseReport(result));
+  return pauseDrillPassed(result) ? EXIT_OK : EXIT_FAILED;
 }
 
 /** Entry point of the bundle scripts/drill.js runs. */

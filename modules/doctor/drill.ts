@@ -18,7 +18,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { configEventType, dayPrefixesBetween, listObjects, parseEventRecords } from "./archive";
 import { isSendRefused, ScopedApi } from "./aws";
 import type { CallSpec } from "./checks";
-import { PolicyStatement } from "./policy";
+import { archiveKmsStatements } from "./policy";
 import { RegionTarget } from "./target";
 
 export interface SimulatorScenario {
@@ -70,20 +70,7 @@ export function drillCalls(from: string | undefined, alarm: boolean): CallSpec[]
 }
 
 /** Reading an SSE-KMS archive also needs the key, through S3 only. */
-export function drillKmsStatements(targets: readonly RegionTarget[]): PolicyStatement[] {
-  const encrypted = targets.filter((t) => t.archiveKms);
-  if (!encrypted.length) return [];
-  const keys = [...new Set(encrypted.map((t) => t.archiveKms?.keyArn ?? "*"))];
-  return [
-    {
-      Sid: "KmsDecryptArchiveThroughS3",
-      Effect: "Allow",
-      Action: "kms:Decrypt",
-      Resource: keys.includes("*") ? "*" : keys.length === 1 ? keys[0] : keys,
-      Condition: { StringEquals: { "kms:ViaService": [...new Set(encrypted.map((t) => `s3.${t.bucketRegion}.amazonaws.com`))] } },
-    },
-  ];
-}
+export const drillKmsStatements = archiveKmsStatements;
 
 export interface DrillProgress {
   readonly elapsedSeconds: number;

@@ -56,3 +56,22 @@ function sidOf(action: string): string {
 export function policyActions(policy: PolicyDocument): string[] {
   return [...new Set(policy.Statement.map((s) => s.Action))].sort();
 }
+
+/**
+ * Reading an SSE-KMS archive (the drill, the bypass check) also needs the key, and only through S3
+ * (KMS Developer Guide, "kms:ViaService").
+ */
+export function archiveKmsStatements(targets: readonly RegionTarget[]): PolicyStatement[] {
+  const encrypted = targets.filter((t) => t.archiveKms);
+  if (!encrypted.length) return [];
+  const keys = [...new Set(encrypted.map((t) => t.archiveKms?.keyArn ?? "*"))];
+  return [
+    {
+      Sid: "KmsDecryptArchiveThroughS3",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keys.includes("*") ? "*" : keys.length === 1 ? keys[0] : keys,
+      Condition: { StringEquals: { "kms:ViaService": [...new Set(encrypted.map((t) => `s3.${t.bucketRegion}.amazonaws.com`))] } },
+    },
+  ];
+}

@@ -22,9 +22,10 @@ export function summaryOf(results: readonly CheckResult[]): Record<Status, numbe
   return { pass: count("pass"), warn: count("warn"), fail: count("fail") };
 }
 
-/** 1 when a check failed; warnings alone pass. */
+/** 1 when a check failed; else 2 when a check could not finish (an API call failed); warnings alone pass. */
 export function exitCodeOf(results: readonly CheckResult[]): number {
-  return results.some((r) => r.status === "fail") ? EXIT_FAILED : EXIT_OK;
+  if (results.some((r) => r.status === "fail" && !r.cannotCheck)) return EXIT_FAILED;
+  return results.some((r) => r.cannotCheck) ? EXIT_CANNOT_CHECK : EXIT_OK;
 }
 
 /** A line per result, its fix indented below it, and a summary. */

@@ -4,6 +4,7 @@
  * a policy that cannot be parsed (or is only known after apply) is not judged.
  */
 import { compare, Json } from "./plan-review-model";
+import { ACTIONS_WITHOUT_RESOURCE_TYPE } from "../shared/policy-document";
 
 interface Statement {
   readonly label: string;
@@ -137,9 +138,11 @@ export function policyWidening(before: Json | undefined, after: Json | undefined
       const key = s.notAction ? `NotAction ${a}` : a;
       if ((s.notAction || isWildcardAction(a)) && !oldActions.has(key)) wildcardActions.add(key);
     }
+    // `*` is the only resource IAM takes for actions without a resource type: not a widening of its own.
+    const starOnly = !s.notAction && s.actions.length > 0 && s.actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPE.includes(a));
     for (const r of s.resources) {
       const key = s.notResource ? `NotResource ${r}` : r;
-      if ((s.notResource || isWideResource(r)) && !oldResources.has(key)) wideResources.add(key);
+      if ((s.notResource || (isWideResource(r) && !(starOnly && r === "*"))) && !oldResources.has(key)) wideResources.add(key);
     }
   }
 

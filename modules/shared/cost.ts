@@ -62,6 +62,8 @@ export const NOT_INCLUDED: readonly string[] = [
   "Athena per TB scanned",
   "SNS e-mail deliveries",
   "KMS requests",
+  // A dead-letter queue costs nothing at rest: only events EventBridge could not deliver are sent to it.
+  "SQS requests to the dead-letter queues",
   "SES itself (per message sent)",
 ];
 

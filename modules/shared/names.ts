@@ -43,9 +43,34 @@ export function archiveAlarmNames(prefix: string): { readonly dataFreshness: str
   return { dataFreshness: `${prefix}-archive-data-freshness`, deliverySuccess: `${prefix}-archive-delivery-success` };
 }
 
-/** The EventBridge rule that starts the pause runbook (AutoPause); the alarm topic lets it announce. */
+/** The topic of the SES events relayed to chat (SesEventAlerts): one per region, same name in each. */
+export function sesEventsTopicName(prefix: string): string {
+  return `${prefix}-ses-events`;
+}
+
+/** The EventBridge rule that starts the pause runbook (AutoPause). */
 export function pauseRuleName(prefix: string): string {
   return `${prefix}-pause-on-critical`;
+}
+
+/** The rule that announces a pause once the pause runbook succeeded (AutoPause). */
+export function pauseAnnounceRuleName(prefix: string): string {
+  return `${prefix}-pause-announce`;
+}
+
+/** The rule that reports a pause or resume runbook that did not succeed (AutoPause). */
+export function runbookFailedRuleName(prefix: string): string {
+  return `${prefix}-pause-runbook-failed`;
+}
+
+/** Every AutoPause rule: the alarm topic lets these publish. */
+export function pauseRulesNamePattern(prefix: string): string {
+  return `${prefix}-pause-*`;
+}
+
+/** The SSM Automation runbooks AutoPause creates: one pauses sending, the other resumes it. */
+export function runbookNames(prefix: string): { readonly pause: string; readonly resume: string } {
+  return { pause: `${prefix}-pause-sending`, resume: `${prefix}-resume-sending` };
 }
 
 export function defaultBucketName(prefix: string, accountId: string, region: string): string {

@@ -99,3 +99,17 @@ export function firehoseTrustPolicy(accountId: string): PolicyDocument {
     Condition: { StringEquals: { "sts:ExternalId": accountId } },
   });
 }
+
+/**
+ * Actions whose Service Authorization Reference entry lists no resource type, so IAM takes only `"*"`
+ * for them: ses:PutAccountSendingAttributes (auto-pause with scope account; "Actions, resources, and
+ * condition keys for Amazon Simple Email Service v2"), and the CloudWatch metric reads the chat role
+ * draws alarm graphs with ("Actions, resources, and condition keys for Amazon CloudWatch").
+ */
+export const METRIC_READ_ACTIONS = [
+  "cloudwatch:GetMetricData",
+  "cloudwatch:GetMetricStatistics",
+  "cloudwatch:GetMetricWidgetImage",
+  "cloudwatch:ListMetrics",
+] as const;
+export const ACTIONS_WITHOUT_RESOURCE_TYPE: readonly string[] = ["ses:PutAccountSendingAttributes", ...METRIC_READ_ACTIONS];

@@ -251,6 +251,12 @@ export const RULES = {
     "a Microsoft Teams channel ID as the channel's link has it, URL-encoded: 19%3a...%40thread.tacv2",
     /^19%3[aA][A-Za-z0-9_=+/.,-]+%40thread\.[a-z0-9]+$/,
   ),
+  // Service Authorization Reference, "Resource types defined by AWS Chatbot": ChatbotConfiguration,
+  // arn:${Partition}:chatbot::${Account}:chat-configuration/${ConfigurationType}/${ChatbotConfigurationName}.
+  chatConfigurationArn: pattern(
+    "a channel configuration's ARN: arn:aws:chatbot::<account>:chat-configuration/<type>/<name> (the console's configuration details)",
+    /^arn:aws(-cn|-us-gov)?:chatbot::\d{12}:chat-configuration\/[a-z-]+\/[A-Za-z0-9_-]{1,128}$/,
+  ),
 } as const;
 
 /** A key in the given region: KMS keys are regional. */

@@ -8,7 +8,6 @@
 // Type-only: the step inputs are checked against the SDK's request shapes, and the synth bundle
 // does not pull in the SDK.
 import type { PutAccountSendingAttributesRequest, PutConfigurationSetSendingOptionsRequest } from "@aws-sdk/client-sesv2";
-import { INPUT_TEMPLATE_MAX_CHARS, InputTransformer } from "./ses-chat-events";
 
 export const PAUSE_SCOPES = ["configurationSet", "account"] as const;
 /** What a pause stops: messages sent with one configuration set, or all of the account's in the region. */
@@ -84,60 +83,4 @@ function sendingApiInputs(scope: PauseScope, configurationSetName: string, enabl
   }
   const input: PutConfigurationSetSendingOptionsRequest = { ConfigurationSetName: configurationSetName, SendingEnabled: enabled };
   return { Service: "sesv2", Api: "PutConfigurationSetSendingOptions", ...input };
-}
-
-/** Values the announcement takes from the "CloudWatch Alarm State Change" event. */
-export const ANNOUNCEMENT_INPUT_PATHS = {
-  alarmName: "$.detail.alarmName",
-  region: "$.region",
-  time: "$.time",
-} as const;
-
-export { INPUT_TEMPLATE_MAX_CHARS };
-
-export interface PauseAnnouncementProps {
-  readonly scope: PauseScope;
-  readonly configurationSetName: string;
-  readonly pauseRunbookName: string;
-  readonly resumeRunbookName: string;
-}
-
-/**
- * An EventBridge input transformer that turns the alarm's state-change event into an Amazon Q
- * Developer in chat applications custom notification ("Custom notifications" in its admin guide:
- * version "1.0", source "custom"), published to the announcement topic.
- */
-export function pauseAnnouncementTransformer(props: PauseAnnouncementProps): InputTransformer {
-  // Not the state's reason: free text (set-alarm-state takes any), and EventBridge inserts text into a
-  // JSON string without escaping it, so a quote in it would break the message.
-  const [alarmName, region, time] = (["alarmName", "region", "time"] as const).map((name) => `<${name}>`);
-  const what = props.scope === "account" ? "the whole account" : `configuration set \`${props.configurationSetName}\``;
-  const notification = {
-    version: "1.0",
-    source: "custom",
-    content: {
-      textType: "client-markdown",
-      title: `:rotating_light: SES sending paused: critical alarm ${alarmName} is in ALARM`,
-      description:
-        `Critical alarm *${alarmName}* went to ALARM at ${time}.\n` +
-        `ses-guard started runbook \`${props.pauseRunbookName}\` to pause sending for ${what} in ${region}.`,
-      nextSteps: [
-        `Check the execution: \`aws ssm describe-automation-executions --filters Key=DocumentNamePrefix,Values=${props.pauseRunbookName} --region ${region}\``,
-        "Find the cause with the saved Athena queries (Athena console, Saved queries): hard bounces and complaints by recipient, domain and campaign.",
-        `Once fixed, resume sending: \`aws ssm start-automation-execution --document-name ${props.resumeRunbookName} --region ${region}\``,
-      ],
-      keywords: ["ses-guard", "SES paused", alarmName],
-    },
-  };
-  const inputTemplate = JSON.stringify(notification);
-  // EventBridge has no escape for < and >: outside a placeholder they would be read as one.
-  // Stryker disable next-line StringLiteral: equivalent: any replacement without < or > finds the same strays.
-  const outside = inputTemplate.replace(/<(alarmName|region|time)>/g, "");
-  if (/[<>]/.test(outside)) {
-    throw new Error(`pause announcement: got a name with < or > in it; allowed: names without them (${JSON.stringify(props)})`);
-  }
-  if (inputTemplate.length > INPUT_TEMPLATE_MAX_CHARS) {
-    throw new Error(`pause announcement: got ${inputTemplate.length} characters; allowed: at most ${INPUT_TEMPLATE_MAX_CHARS} (shorter names)`);
-  }
-  return { inputPathsMap: { ...ANNOUNCEMENT_INPUT_PATHS }, inputTemplate };
 }

@@ -4,14 +4,20 @@
  * applications custom notification. Pure data, so tests can render every template the way
  * EventBridge does (test/support/eventbridge.ts) against AWS's sample events.
  *
- * EventBridge input transformers ("Amazon EventBridge input transformation", EventBridge User Guide):
+ * EventBridge input transformers ("Amazon EventBridge input transformation", EventBridge User Guide,
+ * and its "Common issues with transforming input"):
  * - at most 100 input paths and 8192 template characters;
  * - `<` and `>` delimit placeholders and cannot be escaped, so no other `<` or `>` may appear;
- * - a string value placed inside a JSON string is inserted as it is, not escaped, so only values
- *   that cannot hold `"`, `\` or control characters go there (IDs, types, times, the region);
- * - an object or array placed inside a JSON string loses its inner quotes ("Detail is {key1: value1}"),
- *   which is how free text (subject, From, diagnostic codes) and optional fields are shown;
- * - a path missing from the event fails the delivery: paths here are present in every event the rule matches.
+ * - "EventBridge doesn't escape values extracted by Input Path": a string goes in as it is, so inside
+ *   a JSON string only values that cannot hold `"`, `\` or a control character: AWS-set IDs, times,
+ *   the region, and fields SES documents as one of a few words (bounce subtype, delay type, reject
+ *   reason). Free text (subject, From, diagnostic codes, error messages) stays out of chat: the
+ *   archive and its saved queries have it;
+ * - an array placed as a JSON value, unquoted, goes in as JSON ("Do not add quotes for variables that
+ *   represent JSON objects or arrays"); inside a string AWS says only that EventBridge "removes any
+ *   internal quotes", which leaves an escaped quote's backslash behind, so no object or array goes there;
+ * - a path missing from the event creates no variable ("won't appear in the output"): the message
+ *   would lose that value, so every path here is one every event the rule matches has.
  */
 import type { SesEventType } from "../app/config";
 
@@ -38,22 +44,23 @@ interface Kind {
   /** Extra `detail` pattern, beside the configuration set. */
   readonly detail?: Record<string, unknown>;
   readonly title: string;
-  /** Input paths of this kind, all present in every such event (SES Developer Guide, "Contents of event data"). */
+  /**
+   * Input paths of this kind, each present in every such event and one of a few words SES documents
+   * (SES Developer Guide, "Contents of event data that Amazon SES publishes to Firehose"), or a time.
+   */
   readonly paths: Record<string, string>;
-  /** Description lines; placeholders only of values that hold no quote, backslash or control character. */
+  /** Description lines, before the common ones. */
   readonly lines: readonly string[];
-  readonly keywords: readonly string[];
 }
 
 const bounce = (bounceType: string): Kind => ({
   sesEventType: "BOUNCE",
   detailType: "Email Bounced",
   detail: { bounce: { bounceType: [bounceType] } },
+  // bounceSubType: one of the subtypes in the guide's "Bounce types" table (General, NoEmail, Suppressed, ...).
   title: `:warning: SES ${bounceType.toLowerCase()} bounce (<bounceSubType>)`,
-  // The whole array: every recipient, with each one's status and diagnostic code when the DSN has them.
-  paths: { bounceSubType: "$.detail.bounce.bounceSubType", recipients: "$.detail.bounce.bouncedRecipients" },
-  lines: ["*Bounced recipients:* <recipients>"],
-  keywords: ["bounce", bounceType],
+  paths: { bounceSubType: "$.detail.bounce.bounceSubType" },
+  lines: [],
 });
 
 const KINDS: Readonly<Record<ChatEventType, Kind>> = {
@@ -64,48 +71,45 @@ const KINDS: Readonly<Record<ChatEventType, Kind>> = {
     sesEventType: "COMPLAINT",
     detailType: "Email Complaint Received",
     title: ":warning: SES complaint",
-    paths: { recipients: "$.detail.complaint.complainedRecipients" },
-    lines: ["*Complained recipients:* <recipients>"],
-    keywords: ["complaint"],
+    paths: {},
+    lines: [],
   },
   REJECT: {
     sesEventType: "REJECT",
     detailType: "Email Rejected",
     title: ":no_entry: SES rejected a message (virus found)",
+    // Reject object: "The only possible value is Bad content."
     paths: { reason: "$.detail.reject.reason" },
     lines: ["*Reason:* <reason>"],
-    keywords: ["reject"],
   },
   DELIVERY_DELAY: {
     sesEventType: "DELIVERY_DELAY",
     detailType: "Email Delivery Delayed",
+    // DeliveryDelay object: delayType is one of the listed types; expirationTime a timestamp.
     title: ":hourglass: SES delivery delayed (<delayType>)",
-    paths: {
-      delayType: "$.detail.deliveryDelay.delayType",
-      recipients: "$.detail.deliveryDelay.delayedRecipients",
-      expires: "$.detail.deliveryDelay.expirationTime",
-    },
-    lines: ["*Delayed recipients:* <recipients>", "*SES gives up at:* <expires>"],
-    keywords: ["delivery-delay"],
+    paths: { delayType: "$.detail.deliveryDelay.delayType", expires: "$.detail.deliveryDelay.expirationTime" },
+    lines: ["*SES gives up at:* <expires>"],
   },
   RENDERING_FAILURE: {
     sesEventType: "RENDERING_FAILURE",
     detailType: "Email Rendering Failed",
     title: ":x: SES could not render a template",
-    // The whole object: its error message is free text and may hold quotes.
-    paths: { failure: "$.detail.failure" },
-    lines: ["*Failure:* <failure>"],
-    keywords: ["rendering-failure"],
+    // Neither the template's name (SES API v2 limits only its length) nor the error message is safe in a string.
+    paths: {},
+    lines: ["*Template and error:* in the event archive (the failure's templateName and errorMessage)."],
   },
 };
 
-/** Paths every SES event on the bus has: the envelope and `mail`. */
+/**
+ * Paths every SES event on the bus has: the envelope, set by EventBridge (ID, region, time), and
+ * `mail`'s message ID (assigned by SES) and `destination`, the list of the message's recipients.
+ */
 const COMMON_PATHS = {
   id: "$.id",
   region: "$.region",
   time: "$.time",
   messageId: "$.detail.mail.messageId",
-  identity: "$.detail.mail.sourceArn",
+  recipients: "$.detail.mail.destination",
 } as const;
 
 export function sesEventTypeOf(type: ChatEventType): SesEventType {
@@ -140,7 +144,11 @@ export interface InputTransformer {
 /** One rule: its name suffix, pattern and transformer. */
 export interface ChatRule {
   readonly type: ChatEventType;
-  /** `subject`: events with a Subject header (their headers are shown); `no-subject`: events without one. */
+  /**
+   * `subject`: events with a Subject header; `no-subject`: events without one. The two transformers are
+   * the same since the subject left chat; the pair stays so that existing rules keep their names and
+   * addresses.
+   */
   readonly variant: "subject" | "no-subject";
   /** Kebab-case, for rule names and construct IDs: `permanent-bounce`, `permanent-bounce-no-subject`. */
   readonly suffix: string;
@@ -174,20 +182,18 @@ function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: 
     detail: { mail: { tags, commonHeaders: { subject: [{ exists: variant === "subject" }] } }, ...kind.detail },
   };
   const paths: Record<string, string> = { ...COMMON_PATHS, ...kind.paths };
-  // The headers as one object: the subject and the From header are free text (quotes, backslashes), which
-  // EventBridge would insert unescaped; an object shown in text loses its quotes instead.
-  if (variant === "subject") paths.headers = "$.detail.mail.commonHeaders";
   const lines = [
     ...kind.lines,
-    ...(variant === "subject" ? ["*Original headers:* <headers>"] : []),
-    "*Sending identity:* <identity>",
+    "*Recipients of the message:* the keywords below.",
     `*Configuration set:* ${next.configurationSetName}`,
     "*Region:* <region>",
     "*Time:* <time>",
     "*Message ID:* <messageId>",
+    // Free text EventBridge would insert unescaped, where a quote or backslash breaks the message.
+    "Subject, sender and diagnostic codes are not shown here: the saved query and the archive have them.",
   ];
   const withAthena = [
-    `In Athena workgroup ${next.investigate?.workgroup}, run the saved query "${CHAT_QUERY[type]}" to see who else is affected.`,
+    `In Athena workgroup ${next.investigate?.workgroup}, run the saved query "${CHAT_QUERY[type]}" to see who else is affected, and why.`,
     "Search the event archive for the message ID to see the message's whole history.",
   ];
   const withoutAthena = [
@@ -206,7 +212,9 @@ function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: 
       title: kind.title,
       description: lines.join("\n"),
       nextSteps: steps,
-      keywords: ["SES", ...kind.keywords, "<region>"],
+      // The recipients as a list of strings, the type keywords have: an address may hold a quote or a
+      // backslash (a quoted local part is 7-bit ASCII, which SES accepts), safe only as a JSON value.
+      keywords: RECIPIENTS,
     },
     metadata: {
       summary: `${kind.title.replace(/^:[a-z_]+: /, "")} in <region>`,
@@ -220,8 +228,18 @@ function chatRule(type: ChatEventType, variant: "subject" | "no-subject", next: 
     variant,
     suffix: `${type.toLowerCase().replace(/_/g, "-")}${variant === "no-subject" ? "-no-subject" : ""}`,
     eventPattern,
-    inputTransformer: { inputPathsMap: paths, inputTemplate: JSON.stringify(notification) },
+    inputTransformer: { inputPathsMap: paths, inputTemplate: unquoted(JSON.stringify(notification), RECIPIENTS) },
   };
+}
+
+// Stryker disable next-line StringLiteral: equivalent: any text found once in the template works.
+const RECIPIENTS = "<recipients>";
+
+/** `template` with the JSON string `"<name>"` made a bare placeholder: a JSON value, not text. */
+function unquoted(template: string, placeholder: string): string {
+  const quoted = JSON.stringify(placeholder);
+  if (template.split(quoted).length !== 2) throw new Error(`expected ${quoted} once in the template`);
+  return template.replace(quoted, placeholder);
 }
 
 /** Placeholders of a template, in order of appearance. */

@@ -146,6 +146,8 @@ function configDefaults(): SesGuardConfig {
 }
 
 const v = (name: string) => `var.${name}`;
+/** An SNS topic ARN, as RE2 (Terraform's regex). */
+const SNS_TOPIC_ARN_RE2 = "^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$";
 /** Entries of a list variable that fail a per-entry test, for the "got" part of a message. */
 const failing = (list: string, test: (x: string) => string) => `[for x in ${list} : x if !(${test("x")})]`;
 const every = (list: string, test: (x: string) => string) => `alltrue([for x in ${list} : ${test("x")}])`;
@@ -183,11 +185,21 @@ function channelFieldRule(name: string, field: string, rule: { allowed: string; 
 /** A channel list is empty unless the module's region has the Amazon Q Developer in chat applications API. */
 function chatApiRegionRule(name: string, hint = ""): ModuleRule {
   return {
-    condition: `length(${v(name)}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
+    condition: `!${v("chat_create_channel_configurations")} || length(${v(name)}) == 0 || contains(${hclLiteral(CHATBOT_API_REGIONS)}, data.aws_region.current.id)`,
     allowed: `${text("no channels in ")}${expr("jsonencode(data.aws_region.current.id)")}${text(
       `: the Amazon Q Developer in chat applications API is only in ${CHATBOT_API_REGIONS.join(", ")}${hint}`,
     )}`,
-    readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")}`,
+    readme: `no channels unless the module's region is one of ${CHATBOT_API_REGIONS.join(", ")} (or chat_create_channel_configurations is false)`,
+  };
+}
+
+/** A channel ID once in a list: a channel has one configuration per account. */
+function uniqueChannelIdRule(name: string): ModuleRule {
+  const ids = `[for c in ${v(name)} : c.channel_id]`;
+  return {
+    condition: `length(distinct(${ids})) == length(${v(name)})`,
+    allowed: text("each channel_id once: a channel has one configuration per account, which receives every region"),
+    got: `[for i, c in ${v(name)} : c.channel_id if contains(slice(${ids}, 0, i), c.channel_id)]`,
   };
 }
 
@@ -779,6 +791,7 @@ export function moduleVariables(): ModuleVariable[] {
           "chat_slack_channels",
           " (use the cdktf app, which places the channels there, or your own channel configuration subscribed to alarm_topic_arn and ses_events_topic_arn)",
         ),
+        uniqueChannelIdRule("chat_slack_channels"),
       ],
     },
     {
@@ -792,6 +805,7 @@ export function moduleVariables(): ModuleVariable[] {
         channelFieldRule("chat_teams_channels", "team_id", RULES.teamsTeamId),
         channelFieldRule("chat_teams_channels", "channel_id", RULES.teamsChannelId),
         chatApiRegionRule("chat_teams_channels"),
+        uniqueChannelIdRule("chat_teams_channels"),
         {
           condition: `length(distinct(concat([for c in ${v("chat_slack_channels")} : c.name], [for c in ${v("chat_teams_channels")} : c.name]))) == length(${v("chat_slack_channels")}) + length(${v("chat_teams_channels")})`,
           allowed: text("channel names that no other chat channel (Slack or Teams) has"),
@@ -804,6 +818,32 @@ export function moduleVariables(): ModuleVariable[] {
       default: d.chat.sesEventTypes,
       description: `SES events relayed to the chat channels (an EventBridge rule each): any of ${CHAT_EVENT_TYPES.join(", ")}.`,
       rules: enumListRules("chat_ses_event_types", CHAT_EVENT_TYPES, "event type"),
+    },
+    {
+      name: "chat_create_channel_configurations",
+      type: "bool",
+      default: true,
+      description:
+        "Whether this call creates the channels' configurations (and their role). A channel has one configuration per account: with a call per region, give every call the same channels (each relays its own region's events), leave this true in one call, set it false in the others, and list their topics in that call's chat_other_topic_arns.",
+      rules: [],
+    },
+    {
+      name: "chat_other_topic_arns",
+      type: "list(string)",
+      default: [],
+      description:
+        "More topics the channel configurations subscribe to: the other regions' calls' alarm_topic_arn and ses_events_topic_arn (a configuration takes topics from several regions).",
+      rules: [
+        {
+          condition: every(v("chat_other_topic_arns"), (x) => `can(regex(${hclLiteral(SNS_TOPIC_ARN_RE2)}, ${x}))`),
+          allowed: text("SNS topic ARNs, arn:aws:sns:<region>:<account>:<name>"),
+          got: failing(v("chat_other_topic_arns"), (x) => `can(regex(${hclLiteral(SNS_TOPIC_ARN_RE2)}, ${x}))`),
+        },
+        {
+          condition: `length(${v("chat_other_topic_arns")}) == 0 || ${v("chat_create_channel_configurations")}`,
+          allowed: text("[] while chat_create_channel_configurations is false: this call subscribes no configuration to them"),
+        },
+      ],
     },
   ];
 }
@@ -913,8 +953,15 @@ export class SesGuardModule extends TerraformStack {
       "var.notifications_enabled != null ? var.notifications_enabled : length(var.notification_identities) > 0",
     );
     const notificationEmails = local("notification_emails", "var.notification_emails != null ? var.notification_emails : var.alarm_emails");
-    const chatChannels = local("chat_channels", "length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0");
-    const chatEnabled = local("chat_enabled", "var.chat_enabled != null ? var.chat_enabled : local.chat_channels");
+    // Channels given relay the region's events; the configurations exist only in the call that creates them.
+    const chatChannels = local(
+      "chat_channels",
+      "var.chat_create_channel_configurations && length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0",
+    );
+    const chatEnabled = local(
+      "chat_enabled",
+      "var.chat_enabled != null ? var.chat_enabled : length(var.chat_slack_channels) + length(var.chat_teams_channels) > 0",
+    );
 
     this.guardProps = propsFromVariables(vars, Token.asString(region.id), notificationsEnabled, notificationEmails, chatEnabled, chatChannels);
     this.guard = new SesGuard(this, GUARD_ID, this.guardProps);
@@ -1096,6 +1143,7 @@ function propsFromVariables(
       channelsEnabled: chatChannels.expression as Condition,
       slackChannels: vars.chat_slack_channels.value as SlackChannel[],
       teamsChannels: vars.chat_teams_channels.value as TeamsChannel[],
+      otherTopicArns: list("chat_other_topic_arns"),
       sesEventTypes: list("chat_ses_event_types") as ChatEventType[],
     },
     autoPause: { enabled: bool("auto_pause_enabled"), scope: str("auto_pause_scope") as PauseScope },
@@ -1180,7 +1228,7 @@ const COUNT_WORDS: Record<string, string> = {
   "${var.configuration_set_reputation_alarms ? 1 : 0}": "one while `configuration_set_reputation_alarms`",
   "${var.auto_pause_enabled ? 1 : 0}": "one while `auto_pause_enabled`",
   "${local.chat_enabled ? 1 : 0}": "one while chat is on (`chat_enabled`, or channels given)",
-  "${local.chat_channels ? 1 : 0}": "one while chat channels are given",
+  "${local.chat_channels ? 1 : 0}": "one while chat channels are given and `chat_create_channel_configurations`",
   ...Object.fromEntries(
     CHAT_EVENT_TYPES.map((t) => [
       `\${local.chat_enabled && contains(var.chat_ses_event_types, "${t}") ? 1 : 0}`,

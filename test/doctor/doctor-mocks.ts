@@ -1,7 +1,17 @@
 // Shared by the doctor and drill tests: SDK clients mocked with aws-sdk-client-mock, answering like
 // a healthy deployed guard (response shapes from the AWS API references), which a test then breaks
 // one answer at a time. No test here reaches AWS: the mocks replace every client's send().
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricAlarm, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { ChatbotClient, DescribeSlackChannelConfigurationsCommand, ListMicrosoftTeamsChannelConfigurationsCommand } from "@aws-sdk/client-chatbot";
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  GetMetricDataCommandInput,
+  ListMetricsCommand,
+  MetricAlarm,
+  SetAlarmStateCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetIdentityNotificationAttributesCommand, SESClient } from "@aws-sdk/client-ses";
@@ -14,14 +24,16 @@ import {
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { DescribeAutomationExecutionsCommand, DescribeDocumentCommand, SSMClient, StartAutomationExecutionCommand } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
+import type { MetadataBearer } from "@smithy/types";
+import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import { gzipSync } from "zlib";
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, SesGuardConfig, SesGuardConfigInput } from "../../modules/app/config";
 import { dayPrefix } from "../../modules/doctor/archive";
-import { EVENT_DESTINATION_NAME, regionTarget, RegionTarget } from "../../modules/doctor/target";
+import { EVENT_BUS_DESTINATION_NAME, EVENT_DESTINATION_NAME, regionTarget, RegionTarget } from "../../modules/doctor/target";
 
 // Never probe the instance metadata address, and keep the SDK's Node-version notice off stderr.
 process.env.AWS_EC2_METADATA_DISABLED = "true";
@@ -41,6 +53,26 @@ export function testConfig(over: Partial<SesGuardConfigInput> = {}): SesGuardCon
   } as SesGuardConfigInput);
 }
 
+/** Chat channels (Slack and Teams) and the automatic pause: every check of the action chain has something to check. */
+export const CHAIN = {
+  chat: {
+    slackChannels: [{ name: "alerts", workspaceId: "T0123ABCDE", channelId: "C0123ABCDEF" }],
+    teamsChannels: [
+      {
+        name: "email-ops",
+        tenantId: "8f2c1e4a-3b5d-4c6e-9f7a-1b2c3d4e5f60",
+        teamId: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+        channelId: "19%3aa1b2c3d4e5f6a7b8c9d0%40thread.tacv2",
+      },
+    ],
+  },
+  autoPause: { enabled: true },
+} as const;
+
+export function chainConfig(over: Partial<SesGuardConfigInput> = {}): SesGuardConfig {
+  return testConfig({ ...(CHAIN as unknown as Partial<SesGuardConfigInput>), ...over });
+}
+
 export const mocks = {
   sts: mockClient(STSClient),
   sesv2: mockClient(SESv2Client),
@@ -49,6 +81,10 @@ export const mocks = {
   cloudwatch: mockClient(CloudWatchClient),
   firehose: mockClient(FirehoseClient),
   s3: mockClient(S3Client),
+  events: mockClient(EventBridgeClient),
+  ssm: mockClient(SSMClient),
+  // The chatbot client is of an older SDK generation (the one published): its types differ, not its send().
+  chatbot: mockClient(ChatbotClient as never) as unknown as AwsStub<object, MetadataBearer, object>,
 };
 
 export function resetMocks(): void {
@@ -119,6 +155,16 @@ export function healthy(cfg: SesGuardConfig, now: Date = NOW): void {
             IamRoleArn: `arn:aws:iam::${cfg.accountId}:role/${cfg.name}-ses-publisher-${t.region}`,
           },
         },
+        ...(t.chat
+          ? [
+              {
+                Name: EVENT_BUS_DESTINATION_NAME,
+                Enabled: true,
+                MatchingEventTypes: [...t.chat.eventTypes],
+                EventBridgeDestination: { EventBusArn: t.chat.eventBusArn },
+              },
+            ]
+          : []),
       ],
     };
   });
@@ -175,15 +221,106 @@ export function healthy(cfg: SesGuardConfig, now: Date = NOW): void {
     const t = target(await regionOf(getClient as never));
     return { MetricAlarms: input.AlarmNames.map((name) => alarmLike(t, name, { StateValue: "OK" })) };
   });
-  mocks.cloudwatch.on(GetMetricDataCommand).resolves({
-    MetricDataResults: [
-      { Id: "bouncerate", Label: "Reputation.BounceRate", Timestamps: [new Date(now.getTime() - 3600_000)], Values: [0.004], StatusCode: "Complete" },
-      { Id: "complaintrate", Label: "Reputation.ComplaintRate", Timestamps: [new Date(now.getTime() - 3600_000)], Values: [0.0001], StatusCode: "Complete" },
-    ],
-  });
+  mocks.cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) =>
+    input.MetricDataQueries?.[0]?.Id === "send"
+      ? // The account's sends: as many as the archive holds Send events of the set (healthyArchive).
+        {
+          MetricDataResults: [{ Id: "send", Label: "Send", Timestamps: [new Date(now.getTime() - 7200_000)], Values: [HEALTHY_SENDS], StatusCode: "Complete" }],
+        }
+      : {
+          MetricDataResults: [
+            { Id: "bouncerate", Label: "Reputation.BounceRate", Timestamps: [new Date(now.getTime() - 3600_000)], Values: [0.004], StatusCode: "Complete" },
+            {
+              Id: "complaintrate",
+              Label: "Reputation.ComplaintRate",
+              Timestamps: [new Date(now.getTime() - 3600_000)],
+              Values: [0.0001],
+              StatusCode: "Complete",
+            },
+          ],
+        },
+  );
+  mocks.cloudwatch.on(ListMetricsCommand).callsFake((input: { Dimensions?: { Name: string; Value: string }[] }) => ({
+    Metrics: [{ Namespace: "AWS/SES", MetricName: "Reputation.BounceRate", Dimensions: input.Dimensions }],
+  }));
+  healthyChain(cfg);
   mocks.cloudwatch.on(SetAlarmStateCommand).resolves({});
   mocks.sesv2.on(SendEmailCommand).rejects(awsError("MessageRejected", "healthy() sends nothing"));
-  mocks.s3.on(GetObjectCommand).rejects(awsError("NoSuchKey", "healthy() stores nothing", 404));
+  // The one object holds HEALTHY_SENDS Send events of the set, sent three hours ago.
+  mocks.s3.on(GetObjectCommand).callsFake(() => ({
+    Body: body(archiveObject(Array.from({ length: HEALTHY_SENDS }, (_, i) => sendEvent(`healthy-${i}`, new Date(now.getTime() - 3 * 3600_000))))),
+  }));
+}
+
+/** Send events of the set a healthy archive holds, and the account's Send count to match. */
+export const HEALTHY_SENDS = 3;
+
+/** A Send event of `messageId`, sent at `at`. */
+export function sendEvent(messageId: string, at: Date): Record<string, unknown> {
+  const event = sampleEvent("send", messageId) as { mail: Record<string, unknown> };
+  event.mail.timestamp = at.toISOString();
+  return event;
+}
+
+/** Answers of the action chain (rules, runbooks, chat channels) of a guard that works. */
+export function healthyChain(cfg: SesGuardConfig): void {
+  const target = (region: string): RegionTarget => regionTarget(cfg, region);
+  const rulesOf = (t: RegionTarget): { Name: string; targets: { Id: string; Arn: string }[] }[] => [
+    ...(t.chat ? [{ Name: `${cfg.name}-chat-permanent-bounce`, targets: [{ Id: "chat-topic", Arn: t.chat.sesEventsTopicArn }] }] : []),
+    ...(t.autoPause
+      ? [
+          {
+            Name: t.autoPause.ruleName,
+            targets: [{ Id: "pause-sending", Arn: `arn:aws:ssm:${t.region}:${t.accountId}:automation-definition/${t.autoPause.pauseRunbook}:$DEFAULT` }],
+          },
+        ]
+      : []),
+  ];
+  mocks.events.on(ListRulesCommand).callsFake(async (_input, getClient) => {
+    const t = target(await regionOf(getClient as never));
+    return {
+      Rules: rulesOf(t).map((r) => ({
+        Name: r.Name,
+        State: "ENABLED",
+        EventBusName: "default",
+        Arn: `arn:aws:events:${t.region}:${t.accountId}:rule/${r.Name}`,
+      })),
+    };
+  });
+  mocks.events.on(ListTargetsByRuleCommand).callsFake(async (input: { Rule: string }, getClient) => {
+    const t = target(await regionOf(getClient as never));
+    return { Targets: rulesOf(t).find((r) => r.Name === input.Rule)?.targets ?? [] };
+  });
+  mocks.ssm.on(DescribeDocumentCommand).callsFake((input: { Name: string }) => ({
+    Document: { Name: input.Name, DocumentType: "Automation", Status: "Active", DefaultVersion: "1", SchemaVersion: "0.3" },
+  }));
+  const home = target(cfg.regions[0]);
+  const configuration = (c: RegionTarget["chatChannels"][number]) => ({
+    ChatConfigurationArn:
+      c.configurationArn ?? `arn:aws:chatbot::${cfg.accountId}:chat-configuration/${c.kind}-channel/${cfg.name}-${cfg.regions[0]}-${c.name}`,
+    ConfigurationName: `${cfg.name}-${cfg.regions[0]}-${c.name}`,
+    IamRoleArn: `arn:aws:iam::${cfg.accountId}:role/${cfg.name}-chatbot-${cfg.regions[0]}`,
+    SnsTopicArns: [...home.chatTopicArns],
+    State: "ENABLED",
+  });
+  mocks.chatbot.on(DescribeSlackChannelConfigurationsCommand as never).callsFake(async (_input, getClient) => {
+    const region = await regionOf(getClient as never);
+    return {
+      SlackChannelConfigurations: home.chatChannels
+        .filter((c) => c.kind === "slack" && region === home.chatApiRegions[0])
+        .map((c) => ({ ...configuration(c), SlackTeamId: c.teamId, SlackChannelId: c.channelId, SlackTeamName: "team", SlackChannelName: c.name })),
+    };
+  });
+  mocks.chatbot.on(ListMicrosoftTeamsChannelConfigurationsCommand as never).callsFake(async (_input, getClient) => {
+    const region = await regionOf(getClient as never);
+    return {
+      TeamChannelConfigurations: home.chatChannels
+        .filter((c) => c.kind === "teams" && region === home.chatApiRegions[0])
+        .map((c) => ({ ...configuration(c), TeamId: c.teamId, ChannelId: c.channelId, TenantId: "8f2c1e4a-3b5d-4c6e-9f7a-1b2c3d4e5f60" })),
+    };
+  });
+  mocks.ssm.on(DescribeAutomationExecutionsCommand).resolves({ AutomationExecutionMetadataList: [] });
+  mocks.ssm.on(StartAutomationExecutionCommand).rejects(awsError("InvalidAutomationExecutionParametersException", "healthyChain() starts nothing"));
 }
 
 /** A DescribeAlarms entry for one of ses-guard's alarms, as CloudWatch returns it. */

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, SesGuardConfig } from "../../modules/app/config";
 import { regionTarget } from "../../modules/doctor/target";
-import { EVENT_DESTINATION_NAME } from "../../modules/doctor/target";
+import { EVENT_BUS_DESTINATION_NAME, EVENT_DESTINATION_NAME } from "../../modules/doctor/target";
+import { automationRoleArn } from "../../modules/doctor/pause-drill";
 import { SesGuardStack } from "../../modules/app/ses-guard-stack";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -33,7 +34,9 @@ test.each([
 ])("%s: alarms, configuration set, destination, stream, bucket, topics and identities match", (_name, config, region) => {
   const t = regionTarget(config, region);
   const r = synth(config, region);
-  expect(values(r, "aws_cloudwatch_metric_alarm", "alarm_name").sort()).toEqual([...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms].sort());
+  expect(values(r, "aws_cloudwatch_metric_alarm", "alarm_name").sort()).toEqual(
+    [...t.reputationAlarms.map((a) => a.name), ...t.archiveAlarms, ...t.deadLetterAlarms].sort(),
+  );
   for (const a of t.reputationAlarms) {
     const alarm = Object.values(r.aws_cloudwatch_metric_alarm).find((x) => x.alarm_name === a.name)!;
     expect([a.name, alarm.metric_name, alarm.threshold]).toEqual([a.name, `Reputation.${a.metric}`, a.percent / 100]);
@@ -72,4 +75,24 @@ test.each([
   expect(instances.sort()).toEqual(t.notificationTopic ? t.identities.flatMap((id) => t.notificationTypes.map((type) => `${id}/${type}`)).sort() : []);
   const suppression = values(r, "aws_sesv2_account_suppression_attributes", "suppressed_reasons");
   expect(suppression).toEqual(t.accountSuppression ? [[...t.accountSuppression]] : []);
+});
+
+test("examples/full.json: the action chain's names (runbooks, their role, the pause rule, the chat rules' prefix and topic, the event bus destination)", () => {
+  const region = full.regions[0];
+  const t = regionTarget(full, region);
+  const r = synth(full, region);
+  expect(t.autoPause).toBeDefined();
+  expect(values(r, "aws_ssm_document", "name").sort()).toEqual([t.autoPause!.pauseRunbook, t.autoPause!.resumeRunbook].sort());
+  const rules = values(r, "aws_cloudwatch_event_rule", "name") as string[];
+  expect(rules).toContain(t.autoPause!.ruleName);
+  expect(rules.some((n) => n.startsWith(`${t.namePrefix}-chat-`))).toBe(true);
+  // The doctor's rules check lists rules by this prefix: every rule the stack makes has it.
+  expect(rules.every((n) => n.startsWith(`${t.namePrefix}-`))).toBe(true);
+  expect(values(r, "aws_iam_role", "name")).toContain(automationRoleArn(t).split("/").pop());
+  expect(values(r, "aws_sns_topic", "name")).toContain(t.chat!.sesEventsTopicArn.split(":").pop());
+  const bus = Object.values(r.aws_sesv2_configuration_set_event_destination).find((d) => d.event_destination_name === EVENT_BUS_DESTINATION_NAME)!;
+  expect((bus.event_destination as { matching_event_types: string[] }).matching_event_types).toEqual(expect.arrayContaining([...t.chat!.eventTypes]));
+  // The critical alarms the pause rule watches are the ones the drill sets (the set's own, bounce rate first).
+  const pattern = JSON.parse(Object.values(r.aws_cloudwatch_event_rule).find((x) => x.name === t.autoPause!.ruleName)!.event_pattern as string);
+  expect(pattern.resources.map((a: string) => a.split(":").pop())).toEqual([...t.autoPause!.criticalAlarms]);
 });

@@ -4,7 +4,6 @@ import { parseConfig } from "../../modules/app/config";
 import { Api } from "../../modules/doctor/aws";
 import { CheckResult, CHECKS } from "../../modules/doctor/checks";
 import { targetsFor } from "../../modules/doctor/deployed-config";
-import { CannotCheckError } from "../../modules/doctor/errors";
 import { runChecks } from "../../modules/doctor/run";
 import { Emulator, FAKE_KEYS } from "../support/emulator";
 
@@ -27,10 +26,11 @@ export const PER_REGION: Raw = {
 };
 
 /**
- * Each doctor check on its own (one that cannot check does not stop the others), in this process,
- * with the AWS SDK pointed at the emulator through the environment, as `npm run doctor` would be.
+ * The doctor's checks, all at once as `npm run doctor` runs them (a check whose API call fails
+ * fails its own line; the others still run), in this process, with the AWS SDK pointed at the
+ * emulator through the environment. Results by check id, every check present.
  */
-export async function runDoctor(emulator: Emulator, config: ReturnType<typeof parseConfig>): Promise<Map<string, CheckResult[] | string>> {
+export async function runDoctor(emulator: Emulator, config: ReturnType<typeof parseConfig>): Promise<Map<string, CheckResult[]>> {
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: emulator.endpoint,
@@ -43,16 +43,10 @@ export async function runDoctor(emulator: Emulator, config: ReturnType<typeof pa
   delete process.env.AWS_SESSION_TOKEN;
   const api = new Api();
   try {
-    const targets = targetsFor(config, undefined);
-    const results = await Promise.all(
-      CHECKS.map((check) =>
-        runChecks(targets, api, { now: new Date(), maxEventAgeHours: 24, checks: [check] }).then(
-          (r): [string, CheckResult[] | string] => [check.id, r],
-          (e: unknown): [string, CheckResult[] | string] => [check.id, e instanceof CannotCheckError ? `could not check: ${e.message}` : `error: ${String(e)}`],
-        ),
-      ),
-    );
-    return new Map(results);
+    const results = await runChecks(targetsFor(config, undefined), api, { now: new Date(), maxEventAgeHours: 24 });
+    const byCheck = new Map<string, CheckResult[]>(CHECKS.map((c) => [c.id, []]));
+    for (const r of results) byCheck.get(r.check)!.push(r);
+    return byCheck;
   } finally {
     api.destroy();
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

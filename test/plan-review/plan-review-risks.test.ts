@@ -1186,3 +1186,11 @@ describe("policy comparison: limits", () => {
     expect(narrow.filter(isWideResource)).toEqual([]);
   });
 });
+
+test("`*` for actions IAM takes only `*` for (no resource type) is no widening; with any other action in the statement it is", () => {
+  const reads = { Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], Resource: "*" };
+  expect(policyWidening(undefined, doc(reads))?.wideResources).toEqual([]);
+  expect(policyWidening(undefined, doc({ ...reads, Action: [...reads.Action, "cloudwatch:PutMetricAlarm"] }))?.wideResources).toEqual(["*"]);
+  expect(policyWidening(undefined, doc({ Effect: "Allow", Action: "ses:PutAccountSendingAttributes", Resource: "*" }))?.wideResources).toEqual([]);
+  expect(policyWidening(undefined, doc({ Effect: "Allow", NotAction: "cloudwatch:GetMetricData", Resource: "*" }))?.wideResources).toEqual(["*"]);
+});

@@ -93,6 +93,19 @@ const SAMPLES: Record<string, { rule: Rule<never>; values: readonly (string | nu
   namePrefix: { rule: RULES.namePrefix, values: ["ses-guard", "a", "a1-b2", "Ses", "1ses", "ses_guard", "a".repeat(24), "a".repeat(25), ""] },
   namePrefixHyphens: { rule: RULES.namePrefixHyphens, values: ["ses-guard", "ses-", "ses--guard", "-ses"] },
   runbookNamePrefix: { rule: RULES.runbookNamePrefix, values: ["mail", "ses-aws", "aws", "aws-mail", "awsmail", "amazon-x", "amzn", "AWS", "a-ws", "amaz"] },
+  chatConfigurationArn: {
+    rule: RULES.chatConfigurationArn,
+    values: [
+      "arn:aws:chatbot::123456789012:chat-configuration/slack-channel/shop-us-east-1-alerts",
+      "arn:aws:chatbot::123456789012:chat-configuration/microsoft-teams-channel/ops",
+      "arn:aws-us-gov:chatbot::123456789012:chat-configuration/slack-channel/x",
+      "arn:aws:chatbot:us-east-2:123456789012:chat-configuration/slack-channel/x",
+      "arn:aws:chatbot::12345:chat-configuration/slack-channel/x",
+      "arn:aws:sns:us-east-1:123456789012:chat-configuration/slack-channel/x",
+      "arn:aws:chatbot::123456789012:chat-configuration/slack-channel/",
+      "",
+    ],
+  },
   accountId: { rule: RULES.accountId, values: ["123456789012", "12345678901", "1234567890123", "12345678901a", ""] },
   tagKey: {
     rule: RULES.tagKey,

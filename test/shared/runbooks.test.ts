@@ -1,17 +1,11 @@
-// The pause and resume runbooks and the pause announcement as plain objects (auto-pause.ts renders them).
-import {
-  ANNOUNCEMENT_INPUT_PATHS,
-  INPUT_TEMPLATE_MAX_CHARS,
-  pauseAnnouncementTransformer,
-  pauseRunbook,
-  resumeRunbook,
-  sendingRunbook,
-} from "../../modules/shared/runbooks";
+// The pause and resume runbooks, and the notifications of their outcome, as plain objects (auto-pause.ts renders them).
+import { pauseRunbook, resumeRunbook, sendingRunbook } from "../../modules/shared/runbooks";
+import { pausedAnnouncementTransformer, runbookFailureTransformer } from "../../modules/shared/runbook-events";
 import { renderTransformer } from "../support/eventbridge";
+import { customNotificationProblems, placeholdersInStrings } from "../support/custom-notification";
 
 const ROLE = "arn:aws:iam::123456789012:role/shop-pause-automation-us-east-1";
 const NAMES = { configurationSetName: "shop-mail", pauseRunbookName: "shop-pause-sending", resumeRunbookName: "shop-resume-sending" };
-const EVENT = { detail: { alarmName: "shop-bounce-rate-critical" }, region: "eu-west-1", time: "2026-01-02T03:04:05Z" };
 
 describe("sending runbooks", () => {
   test("pause: one API step, retried on throttling, that turns the configuration set's sending off; its description says when it runs", () => {
@@ -55,61 +49,34 @@ describe("sending runbooks", () => {
   });
 });
 
-describe("pause announcement", () => {
-  const rendered = (scope: "configurationSet" | "account") =>
-    JSON.parse(renderTransformer(pauseAnnouncementTransformer({ scope, ...NAMES }), EVENT)) as { [key: string]: any };
-
-  test("a custom notification naming the alarm, when it fired, the runbook and what it paused where", () => {
-    expect(rendered("configurationSet")).toEqual({
-      version: "1.0",
-      source: "custom",
-      content: {
-        textType: "client-markdown",
-        title: ":rotating_light: SES sending paused: critical alarm shop-bounce-rate-critical is in ALARM",
-        description:
-          "Critical alarm *shop-bounce-rate-critical* went to ALARM at 2026-01-02T03:04:05Z.\n" +
-          "ses-guard started runbook `shop-pause-sending` to pause sending for configuration set `shop-mail` in eu-west-1.",
-        nextSteps: [
-          "Check the execution: `aws ssm describe-automation-executions --filters Key=DocumentNamePrefix,Values=shop-pause-sending --region eu-west-1`",
-          "Find the cause with the saved Athena queries (Athena console, Saved queries): hard bounces and complaints by recipient, domain and campaign.",
-          "Once fixed, resume sending: `aws ssm start-automation-execution --document-name shop-resume-sending --region eu-west-1`",
-        ],
-        keywords: ["ses-guard", "SES paused", "shop-bounce-rate-critical"],
-      },
-    });
+describe("runbook status notifications under EventBridge's documented rendering", () => {
+  // Systems Manager User Guide, "Automation Execution Status-change Notification" (event example);
+  // hostile where AWS would let anything be: nothing here is free text, which is the point.
+  const statusEvent = (definition: string, status: string) => ({
+    version: "0",
+    id: "11111111-2222-3333-4444-555555555555",
+    "detail-type": "EC2 Automation Execution Status-change Notification",
+    source: "aws.ssm",
+    account: "123456789012",
+    time: "2026-01-02T03:04:05Z",
+    region: "eu-west-1",
+    resources: [`arn:aws:ssm:eu-west-1:123456789012:automation-execution/abcd`],
+    detail: { ExecutionId: "4105a4fc-f944-11e6-9d32-0123456789ab", Definition: definition, DefinitionVersion: 1, Status: status, Time: "2026-01-02T03:04:05Z" },
   });
+  const templates: [string, { inputPathsMap: Record<string, string>; inputTemplate: string }, string, string][] = [
+    ["paused, configuration set", pausedAnnouncementTransformer({ scope: "configurationSet", ...NAMES }), NAMES.pauseRunbookName, "Success"],
+    ["paused, account", pausedAnnouncementTransformer({ scope: "account", ...NAMES }), NAMES.pauseRunbookName, "Success"],
+    ["failed pause", runbookFailureTransformer(NAMES), NAMES.pauseRunbookName, "Failed"],
+    ["timed-out resume", runbookFailureTransformer(NAMES), NAMES.resumeRunbookName, "TimedOut"],
+  ];
 
-  test("with scope account it names the whole account, not the configuration set", () => {
-    const { description } = rendered("account").content;
-    expect(description).toContain("to pause sending for the whole account in eu-west-1.");
-    expect(description).not.toContain("shop-mail");
-  });
-
-  test("takes only the alarm name, region and time from the event", () => {
-    expect(pauseAnnouncementTransformer({ scope: "account", ...NAMES }).inputPathsMap).toEqual(ANNOUNCEMENT_INPUT_PATHS);
-    expect(ANNOUNCEMENT_INPUT_PATHS).toEqual({ alarmName: "$.detail.alarmName", region: "$.region", time: "$.time" });
-  });
-
-  test.each(["shop<mail", "shop>mail"])("refuses a name with < or > (%s), which EventBridge would read as a placeholder", (configurationSetName) => {
-    const props = { scope: "configurationSet" as const, ...NAMES, configurationSetName };
-    expect(() => pauseAnnouncementTransformer(props)).toThrow(
-      `pause announcement: got a name with < or > in it; allowed: names without them (${JSON.stringify(props)})`,
-    );
-  });
-
-  test("refuses a template over EventBridge's 8192 characters, and takes one of exactly that length", () => {
-    const length = (pauseRunbookName: string) => pauseAnnouncementTransformer({ scope: "account", ...NAMES, pauseRunbookName }).inputTemplate.length;
-    const base = length("");
-    // The pause runbook's name appears three times in the template.
-    const fits = "p".repeat(Math.floor((INPUT_TEMPLATE_MAX_CHARS - base) / 3));
-    const room = INPUT_TEMPLATE_MAX_CHARS - length(fits);
-    expect(room).toBeGreaterThanOrEqual(0);
-    const exact = { scope: "account" as const, ...NAMES, pauseRunbookName: fits, resumeRunbookName: NAMES.resumeRunbookName + "r".repeat(room) };
-    expect(pauseAnnouncementTransformer(exact).inputTemplate).toHaveLength(INPUT_TEMPLATE_MAX_CHARS);
-    const over = { ...exact, resumeRunbookName: exact.resumeRunbookName + "r" };
-    expect(() => pauseAnnouncementTransformer(over)).toThrow(
-      `pause announcement: got ${INPUT_TEMPLATE_MAX_CHARS + 1} characters; allowed: at most ${INPUT_TEMPLATE_MAX_CHARS} (shorter names)`,
-    );
-    expect(INPUT_TEMPLATE_MAX_CHARS).toBe(8192);
-  });
+  test.each(templates)(
+    "%s: valid JSON, a custom notification, only AWS-set IDs, names, status words and times inside strings",
+    (_name, t, definition, status) => {
+      const safe = ["executionId", "runbook", "status", "region", "time"];
+      for (const name of placeholdersInStrings(t.inputTemplate)) expect(safe).toContain(name);
+      const notification = JSON.parse(renderTransformer(t, statusEvent(definition, status)));
+      expect(customNotificationProblems(notification)).toEqual([]);
+    },
+  );
 });

@@ -1,15 +1,23 @@
 // EventBridge's two jobs for a rule, as AWS documents them, for tests: does an event match a
 // pattern ("Creating Amazon EventBridge event patterns" and "Comparison operators for use in event
 // patterns", EventBridge User Guide), and what does an input transformer send to the target
-// ("Amazon EventBridge input transformation", same guide, including its "Common issues" section).
+// ("Amazon EventBridge input transformation", same guide, including its "Common issues with
+// transforming input" section).
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Thrown for a path the event lacks: EventBridge then fails the delivery. */
-export class MissingPathError extends Error {}
+/**
+ * A substitution AWS does not document safely: an object, array or null inside a JSON string. AWS
+ * says only that EventBridge "removes any internal quotes" there; an escaped quote or backslash in the
+ * value would leave a stray backslash, so no template may rely on it, and a test that does fails.
+ */
+export class UndocumentedRenderingError extends Error {}
 
-/** The JSON path subset EventBridge evaluates: `$`, `.name` (letters, digits, `-`, `_`), `[n]` and `[*]`. */
-export function evaluatePath(event: Json, path: string): Json {
+/**
+ * The JSON path subset EventBridge evaluates: `$`, `.name` (letters, digits, `-`, `_`), `[n]` and `[*]`.
+ * `undefined` when the event lacks the path ("that variable isn't created").
+ */
+export function evaluatePath(event: Json, path: string): Json | undefined {
   if (!path.startsWith("$")) throw new Error(`not a JSON path: ${path}`);
   const tokens = [...path.slice(1).matchAll(/\.([A-Za-z0-9_-]+)|\[(\d+|\*)\]/g)];
   if (tokens.map((t) => t[0]).join("") !== path.slice(1)) throw new Error(`JSON path syntax EventBridge does not support: ${path}`);
@@ -27,24 +35,27 @@ export function evaluatePath(event: Json, path: string): Json {
     });
     if (index === "*") wildcard = true;
   }
-  if (!wildcard && values.length === 0) throw new MissingPathError(`${path} is not in the event`);
-  return wildcard ? values : values[0];
+  if (wildcard) return values;
+  return values.length === 0 ? undefined : values[0];
 }
 
-/** An object or array inside a JSON string: its text with the quotes removed ("Detail is {key1: value1}"). */
-function unquoted(value: Json): string {
-  if (value === null || typeof value !== "object") return String(value).replace(/"/g, "");
-  if (Array.isArray(value)) return `[${value.map(unquoted).join(",")}]`;
-  return `{${Object.entries(value)
-    .map(([k, v]) => `${k.replace(/"/g, "")}:${unquoted(v)}`)
-    .join(",")}}`;
+/** Names of `transformer`'s input paths that `event` lacks. */
+export function missingVariables(transformer: { inputPathsMap: Record<string, string> }, event: Json): string[] {
+  return Object.entries(transformer.inputPathsMap)
+    .filter(([, path]) => evaluatePath(event, path) === undefined)
+    .map(([name]) => name);
 }
 
 /**
- * The transformer's output for `event`. Placeholders outside a JSON string take the value's JSON
- * (EventBridge adds the quotes around a string). Inside a JSON string, a string is inserted as it
- * is, without escaping ("EventBridge doesn't escape values extracted by Input Path"), and an
- * object or array loses its quotes, which EventBridge does to keep the string valid.
+ * The transformer's output for `event`, by the rules AWS documents ("Common issues with transforming
+ * input"):
+ * - "EventBridge doesn't escape values extracted by Input Path": a string is inserted as it is,
+ *   inside a JSON string or out; out of one, EventBridge adds the quotes ("Quotes are not required
+ *   for variables that represent strings ... EventBridge automatically adds quotes"), still unescaped;
+ * - an object or array outside a JSON string is inserted as JSON ("Do not add quotes for variables
+ *   that represent JSON objects or arrays"); inside one it is refused (UndocumentedRenderingError);
+ * - a path the event lacks: "that variable isn't created and won't appear in the output", so the
+ *   placeholder renders as nothing.
  */
 export function renderTransformer(transformer: { inputPathsMap: Record<string, string>; inputTemplate: string }, event: Json): string {
   const values = new Map(Object.entries(transformer.inputPathsMap).map(([name, path]) => [name, evaluatePath(event, path)]));
@@ -64,15 +75,21 @@ export function renderTransformer(transformer: { inputPathsMap: Record<string, s
       out += c;
       continue;
     }
-    if (!values.has(placeholder[1])) throw new Error(`placeholder <${placeholder[1]}> has no input path`);
-    const value = values.get(placeholder[1])!;
-    if (!inString) out += JSON.stringify(value);
-    else if (typeof value === "string") out += value;
-    else if (value !== null && typeof value === "object") out += JSON.stringify(unquoted(value)).slice(1, -1);
-    else out += String(value);
+    const name = placeholder[1];
+    if (!values.has(name)) throw new Error(`placeholder <${name}> has no input path`);
+    const value = values.get(name);
+    // A missing variable adds nothing.
+    if (value !== undefined) out += substitute(name, value, inString);
     i += placeholder[0].length - 1;
   }
   return out;
+}
+
+function substitute(name: string, value: Json, inString: boolean): string {
+  if (typeof value === "string") return inString ? value : `"${value}"`;
+  if (!inString) return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  throw new UndocumentedRenderingError(`<${name}> is ${Array.isArray(value) ? "an array" : value === null ? "null" : "an object"} inside a JSON string`);
 }
 
 type Matcher = Json;

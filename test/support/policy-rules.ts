@@ -6,6 +6,8 @@
  * every example's stacks, and proves each rule can fail with its `breaks` mutation.
  */
 import type { SesGuardConfig, SesRegion } from "../../modules/app/config";
+import { EVENT_DELIVERY_RULES } from "./event-delivery-rules";
+import { ACTIONS_WITHOUT_RESOURCE_TYPE, METRIC_READ_ACTIONS } from "../../modules/shared/policy-document";
 
 /** A synthesized stack's Terraform JSON (cdk.tf.json), parsed. */
 export interface StackJson {
@@ -36,21 +38,22 @@ export interface PolicyRule {
 
 type Resources = Record<string, Record<string, any>>;
 
-/**
- * Actions whose Service Authorization Reference entry lists no resource type, so IAM takes only `*`:
- * ses:PutAccountSendingAttributes (auto-pause with scope account; "Actions, resources, and condition
- * keys for Amazon Simple Email Service v2").
- */
-const ACTIONS_WITHOUT_RESOURCE_TYPE = ["ses:PutAccountSendingAttributes"];
+const METRIC_READS: readonly string[] = METRIC_READ_ACTIONS;
 
-/** The chat role's only permission: cloudwatch:DescribeAlarms on our alarms (no `*`). */
+/** The chat role's only permissions: cloudwatch:DescribeAlarms on our alarms, and metric reads for alarm graphs. */
 function readsOnlyOurAlarms(json: StackJson, roleName: string): boolean {
   const policies = Object.values(resources(json, "aws_iam_role_policy")).filter(
     (p) => JSON.stringify(p.role ?? "").includes(roleName) || String(p.role).includes("chatbot"),
   );
-  const actions = policies.flatMap((p) => statements(p.policy).flatMap((s) => [...list(s.Action)]));
-  const targets = policies.flatMap((p) => statements(p.policy).flatMap((s) => [...list(s.Resource)]));
-  return policies.length > 0 && actions.every((a) => a === "cloudwatch:DescribeAlarms") && targets.every((r) => /:alarm:.+-\*$/.test(r));
+  const all = policies.flatMap((p) => statements(p.policy));
+  const describes = all.filter((s) => list(s.Action).every((a) => a === "cloudwatch:DescribeAlarms"));
+  const reads = all.filter((s) => list(s.Action).every((a) => METRIC_READS.includes(a)));
+  return (
+    policies.length > 0 &&
+    describes.length > 0 &&
+    describes.length + reads.length === all.length &&
+    describes.flatMap((s) => list(s.Resource)).every((r) => /:alarm:.+-\*$/.test(r))
+  );
 }
 
 export function resources(json: StackJson, type: string): Resources {
@@ -113,6 +116,7 @@ const noWorkgroup = ({ json }: RuleContext) =>
 const block = (v: unknown): Record<string, any> | undefined => (Array.isArray(v) ? v[0] : (v as Record<string, any> | undefined));
 
 export const POLICY_RULES: readonly PolicyRule[] = [
+  ...EVENT_DELIVERY_RULES,
   {
     id: "S3_PUBLIC_ACCESS_BLOCKED",
     checkIds: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
@@ -430,7 +434,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: "IAM_TRUST_SCOPED_TO_SOURCE",
     checkIds: ["CKV_AWS_60", "CKV_AWS_61", "ses-guard (confused deputy)"],
     title:
-      "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn, or for Firehose (which presents no source ARN) on sts:ExternalId = the account, or for Amazon Q Developer in chat (which documents no condition keys) a role that may only describe our alarms",
+      "Service trust policies: no `*` principal, conditioned on aws:SourceAccount and aws:SourceArn, or for Firehose (which presents no source ARN) on sts:ExternalId = the account, or for Amazon Q Developer in chat (which documents no condition keys) a role that may only describe our alarms and read metrics for their graphs",
     check: ({ json }) =>
       Object.entries(resources(json, "aws_iam_role")).flatMap(([n, r]) =>
         statements(r.assume_role_policy)
@@ -441,7 +445,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
               (s.Principal as { Service?: string } | undefined)?.Service === "firehose.amazonaws.com"
                 ? /^(\d{12}|\$\{var\.account_id\})$/.test(String(s.Condition?.StringEquals?.["sts:ExternalId"] ?? ""))
                 : (s.Principal as { Service?: string } | undefined)?.Service === "chatbot.amazonaws.com"
-                  ? // AWS documents no condition keys for Amazon Q Developer in chat applications; its role may only describe our alarms.
+                  ? // AWS documents no condition keys for Amazon Q Developer in chat applications; its role may only describe our alarms and read metrics.
                     readsOnlyOurAlarms(json, n)
                   : s.Condition?.StringEquals?.["aws:SourceAccount"] && s.Condition?.ArnLike?.["aws:SourceArn"]
             )

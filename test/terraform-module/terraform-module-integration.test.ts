@@ -553,6 +553,44 @@ const CASES: [string, Record<string, string>, string[]][] = [
     ],
   ],
   [
+    "a Slack channel ID listed twice",
+    { chat_slack_channels: `[${SLACK("ops")}, ${SLACK("ops-2")}]`, test_region: "us-west-2" },
+    ['chat_slack_channels: got ["C012ABCDE"]; allowed: each channel_id once: a channel has one configuration per account, which receives every region'],
+  ],
+  [
+    "a Teams channel ID listed twice",
+    { chat_teams_channels: `[${TEAMS("ops")}, ${TEAMS("ops-2")}]`, test_region: "us-west-2" },
+    [
+      'chat_teams_channels: got ["19%3aabc%40thread.tacv2"]; allowed: each channel_id once: a channel has one configuration per account, which receives every region',
+    ],
+  ],
+  [
+    "channels where the chat API is not, in a call that creates no configurations",
+    { chat_slack_channels: `[${SLACK("ops")}]`, chat_teams_channels: `[${TEAMS("email-ops")}]`, chat_create_channel_configurations: "false" },
+    [],
+  ],
+  [
+    "other regions' topics for the configurations",
+    {
+      chat_slack_channels: `[${SLACK("ops")}]`,
+      chat_other_topic_arns: '["arn:aws:sns:eu-west-1:123456789012:ses-guard-alarms", "arn:aws:sns:eu-west-1:123456789012:ses-guard-ses-events"]',
+      test_region: "us-west-2",
+    },
+    [],
+  ],
+  [
+    "other regions' topics that are not topic ARNs",
+    { chat_other_topic_arns: '["arn:aws:sns:eu-west-1:123456789012:ok", "ses-guard-alarms"]' },
+    ['chat_other_topic_arns: got ["ses-guard-alarms"]; allowed: SNS topic ARNs, arn:aws:sns:<region>:<account>:<name>'],
+  ],
+  [
+    "other regions' topics in a call that creates no configurations",
+    { chat_create_channel_configurations: "false", chat_other_topic_arns: '["arn:aws:sns:eu-west-1:123456789012:ok"]' },
+    [
+      'chat_other_topic_arns: got ["arn:aws:sns:eu-west-1:123456789012:ok"]; allowed: [] while chat_create_channel_configurations is false: this call subscribes no configuration to them',
+    ],
+  ],
+  [
     "Slack and Teams channels in a region with the chat API, every event type",
     {
       chat_slack_channels: `[${SLACK("deliverability")}, ${SLACK("private", "T012ABCDE", "G012ABCDE")}]`,
@@ -751,12 +789,15 @@ describeTerraform("the generated module through terraform", () => {
       // Investigation: Glue database and table, results bucket with 5 (+ logging) baseline resources and
       // lifecycle, workgroup, 7 saved queries; suppression: the account-level setting.
       // By default also the configuration set's 4 alarms and the dashboard. ses_guard adds auto-pause (rule, 2 targets,
-      // 2 roles and their policies, 2 runbooks) and chat for 7 event types (a rule and a target each, twice: with and
+      // 2 roles and their policies, 2 runbooks, and what is listed below) and chat for 7 event types (a rule and a target each, twice: with and
       // without a Subject header), its role and policy, a Slack and a Teams channel, the SES events topic and
       // its policy, and the EventBridge event destination.
+      // Each of the two also has its dead-letter queue (queue, queue policy, alarm); auto-pause announces from a rule of
+      // its own (on the pause runbook's success) and reports a failed runbook from another (a rule and a target each).
       const defaults = 4 + 1;
-      const autoPause = 1 + 2 + 2 + 2 + 2;
-      const chat = 7 * 2 * 2 + 2 + 2 + 2 + 1;
+      const deadLetter = 3;
+      const autoPause = 1 + 2 + 2 + 2 + 2 + 1 + 2 + deadLetter;
+      const chat = 7 * 2 * 2 + 2 + 2 + 2 + 1 + deadLetter;
       expect(managed(planned, "ses_guard")).toHaveLength(6 + 2 + 2 + 2 + 8 + 5 + 4 + 2 + 1 + 6 + 17 + 1 + defaults + autoPause + chat);
       expect(managed(planned, "ses_guard_minimal")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 2 + 1 + 2 + defaults);
       // configuration_set_reputation_alarms and dashboard_enabled false: as before either existed.

@@ -289,6 +289,8 @@ describe("module structure", () => {
       "aws_sns_topic",
       "aws_sns_topic_policy",
       "aws_sns_topic_subscription",
+      "aws_sqs_queue",
+      "aws_sqs_queue_policy",
       "aws_ssm_document",
     ]);
     expect(Object.keys(synthesized.resource)).toEqual(expect.arrayContaining(Object.keys(main.resource)));
@@ -443,6 +445,7 @@ describe("validation blocks mirror modules/app/config.ts", () => {
     // Booleans have no rule beyond their type.
     expect(without.sort()).toEqual([
       "auto_pause_enabled",
+      "chat_create_channel_configurations",
       "configuration_set_reputation_alarms",
       "dashboard_enabled",
       "encrypt_archive",
