@@ -7,10 +7,17 @@ const EXTENDED = [
   "<rootDir>/test/app/plan-integration.test.ts",
   // Three regions planned together; test/app/chat-home.test.ts checks the same synthesized stacks in npm test.
   "<rootDir>/test/app/chat-home-integration.test.ts",
+  // The review on real plans against a fabricated state; its unit suites (test/plan-review) run in npm test.
+  "<rootDir>/test/plan-review/plan-review-integration.test.ts",
 ];
 // In both tiers, wider in the extended one: npm test plans the examples the plain module is compared on,
-// the extended tier every example; generated configs go through terraform validate only there.
-const BOTH = ["<rootDir>/test/app/integration.test.ts", "<rootDir>/test/app/config-property.test.ts"];
+// the extended tier every example; generated configs go through terraform validate, and the module's fixture
+// root through a plan, only there.
+const BOTH = [
+  "<rootDir>/test/app/integration.test.ts",
+  "<rootDir>/test/app/config-property.test.ts",
+  "<rootDir>/test/terraform-module/terraform-module-integration.test.ts",
+];
 const extended = process.env.SES_GUARD_TEST_TIER === "extended";
 
 /** @type {import('jest').Config} */

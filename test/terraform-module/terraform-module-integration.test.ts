@@ -719,6 +719,14 @@ function caseMessages(results: ReturnType<typeof messagesByGroup>, i: number): s
 
 const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
+/**
+ * npm test runs the validation rules (one console, no provider); the extended tier (`npm run test:extended`, in CI)
+ * also plans the fixture root and validates examples/terraform-module, which cost a provider start each (the plain
+ * module is planned in npm test too: test/app/integration.test.ts compares it with the stacks).
+ */
+const EXTENDED = process.env.SES_GUARD_TEST_TIER === "extended";
+const extendedOnly = (fn: () => void) => (EXTENDED ? fn() : undefined);
+
 describeTerraform("the generated module through terraform", () => {
   let planned: PlanJson;
   let planOutput = "";
@@ -754,15 +762,16 @@ describeTerraform("the generated module through terraform", () => {
     };
     // Independent folders run side by side.
     await Promise.all([
-      part("fixture", async () => {
-        await timed("fixture init", () => mustSucceed(work, ["init", "-input=false", "-no-color"]));
-        await timed("plan + show", async () => {
-          const res = await mustSucceed(work, [...PLAN_ARGS, "-out=plan.bin"]);
-          planOutput = squash(res.stdout + res.stderr);
-          planned = JSON.parse((await mustSucceed(work, ["show", "-json", "-no-color", "plan.bin"])).stdout) as PlanJson;
-        });
-      }),
-      part("example", () => initValidate(exampleDir)),
+      EXTENDED &&
+        part("fixture", async () => {
+          await timed("fixture init", () => mustSucceed(work, ["init", "-input=false", "-no-color"]));
+          await timed("plan + show", async () => {
+            const res = await mustSucceed(work, [...PLAN_ARGS, "-out=plan.bin"]);
+            planOutput = squash(res.stdout + res.stderr);
+            planned = JSON.parse((await mustSucceed(work, ["show", "-json", "-no-color", "plan.bin"])).stdout) as PlanJson;
+          });
+        }),
+      EXTENDED && part("example", () => initValidate(exampleDir)),
       part("validation cases", async () => {
         await mustSucceed(casesDir, ["init", "-input=false", "-no-color"]);
         consoleRun = await terraform(casesDir, ["console", "-no-color"]);
@@ -779,425 +788,434 @@ describeTerraform("the generated module through terraform", () => {
     );
   });
 
-  describe("a root module calling it three times: one plan", () => {
-    beforeEach(() => need("fixture"));
+  extendedOnly(() =>
+    describe("a root module calling it three times: one plan", () => {
+      beforeEach(() => need("fixture"));
 
-    test("init and plan pass, and the plan holds each module instance's resources", () => {
-      // 4 reputation + 2 archive alarms, topic, policy, subscriptions, key and alias (unless the caller's),
-      // bucket resources (+ versioning, + logging), 5 stream resources, 4 event publishing resources,
-      // notification topic, policy, subscriptions and identities x types (while notifications are on).
-      // Investigation: Glue database and table, results bucket with 5 (+ logging) baseline resources and
-      // lifecycle, workgroup, 7 saved queries; suppression: the account-level setting.
-      // By default also the configuration set's 4 alarms and the dashboard. ses_guard adds auto-pause (rule, 2 targets,
-      // 2 roles and their policies, 2 runbooks, and what is listed below) and chat for 7 event types (a rule and a target each, twice: with and
-      // without a Subject header), its role and policy, a Slack and a Teams channel, the SES events topic and
-      // its policy, and the EventBridge event destination.
-      // Each of the two also has its dead-letter queue (queue, queue policy, alarm); auto-pause announces from a rule of
-      // its own (on the pause runbook's success) and reports a failed runbook from another (a rule and a target each).
-      const defaults = 4 + 1;
-      const deadLetter = 3;
-      const autoPause = 1 + 2 + 2 + 2 + 2 + 1 + 2 + deadLetter;
-      const chat = 7 * 2 * 2 + 2 + 2 + 2 + 1 + deadLetter;
-      expect(managed(planned, "ses_guard")).toHaveLength(6 + 2 + 2 + 2 + 8 + 5 + 4 + 2 + 1 + 6 + 17 + 1 + defaults + autoPause + chat);
-      expect(managed(planned, "ses_guard_minimal")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 2 + 1 + 2 + defaults);
-      // configuration_set_reputation_alarms and dashboard_enabled false: as before either existed.
-      expect(managed(planned, "ses_guard_quiet")).toHaveLength(6 + 2 + 1 + 0 + 6 + 5 + 4 + 16 + 1);
-      expect(plannedResources(planned).filter((r) => r.mode === "managed" && !r.address.startsWith("module."))).toEqual([]);
-    });
+      test("init and plan pass, and the plan holds each module instance's resources", () => {
+        // 4 reputation + 2 archive alarms, topic, policy, subscriptions, key and alias (unless the caller's),
+        // bucket resources (+ versioning, + logging), 5 stream resources, 4 event publishing resources,
+        // notification topic, policy, subscriptions and identities x types (while notifications are on).
+        // Investigation: Glue database and table, results bucket with 5 (+ logging) baseline resources and
+        // lifecycle, workgroup, 7 saved queries; suppression: the account-level setting.
+        // By default also the configuration set's 4 alarms and the dashboard. ses_guard adds auto-pause (rule, 2 targets,
+        // 2 roles and their policies, 2 runbooks, and what is listed below) and chat for 7 event types (a rule and a target each, twice: with and
+        // without a Subject header), its role and policy, a Slack and a Teams channel, the SES events topic and
+        // its policy, and the EventBridge event destination.
+        // Each of the two also has its dead-letter queue (queue, queue policy, alarm); auto-pause announces from a rule of
+        // its own (on the pause runbook's success) and reports a failed runbook from another (a rule and a target each).
+        const defaults = 4 + 1;
+        const deadLetter = 3;
+        const autoPause = 1 + 2 + 2 + 2 + 2 + 1 + 2 + deadLetter;
+        const chat = 7 * 2 * 2 + 2 + 2 + 2 + 1 + deadLetter;
+        expect(managed(planned, "ses_guard")).toHaveLength(6 + 2 + 2 + 2 + 8 + 5 + 4 + 2 + 1 + 6 + 17 + 1 + defaults + autoPause + chat);
+        expect(managed(planned, "ses_guard_minimal")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 2 + 1 + 2 + defaults);
+        // configuration_set_reputation_alarms and dashboard_enabled false: as before either existed.
+        expect(managed(planned, "ses_guard_quiet")).toHaveLength(6 + 2 + 1 + 0 + 6 + 5 + 4 + 16 + 1);
+        expect(plannedResources(planned).filter((r) => r.mode === "managed" && !r.address.startsWith("module."))).toEqual([]);
+      });
 
-    test("chat channels are one resource each, keyed by name; auto-pause acts on the configuration set's own critical alarms", () => {
-      expect(
-        managed(planned, "ses_guard")
-          .filter((r) => r.type.startsWith("aws_chatbot_"))
-          .map((r) => r.address)
-          .sort(),
-      ).toEqual([
-        'module.ses_guard.aws_chatbot_slack_channel_configuration.chat_channels_slack["deliverability"]',
-        'module.ses_guard.aws_chatbot_teams_channel_configuration.chat_channels_teams["email-ops"]',
-      ]);
-      const pattern = JSON.parse(at(planned, "module.ses_guard.aws_cloudwatch_event_rule.auto_pause_rule[0]").event_pattern);
-      expect(pattern.resources).toEqual(
-        ["bounce", "complaint"].map((m) => `arn:aws:cloudwatch:eu-west-1:210987654321:alarm:acme-mail-configuration-set-${m}-rate-critical`),
-      );
-      // Off where not asked for: no chat or auto-pause in the other calls, no per-set alarms or dashboard in ses_guard_quiet.
-      for (const m of ["ses_guard_minimal", "ses_guard_quiet", "ses_guard_required_only"]) {
-        expect([m, managed(planned, m).filter((r) => /chatbot|ssm_document|event_rule/.test(r.type) || r.name.startsWith("ses_event_alerts"))]).toEqual([
-          m,
-          [],
+      test("chat channels are one resource each, keyed by name; auto-pause acts on the configuration set's own critical alarms", () => {
+        expect(
+          managed(planned, "ses_guard")
+            .filter((r) => r.type.startsWith("aws_chatbot_"))
+            .map((r) => r.address)
+            .sort(),
+        ).toEqual([
+          'module.ses_guard.aws_chatbot_slack_channel_configuration.chat_channels_slack["deliverability"]',
+          'module.ses_guard.aws_chatbot_teams_channel_configuration.chat_channels_teams["email-ops"]',
         ]);
-      }
-      expect(managed(planned, "ses_guard_quiet").filter((r) => r.type === "aws_cloudwatch_dashboard" || r.name.startsWith("configuration_set_alarms"))).toEqual(
-        [],
-      );
-    });
-
-    test("a call with only the required inputs plans: notifications stay off while no identities are given", () => {
-      // Like ses_guard_minimal less the notification topic, its policy, subscription and identity topics.
-      expect(managed(planned, "ses_guard_required_only")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 4 + 1);
-      expect(managed(planned, "ses_guard_required_only").filter((r) => /notification/.test(r.type) || r.name.startsWith("notifications_"))).toEqual([]);
-      expect(at(planned, 'module.ses_guard_required_only.aws_sns_topic_subscription.alarms_topic_subscriptions["ops@example.com"]').endpoint).toBe(
-        "ops@example.com",
-      );
-    });
-
-    test("alarm thresholds are the percentages as fractions", () => {
-      const expected: [string, string, number][] = [
-        ["ses_guard", "alarms_bounce_rate_warning", 0.015],
-        ["ses_guard", "alarms_bounce_rate_critical", 0.04],
-        ["ses_guard", "alarms_complaint_rate_warning", 0.0004],
-        ["ses_guard", "alarms_complaint_rate_critical", 0.0008],
-        ["ses_guard_minimal", "alarms_bounce_rate_warning", 0.02],
-        ["ses_guard_minimal", "alarms_bounce_rate_critical", 0.05],
-        ["ses_guard_minimal", "alarms_complaint_rate_warning", 0.0005],
-        ["ses_guard_minimal", "alarms_complaint_rate_critical", 0.001],
-        ["ses_guard_quiet", "alarms_bounce_rate_critical", 0.06],
-      ];
-      for (const [module, name, fraction] of expected) {
-        const alarm = at(planned, `module.${module}.aws_cloudwatch_metric_alarm.${name}`);
-        expect([name, alarm.threshold]).toEqual([name, fraction]);
-        expect(alarm).toMatchObject({
-          namespace: "AWS/SES",
-          statistic: "Maximum",
-          comparison_operator: "GreaterThanOrEqualToThreshold",
-          treat_missing_data: "ignore",
-        });
-      }
-      expect(at(planned, "module.ses_guard.aws_cloudwatch_metric_alarm.alarms_bounce_rate_warning")).toMatchObject({
-        alarm_name: "acme-mail-bounce-rate-warning",
-        alarm_description: expect.stringContaining("reached 1.5 % (warning). AWS reviews the account at 5 %."),
-        period: 3600,
-        evaluation_periods: 2,
-      });
-      expect(at(planned, "module.ses_guard_minimal.aws_cloudwatch_metric_alarm.alarms_bounce_rate_critical")).toMatchObject({
-        period: 900,
-        evaluation_periods: 1,
-      });
-    });
-
-    test("the archive watches itself: DataFreshness beyond the buffering interval, Success below 1", () => {
-      for (const [module, stream, interval] of [
-        ["ses_guard", "acme-mail-events", 600],
-        ["ses_guard_minimal", "ses-guard-events", 900],
-      ] as const) {
-        const prefix = stream.replace(/-events$/, "");
-        expect(at(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({
-          alarm_name: `${prefix}-archive-data-freshness`,
-          namespace: "AWS/Firehose",
-          metric_name: "DeliveryToS3.DataFreshness",
-          dimensions: { DeliveryStreamName: stream },
-          statistic: "Maximum",
-          threshold: interval,
-          comparison_operator: "GreaterThanThreshold",
-          treat_missing_data: "notBreaching",
-          actions_enabled: true,
-        });
-        expect(at(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_delivery_success`)).toMatchObject({
-          metric_name: "DeliveryToS3.Success",
-          dimensions: { DeliveryStreamName: stream },
-          statistic: "Minimum",
-          threshold: 1,
-          comparison_operator: "LessThanThreshold",
-        });
-        // Alarm and OK actions: the alarm topic, whose ARN is known after apply.
-        expect(unknownAt(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({
-          alarm_actions: true,
-          ok_actions: true,
-        });
-      }
-    });
-
-    test("the event destination is enabled and sends the chosen event types to Firehose", () => {
-      const full = at(planned, "module.ses_guard.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination");
-      expect(full.event_destination[0].enabled).toBe(true);
-      expect([...full.event_destination[0].matching_event_types].sort()).toEqual([...SES_EVENT_TYPES].sort());
-      const minimal = at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination");
-      expect(minimal.event_destination[0].enabled).toBe(true);
-      // A set in the provider's schema: compared sorted.
-      expect([...minimal.event_destination[0].matching_event_types].sort()).toEqual([...DEFAULT_EVENT_TYPES].sort());
-      expect(at(planned, "module.ses_guard.aws_sesv2_configuration_set.event_publishing_configuration_set")).toMatchObject({
-        configuration_set_name: "acme-transactional",
-        delivery_options: [{ tls_policy: "REQUIRE" }],
-        reputation_options: [expect.objectContaining({ reputation_metrics_enabled: true })],
-      });
-      expect(at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set.event_publishing_configuration_set").configuration_set_name).toBe("ses-guard");
-    });
-
-    test("one identity notification topic per identity and type, keyed identity/type", () => {
-      const topics = managed(planned, "ses_guard").filter((r) => r.type === "aws_ses_identity_notification_topic");
-      const keys = ["acme.example", "billing@acme.example"].flatMap((i) => ["Bounce", "Complaint", "Delivery"].map((t) => `${i}/${t}`));
-      expect(topics.map((t) => t.address).sort()).toEqual(
-        keys.map((k) => `module.ses_guard.aws_ses_identity_notification_topic.notifications_identities["${k}"]`).sort(),
-      );
-      for (const t of topics) {
-        expect(t.address).toContain(`["${t.values.identity}/${t.values.notification_type}"]`);
-        expect(t.values.include_original_headers).toBe(true);
-      }
-      expect(at(planned, 'module.ses_guard_minimal.aws_ses_identity_notification_topic.notifications_identities["example.com/Bounce"]')).toMatchObject({
-        identity: "example.com",
-        notification_type: "Bounce",
-      });
-      const [allow] = statements(at(planned, "module.ses_guard.aws_sns_topic_policy.notifications_policy[0]").policy);
-      expect(allow.Condition.ArnLike["aws:SourceArn"]).toEqual([
-        "arn:aws:ses:eu-west-1:210987654321:identity/acme.example",
-        "arn:aws:ses:eu-west-1:210987654321:identity/billing@acme.example",
-      ]);
-    });
-
-    test("e-mail subscriptions are keyed by address", () => {
-      const subscriptions = managed(planned, "ses_guard").filter((r) => r.type === "aws_sns_topic_subscription");
-      expect(
-        subscriptions.map((s) => [s.address.replace("module.ses_guard.aws_sns_topic_subscription.", ""), s.values.endpoint, s.values.protocol]).sort(),
-      ).toEqual([
-        ['alarms_topic_subscriptions["deliverability@acme.example"]', "deliverability@acme.example", "email"],
-        ['alarms_topic_subscriptions["oncall@acme.example"]', "oncall@acme.example", "email"],
-        ['notifications_subscriptions["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]', "ses-bounces-aaaabbbbccccdddd@acme.slack.com", "email"],
-      ]);
-    });
-
-    test("the archive bucket: lifecycle from the dynamic blocks, versioning, access logs, private and TLS-only", () => {
-      const lifecycle = at(planned, "module.ses_guard.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle");
-      const tiering = lifecycle.rule.find((r: { id: string }) => r.id === "archive-tiering-and-expiration");
-      expect(
-        tiering.transition.map((t: { days: number; storage_class: string }) => [t.days, t.storage_class]).sort((a: number[], b: number[]) => a[0] - b[0]),
-      ).toEqual([
-        [30, "STANDARD_IA"],
-        [90, "GLACIER_IR"],
-        [180, "DEEP_ARCHIVE"],
-      ]);
-      expect(tiering.expiration).toEqual([expect.objectContaining({ days: 1095 })]);
-      expect(tiering.noncurrent_version_expiration).toEqual([expect.objectContaining({ noncurrent_days: 14 })]);
-      const abort = lifecycle.rule.find((r: { id: string }) => r.id === "abort-incomplete-multipart-uploads");
-      expect(abort.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 3 }]);
-      expect(lifecycle.transition_default_minimum_object_size).toBe("varies_by_storage_class");
-      expect(at(planned, "module.ses_guard.aws_s3_bucket_versioning.archive_bucket_versioning[0]").versioning_configuration).toEqual([
-        expect.objectContaining({ status: "Enabled" }),
-      ]);
-      expect(at(planned, "module.ses_guard.aws_s3_bucket_logging.archive_bucket_access_logging[0]")).toMatchObject({
-        target_bucket: "acme-s3-access-logs",
-        target_prefix: "ses-archive/",
-      });
-      const minimal = at(planned, "module.ses_guard_minimal.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle");
-      expect(minimal.rule[0].transition.map((t: { days: number }) => t.days).sort()).toEqual([30, 90]);
-      expect(minimal.rule[0].noncurrent_version_expiration).toEqual([]);
-      expect(minimal.transition_default_minimum_object_size).toBe("all_storage_classes_128K");
-      expect(managed(planned, "ses_guard_minimal").filter((r) => /versioning|logging/.test(r.type))).toEqual([]);
-      expect(at(planned, "module.ses_guard.aws_s3_bucket.archive_bucket")).toMatchObject({ bucket: "acme-ses-event-archive", force_destroy: false });
-      expect(at(planned, "module.ses_guard_minimal.aws_s3_bucket.archive_bucket").bucket).toBe("ses-guard-events-123456789012-us-east-1");
-      expect(at(planned, "module.ses_guard.aws_s3_bucket_public_access_block.archive_bucket_public_access_block")).toMatchObject({
-        block_public_acls: true,
-        block_public_policy: true,
-        ignore_public_acls: true,
-        restrict_public_buckets: true,
-      });
-      const [deny] = statements(at(planned, "module.ses_guard.aws_s3_bucket_policy.archive_bucket_policy").policy);
-      expect(deny).toMatchObject({ Effect: "Deny", Resource: ["arn:aws:s3:::acme-ses-event-archive", "arn:aws:s3:::acme-ses-event-archive/*"] });
-    });
-
-    test("encryption: a created key with rotation, or the caller's; topics, bucket and stream use it", () => {
-      const BYO = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-      for (const [module, alias, account] of [
-        ["ses_guard", "alias/acme-mail", "210987654321"],
-        ["ses_guard_minimal", "alias/ses-guard", "123456789012"],
-      ] as const) {
-        const key = at(planned, `module.${module}.aws_kms_key.encryption_key[0]`);
-        expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-        const policy = statements(key.policy);
-        expect(policy.find((s) => s.Sid === "AccountAdministersThroughIam")?.Principal).toEqual({ AWS: `arn:aws:iam::${account}:root` });
-        for (const service of ["cloudwatch.amazonaws.com", "ses.amazonaws.com"]) {
-          expect(policy.find((s) => s.Principal?.Service === service)?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+        const pattern = JSON.parse(at(planned, "module.ses_guard.aws_cloudwatch_event_rule.auto_pause_rule[0]").event_pattern);
+        expect(pattern.resources).toEqual(
+          ["bounce", "complaint"].map((m) => `arn:aws:cloudwatch:eu-west-1:210987654321:alarm:acme-mail-configuration-set-${m}-rate-critical`),
+        );
+        // Off where not asked for: no chat or auto-pause in the other calls, no per-set alarms or dashboard in ses_guard_quiet.
+        for (const m of ["ses_guard_minimal", "ses_guard_quiet", "ses_guard_required_only"]) {
+          expect([m, managed(planned, m).filter((r) => /chatbot|ssm_document|event_rule/.test(r.type) || r.name.startsWith("ses_event_alerts"))]).toEqual([
+            m,
+            [],
+          ]);
         }
-        expect(at(planned, `module.${module}.aws_kms_alias.encryption_key_alias[0]`).name).toBe(alias);
-        // The key's ARN is known after apply: every topic's key is that unknown value.
-        expect(unknownAt(planned, `module.${module}.aws_sns_topic.alarms_topic`).kms_master_key_id).toBe(true);
-      }
-      expect(unknownAt(planned, "module.ses_guard.aws_sns_topic.notifications_topic[0]").kms_master_key_id).toBe(true);
-      // The caller's key: no key of our own, and the ARN as given, everywhere.
-      expect(managed(planned, "ses_guard_quiet").filter((r) => r.type.startsWith("aws_kms_"))).toEqual([]);
-      expect(at(planned, "module.ses_guard_quiet.aws_sns_topic.alarms_topic").kms_master_key_id).toBe(BYO);
-      expect(at(planned, "module.ses_guard_quiet.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0]).toMatchObject({
-        apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: BYO }],
-        bucket_key_enabled: true,
+        expect(
+          managed(planned, "ses_guard_quiet").filter((r) => r.type === "aws_cloudwatch_dashboard" || r.name.startsWith("configuration_set_alarms")),
+        ).toEqual([]);
       });
-      const quiet = at(planned, "module.ses_guard_quiet.aws_kinesis_firehose_delivery_stream.delivery_stream");
-      expect(quiet.server_side_encryption).toEqual([expect.objectContaining({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: BYO })]);
-      expect(quiet.extended_s3_configuration[0].kms_key_arn).toBe(BYO);
-      const kms = statements(at(planned, "module.ses_guard_quiet.aws_iam_role_policy.delivery_stream_role_policy").policy).find(
-        (s) => s.Sid === "EncryptObjectsThroughS3",
-      );
-      expect(kms).toMatchObject({
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: BYO,
-        Condition: {
-          // The bucket ARN: S3 uses it as the encryption context with a Bucket Key.
-          StringEquals: {
-            "kms:ViaService": "s3.us-east-1.amazonaws.com",
-            "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::quiet-events-123456789012-us-east-1",
+
+      test("a call with only the required inputs plans: notifications stay off while no identities are given", () => {
+        // Like ses_guard_minimal less the notification topic, its policy, subscription and identity topics.
+        expect(managed(planned, "ses_guard_required_only")).toHaveLength(6 + 2 + 1 + 2 + 6 + 5 + 4 + 4 + 1);
+        expect(managed(planned, "ses_guard_required_only").filter((r) => /notification/.test(r.type) || r.name.startsWith("notifications_"))).toEqual([]);
+        expect(at(planned, 'module.ses_guard_required_only.aws_sns_topic_subscription.alarms_topic_subscriptions["ops@example.com"]').endpoint).toBe(
+          "ops@example.com",
+        );
+      });
+
+      test("alarm thresholds are the percentages as fractions", () => {
+        const expected: [string, string, number][] = [
+          ["ses_guard", "alarms_bounce_rate_warning", 0.015],
+          ["ses_guard", "alarms_bounce_rate_critical", 0.04],
+          ["ses_guard", "alarms_complaint_rate_warning", 0.0004],
+          ["ses_guard", "alarms_complaint_rate_critical", 0.0008],
+          ["ses_guard_minimal", "alarms_bounce_rate_warning", 0.02],
+          ["ses_guard_minimal", "alarms_bounce_rate_critical", 0.05],
+          ["ses_guard_minimal", "alarms_complaint_rate_warning", 0.0005],
+          ["ses_guard_minimal", "alarms_complaint_rate_critical", 0.001],
+          ["ses_guard_quiet", "alarms_bounce_rate_critical", 0.06],
+        ];
+        for (const [module, name, fraction] of expected) {
+          const alarm = at(planned, `module.${module}.aws_cloudwatch_metric_alarm.${name}`);
+          expect([name, alarm.threshold]).toEqual([name, fraction]);
+          expect(alarm).toMatchObject({
+            namespace: "AWS/SES",
+            statistic: "Maximum",
+            comparison_operator: "GreaterThanOrEqualToThreshold",
+            treat_missing_data: "ignore",
+          });
+        }
+        expect(at(planned, "module.ses_guard.aws_cloudwatch_metric_alarm.alarms_bounce_rate_warning")).toMatchObject({
+          alarm_name: "acme-mail-bounce-rate-warning",
+          alarm_description: expect.stringContaining("reached 1.5 % (warning). AWS reviews the account at 5 %."),
+          period: 3600,
+          evaluation_periods: 2,
+        });
+        expect(at(planned, "module.ses_guard_minimal.aws_cloudwatch_metric_alarm.alarms_bounce_rate_critical")).toMatchObject({
+          period: 900,
+          evaluation_periods: 1,
+        });
+      });
+
+      test("the archive watches itself: DataFreshness beyond the buffering interval, Success below 1", () => {
+        for (const [module, stream, interval] of [
+          ["ses_guard", "acme-mail-events", 600],
+          ["ses_guard_minimal", "ses-guard-events", 900],
+        ] as const) {
+          const prefix = stream.replace(/-events$/, "");
+          expect(at(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({
+            alarm_name: `${prefix}-archive-data-freshness`,
+            namespace: "AWS/Firehose",
+            metric_name: "DeliveryToS3.DataFreshness",
+            dimensions: { DeliveryStreamName: stream },
+            statistic: "Maximum",
+            threshold: interval,
+            comparison_operator: "GreaterThanThreshold",
+            treat_missing_data: "notBreaching",
+            actions_enabled: true,
+          });
+          expect(at(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_delivery_success`)).toMatchObject({
+            metric_name: "DeliveryToS3.Success",
+            dimensions: { DeliveryStreamName: stream },
+            statistic: "Minimum",
+            threshold: 1,
+            comparison_operator: "LessThanThreshold",
+          });
+          // Alarm and OK actions: the alarm topic, whose ARN is known after apply.
+          expect(unknownAt(planned, `module.${module}.aws_cloudwatch_metric_alarm.archive_alarms_data_freshness`)).toMatchObject({
+            alarm_actions: true,
+            ok_actions: true,
+          });
+        }
+      });
+
+      test("the event destination is enabled and sends the chosen event types to Firehose", () => {
+        const full = at(planned, "module.ses_guard.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination");
+        expect(full.event_destination[0].enabled).toBe(true);
+        expect([...full.event_destination[0].matching_event_types].sort()).toEqual([...SES_EVENT_TYPES].sort());
+        const minimal = at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set_event_destination.event_publishing_event_destination");
+        expect(minimal.event_destination[0].enabled).toBe(true);
+        // A set in the provider's schema: compared sorted.
+        expect([...minimal.event_destination[0].matching_event_types].sort()).toEqual([...DEFAULT_EVENT_TYPES].sort());
+        expect(at(planned, "module.ses_guard.aws_sesv2_configuration_set.event_publishing_configuration_set")).toMatchObject({
+          configuration_set_name: "acme-transactional",
+          delivery_options: [{ tls_policy: "REQUIRE" }],
+          reputation_options: [expect.objectContaining({ reputation_metrics_enabled: true })],
+        });
+        expect(at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set.event_publishing_configuration_set").configuration_set_name).toBe("ses-guard");
+      });
+
+      test("one identity notification topic per identity and type, keyed identity/type", () => {
+        const topics = managed(planned, "ses_guard").filter((r) => r.type === "aws_ses_identity_notification_topic");
+        const keys = ["acme.example", "billing@acme.example"].flatMap((i) => ["Bounce", "Complaint", "Delivery"].map((t) => `${i}/${t}`));
+        expect(topics.map((t) => t.address).sort()).toEqual(
+          keys.map((k) => `module.ses_guard.aws_ses_identity_notification_topic.notifications_identities["${k}"]`).sort(),
+        );
+        for (const t of topics) {
+          expect(t.address).toContain(`["${t.values.identity}/${t.values.notification_type}"]`);
+          expect(t.values.include_original_headers).toBe(true);
+        }
+        expect(at(planned, 'module.ses_guard_minimal.aws_ses_identity_notification_topic.notifications_identities["example.com/Bounce"]')).toMatchObject({
+          identity: "example.com",
+          notification_type: "Bounce",
+        });
+        const [allow] = statements(at(planned, "module.ses_guard.aws_sns_topic_policy.notifications_policy[0]").policy);
+        expect(allow.Condition.ArnLike["aws:SourceArn"]).toEqual([
+          "arn:aws:ses:eu-west-1:210987654321:identity/acme.example",
+          "arn:aws:ses:eu-west-1:210987654321:identity/billing@acme.example",
+        ]);
+      });
+
+      test("e-mail subscriptions are keyed by address", () => {
+        const subscriptions = managed(planned, "ses_guard").filter((r) => r.type === "aws_sns_topic_subscription");
+        expect(
+          subscriptions.map((s) => [s.address.replace("module.ses_guard.aws_sns_topic_subscription.", ""), s.values.endpoint, s.values.protocol]).sort(),
+        ).toEqual([
+          ['alarms_topic_subscriptions["deliverability@acme.example"]', "deliverability@acme.example", "email"],
+          ['alarms_topic_subscriptions["oncall@acme.example"]', "oncall@acme.example", "email"],
+          ['notifications_subscriptions["ses-bounces-aaaabbbbccccdddd@acme.slack.com"]', "ses-bounces-aaaabbbbccccdddd@acme.slack.com", "email"],
+        ]);
+      });
+
+      test("the archive bucket: lifecycle from the dynamic blocks, versioning, access logs, private and TLS-only", () => {
+        const lifecycle = at(planned, "module.ses_guard.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle");
+        const tiering = lifecycle.rule.find((r: { id: string }) => r.id === "archive-tiering-and-expiration");
+        expect(
+          tiering.transition.map((t: { days: number; storage_class: string }) => [t.days, t.storage_class]).sort((a: number[], b: number[]) => a[0] - b[0]),
+        ).toEqual([
+          [30, "STANDARD_IA"],
+          [90, "GLACIER_IR"],
+          [180, "DEEP_ARCHIVE"],
+        ]);
+        expect(tiering.expiration).toEqual([expect.objectContaining({ days: 1095 })]);
+        expect(tiering.noncurrent_version_expiration).toEqual([expect.objectContaining({ noncurrent_days: 14 })]);
+        const abort = lifecycle.rule.find((r: { id: string }) => r.id === "abort-incomplete-multipart-uploads");
+        expect(abort.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 3 }]);
+        expect(lifecycle.transition_default_minimum_object_size).toBe("varies_by_storage_class");
+        expect(at(planned, "module.ses_guard.aws_s3_bucket_versioning.archive_bucket_versioning[0]").versioning_configuration).toEqual([
+          expect.objectContaining({ status: "Enabled" }),
+        ]);
+        expect(at(planned, "module.ses_guard.aws_s3_bucket_logging.archive_bucket_access_logging[0]")).toMatchObject({
+          target_bucket: "acme-s3-access-logs",
+          target_prefix: "ses-archive/",
+        });
+        const minimal = at(planned, "module.ses_guard_minimal.aws_s3_bucket_lifecycle_configuration.archive_bucket_lifecycle");
+        expect(minimal.rule[0].transition.map((t: { days: number }) => t.days).sort()).toEqual([30, 90]);
+        expect(minimal.rule[0].noncurrent_version_expiration).toEqual([]);
+        expect(minimal.transition_default_minimum_object_size).toBe("all_storage_classes_128K");
+        expect(managed(planned, "ses_guard_minimal").filter((r) => /versioning|logging/.test(r.type))).toEqual([]);
+        expect(at(planned, "module.ses_guard.aws_s3_bucket.archive_bucket")).toMatchObject({ bucket: "acme-ses-event-archive", force_destroy: false });
+        expect(at(planned, "module.ses_guard_minimal.aws_s3_bucket.archive_bucket").bucket).toBe("ses-guard-events-123456789012-us-east-1");
+        expect(at(planned, "module.ses_guard.aws_s3_bucket_public_access_block.archive_bucket_public_access_block")).toMatchObject({
+          block_public_acls: true,
+          block_public_policy: true,
+          ignore_public_acls: true,
+          restrict_public_buckets: true,
+        });
+        const [deny] = statements(at(planned, "module.ses_guard.aws_s3_bucket_policy.archive_bucket_policy").policy);
+        expect(deny).toMatchObject({ Effect: "Deny", Resource: ["arn:aws:s3:::acme-ses-event-archive", "arn:aws:s3:::acme-ses-event-archive/*"] });
+      });
+
+      test("encryption: a created key with rotation, or the caller's; topics, bucket and stream use it", () => {
+        const BYO = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        for (const [module, alias, account] of [
+          ["ses_guard", "alias/acme-mail", "210987654321"],
+          ["ses_guard_minimal", "alias/ses-guard", "123456789012"],
+        ] as const) {
+          const key = at(planned, `module.${module}.aws_kms_key.encryption_key[0]`);
+          expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+          const policy = statements(key.policy);
+          expect(policy.find((s) => s.Sid === "AccountAdministersThroughIam")?.Principal).toEqual({ AWS: `arn:aws:iam::${account}:root` });
+          for (const service of ["cloudwatch.amazonaws.com", "ses.amazonaws.com"]) {
+            expect(policy.find((s) => s.Principal?.Service === service)?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+          }
+          expect(at(planned, `module.${module}.aws_kms_alias.encryption_key_alias[0]`).name).toBe(alias);
+          // The key's ARN is known after apply: every topic's key is that unknown value.
+          expect(unknownAt(planned, `module.${module}.aws_sns_topic.alarms_topic`).kms_master_key_id).toBe(true);
+        }
+        expect(unknownAt(planned, "module.ses_guard.aws_sns_topic.notifications_topic[0]").kms_master_key_id).toBe(true);
+        // The caller's key: no key of our own, and the ARN as given, everywhere.
+        expect(managed(planned, "ses_guard_quiet").filter((r) => r.type.startsWith("aws_kms_"))).toEqual([]);
+        expect(at(planned, "module.ses_guard_quiet.aws_sns_topic.alarms_topic").kms_master_key_id).toBe(BYO);
+        expect(at(planned, "module.ses_guard_quiet.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0]).toMatchObject({
+          apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: BYO }],
+          bucket_key_enabled: true,
+        });
+        const quiet = at(planned, "module.ses_guard_quiet.aws_kinesis_firehose_delivery_stream.delivery_stream");
+        expect(quiet.server_side_encryption).toEqual([expect.objectContaining({ enabled: true, key_type: "CUSTOMER_MANAGED_CMK", key_arn: BYO })]);
+        expect(quiet.extended_s3_configuration[0].kms_key_arn).toBe(BYO);
+        const kms = statements(at(planned, "module.ses_guard_quiet.aws_iam_role_policy.delivery_stream_role_policy").policy).find(
+          (s) => s.Sid === "EncryptObjectsThroughS3",
+        );
+        expect(kms).toMatchObject({
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: BYO,
+          Condition: {
+            // The bucket ARN: S3 uses it as the encryption context with a Bucket Key.
+            StringEquals: {
+              "kms:ViaService": "s3.us-east-1.amazonaws.com",
+              "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::quiet-events-123456789012-us-east-1",
+            },
           },
-        },
+        });
+        // encrypt_archive with the created key: SSE-KMS and CUSTOMER_MANAGED_CMK with the key known after apply.
+        expect(
+          at(planned, "module.ses_guard.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0]
+            .apply_server_side_encryption_by_default[0].sse_algorithm,
+        ).toBe("aws:kms");
+        expect(at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption[0].key_type).toBe(
+          "CUSTOMER_MANAGED_CMK",
+        );
+        expect(unknownAt(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([
+          expect.objectContaining({ key_arn: true }),
+        ]);
+        // Defaults: SSE-S3 and an AWS-owned Firehose key, and no KMS statement for the Firehose role.
+        const sseS3 = at(planned, "module.ses_guard_minimal.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0];
+        expect(sseS3.apply_server_side_encryption_by_default).toEqual([expect.objectContaining({ sse_algorithm: "AES256" })]);
+        // The provider plans an unset key as "".
+        expect(sseS3.apply_server_side_encryption_by_default[0].kms_master_key_id || null).toBeNull();
+        expect(at(planned, "module.ses_guard_minimal.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([
+          expect.objectContaining({ enabled: true, key_type: "AWS_OWNED_CMK" }),
+        ]);
+        expect(statements(at(planned, "module.ses_guard_minimal.aws_iam_role_policy.delivery_stream_role_policy").policy).map((s) => s.Sid)).toEqual([
+          "WriteObjects",
+          "FindBucket",
+          "LogDeliveryErrors",
+        ]);
       });
-      // encrypt_archive with the created key: SSE-KMS and CUSTOMER_MANAGED_CMK with the key known after apply.
-      expect(
-        at(planned, "module.ses_guard.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0]
-          .apply_server_side_encryption_by_default[0].sse_algorithm,
-      ).toBe("aws:kms");
-      expect(at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption[0].key_type).toBe(
-        "CUSTOMER_MANAGED_CMK",
-      );
-      expect(unknownAt(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([
-        expect.objectContaining({ key_arn: true }),
-      ]);
-      // Defaults: SSE-S3 and an AWS-owned Firehose key, and no KMS statement for the Firehose role.
-      const sseS3 = at(planned, "module.ses_guard_minimal.aws_s3_bucket_server_side_encryption_configuration.archive_bucket_encryption").rule[0];
-      expect(sseS3.apply_server_side_encryption_by_default).toEqual([expect.objectContaining({ sse_algorithm: "AES256" })]);
-      // The provider plans an unset key as "".
-      expect(sseS3.apply_server_side_encryption_by_default[0].kms_master_key_id || null).toBeNull();
-      expect(at(planned, "module.ses_guard_minimal.aws_kinesis_firehose_delivery_stream.delivery_stream").server_side_encryption).toEqual([
-        expect.objectContaining({ enabled: true, key_type: "AWS_OWNED_CMK" }),
-      ]);
-      expect(statements(at(planned, "module.ses_guard_minimal.aws_iam_role_policy.delivery_stream_role_policy").policy).map((s) => s.Sid)).toEqual([
-        "WriteObjects",
-        "FindBucket",
-        "LogDeliveryErrors",
-      ]);
-    });
 
-    test("region, partition and account come from the provider and account_id: names and trust policies", () => {
-      const stream = at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream");
-      expect(stream.extended_s3_configuration[0]).toMatchObject({
-        prefix: "events/eu-west-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
-        buffering_interval: 600,
-        buffering_size: 64,
-        compression_format: "GZIP",
+      test("region, partition and account come from the provider and account_id: names and trust policies", () => {
+        const stream = at(planned, "module.ses_guard.aws_kinesis_firehose_delivery_stream.delivery_stream");
+        expect(stream.extended_s3_configuration[0]).toMatchObject({
+          prefix: "events/eu-west-1/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/",
+          buffering_interval: 600,
+          buffering_size: 64,
+          compression_format: "GZIP",
+        });
+        expect(at(planned, "module.ses_guard.aws_cloudwatch_log_group.delivery_stream_log_group")).toMatchObject({
+          name: "/aws/kinesisfirehose/acme-mail-events",
+          retention_in_days: 90,
+        });
+        const role = at(planned, "module.ses_guard.aws_iam_role.delivery_stream_role");
+        expect(role.name).toBe("acme-mail-firehose-eu-west-1");
+        const [trust] = statements(role.assume_role_policy);
+        // Firehose presents the account as external ID, and no source ARN.
+        expect(trust.Condition).toEqual({ StringEquals: { "sts:ExternalId": "210987654321" } });
+        const ses = at(planned, "module.ses_guard_minimal.aws_iam_role.event_publishing_role");
+        expect(ses.name).toBe("ses-guard-ses-publisher-us-east-1");
+        expect(statements(ses.assume_role_policy)[0].Condition.ArnLike["aws:SourceArn"]).toBe("arn:aws:ses:us-east-1:123456789012:configuration-set/ses-guard");
       });
-      expect(at(planned, "module.ses_guard.aws_cloudwatch_log_group.delivery_stream_log_group")).toMatchObject({
-        name: "/aws/kinesisfirehose/acme-mail-events",
-        retention_in_days: 90,
+
+      test("tags go on every taggable resource", () => {
+        const tagged = managed(planned, "ses_guard").filter((r) => "tags" in r.values);
+        expect(tagged.length).toBeGreaterThanOrEqual(14);
+        for (const r of tagged) expect([r.address, r.values.tags]).toEqual([r.address, { team: "platform", "cost-center": "email" }]);
       });
-      const role = at(planned, "module.ses_guard.aws_iam_role.delivery_stream_role");
-      expect(role.name).toBe("acme-mail-firehose-eu-west-1");
-      const [trust] = statements(role.assume_role_policy);
-      // Firehose presents the account as external ID, and no source ARN.
-      expect(trust.Condition).toEqual({ StringEquals: { "sts:ExternalId": "210987654321" } });
-      const ses = at(planned, "module.ses_guard_minimal.aws_iam_role.event_publishing_role");
-      expect(ses.name).toBe("ses-guard-ses-publisher-us-east-1");
-      expect(statements(ses.assume_role_policy)[0].Condition.ArnLike["aws:SourceArn"]).toBe("arn:aws:ses:us-east-1:123456789012:configuration-set/ses-guard");
-    });
 
-    test("tags go on every taggable resource", () => {
-      const tagged = managed(planned, "ses_guard").filter((r) => "tags" in r.values);
-      expect(tagged.length).toBeGreaterThanOrEqual(14);
-      for (const r of tagged) expect([r.address, r.values.tags]).toEqual([r.address, { team: "platform", "cost-center": "email" }]);
-    });
-
-    test("outputs pass through the root module; next_steps names the configuration set", () => {
-      const outputs = planned.planned_values.outputs ?? {};
-      expect(outputs.archive_bucket_name.value).toBe("acme-ses-event-archive");
-      expect(outputs.configuration_set_name.value).toBe("acme-transactional");
-      expect(outputs.delivery_stream_name.value).toBe("acme-mail-events");
-      expect(outputs.minimal_archive_bucket_name.value).toBe("ses-guard-events-123456789012-us-east-1");
-      expect(outputs.next_steps.value).toContain("Send with ConfigurationSetName=acme-transactional (or the X-SES-CONFIGURATION-SET header)");
-      expect(outputs.next_steps.value).toMatch(/^Every address in pending_email_confirmations must click the link/);
-      expect(outputs.next_steps.value).toMatch(/archived\. When an alarm fires, open Athena workgroup acme-mail-investigations and run its saved queries/);
-      expect(outputs.athena_workgroup.value).toBe("acme-mail-investigations");
-      expect(outputs.minimal_athena_workgroup?.value ?? null).toBeNull();
-      // Read from state after apply (pending_confirmation is known only then).
-      expect(outputs.pending_email_confirmations.value).toBeUndefined();
-      expect(Object.keys(planned.output_changes ?? {}).sort()).toEqual(
-        [
-          "alarm_topic_arn",
-          "archive_bucket_name",
-          "athena_workgroup",
-          "configuration_set_name",
-          "delivery_stream_name",
-          "minimal_archive_bucket_name",
-          "minimal_athena_workgroup",
-          "next_steps",
-          "notification_topic_arn",
-          "pending_email_confirmations",
-          "quiet_notification_topic_arn",
-        ].sort(),
-      );
-    });
-
-    test("notifications_enabled = false: no notification resources, a null output, and a warning about the unused identities", () => {
-      const off = managed(planned, "ses_guard_quiet");
-      expect(off.filter((r) => /notification/.test(r.type) || r.address.includes(".notifications"))).toEqual([]);
-      expect(planned.planned_values.outputs?.quiet_notification_topic_arn?.value ?? null).toBeNull();
-      expect(planOutput).toContain("notification_identities is set but notifications_enabled is false; no notification topics are created");
-    });
-
-    test("a level above AWS's review level, or a suppression reason left out, plans with a warning (as config.ts warns)", () => {
-      expect(planOutput).toContain("Warning: Check block assertion failed");
-      expect(planOutput).toContain(
-        "bounce_rate_critical_percent is 6 %, above the 5 % at which AWS puts the account under review; the alarm may fire too late",
-      );
-      expect(planOutput).toContain(
-        "suppression_account_level leaves out COMPLAINT: SES keeps sending to addresses that complained, in this region, which raises the rates AWS reviews",
-      );
-    });
-
-    test("investigation: a Glue table over this call's bucket and region, a locked-down workgroup, saved queries", () => {
-      const table = at(planned, "module.ses_guard.aws_glue_catalog_table.event_catalog_table[0]");
-      expect(table).toMatchObject({ name: "ses_events", database_name: "acme_mail_events", table_type: "EXTERNAL_TABLE" });
-      expect(table.parameters).toMatchObject({
-        "projection.enabled": "true",
-        "projection.region.values": "eu-west-1",
-        // DEEP_ARCHIVE from day 180, which Athena skips: the table stops the day before.
-        "projection.dt.range": "NOW-179DAYS,NOW",
-        // Terraform's $${ escape is a literal ${ for Athena to fill in.
-        "storage.location.template": "s3://acme-ses-event-archive/events/${region}/${dt}/",
+      test("outputs pass through the root module; next_steps names the configuration set", () => {
+        const outputs = planned.planned_values.outputs ?? {};
+        expect(outputs.archive_bucket_name.value).toBe("acme-ses-event-archive");
+        expect(outputs.configuration_set_name.value).toBe("acme-transactional");
+        expect(outputs.delivery_stream_name.value).toBe("acme-mail-events");
+        expect(outputs.minimal_archive_bucket_name.value).toBe("ses-guard-events-123456789012-us-east-1");
+        expect(outputs.next_steps.value).toContain("Send with ConfigurationSetName=acme-transactional (or the X-SES-CONFIGURATION-SET header)");
+        expect(outputs.next_steps.value).toMatch(/^Every address in pending_email_confirmations must click the link/);
+        expect(outputs.next_steps.value).toMatch(/archived\. When an alarm fires, open Athena workgroup acme-mail-investigations and run its saved queries/);
+        expect(outputs.athena_workgroup.value).toBe("acme-mail-investigations");
+        expect(outputs.minimal_athena_workgroup?.value ?? null).toBeNull();
+        // Read from state after apply (pending_confirmation is known only then).
+        expect(outputs.pending_email_confirmations.value).toBeUndefined();
+        expect(Object.keys(planned.output_changes ?? {}).sort()).toEqual(
+          [
+            "alarm_topic_arn",
+            "archive_bucket_name",
+            "athena_workgroup",
+            "configuration_set_name",
+            "delivery_stream_name",
+            "minimal_archive_bucket_name",
+            "minimal_athena_workgroup",
+            "next_steps",
+            "notification_topic_arn",
+            "pending_email_confirmations",
+            "quiet_notification_topic_arn",
+          ].sort(),
+        );
       });
-      expect(table.storage_descriptor[0].location).toBe("s3://acme-ses-event-archive/events/");
-      const workgroup = at(planned, "module.ses_guard.aws_athena_workgroup.athena[0]");
-      expect(workgroup).toMatchObject({ name: "acme-mail-investigations", state: "ENABLED" });
-      expect(workgroup.configuration[0]).toMatchObject({
-        enforce_workgroup_configuration: true,
-        bytes_scanned_cutoff_per_query: 5120 * 1024 * 1024,
-        engine_version: [expect.objectContaining({ selected_engine_version: "Athena engine version 3" })],
-      });
-      expect(workgroup.configuration[0].result_configuration[0]).toMatchObject({
-        output_location: "s3://acme-ses-athena-results/",
-        expected_bucket_owner: "210987654321",
-        encryption_configuration: [expect.objectContaining({ encryption_option: "SSE_KMS" })],
-      });
-      expect(at(planned, "module.ses_guard.aws_s3_bucket.athena_results_bucket[0]")).toMatchObject({ bucket: "acme-ses-athena-results", force_destroy: true });
-      const queries = managed(planned, "ses_guard").filter((r) => r.type === "aws_athena_named_query");
-      expect(queries).toHaveLength(7);
-      const campaign = at(planned, "module.ses_guard.aws_athena_named_query.athena_bounce_rate_by_campaign[0]");
-      expect(campaign.database).toBe("acme_mail_events");
-      expect(campaign.query).toContain("FROM acme_mail_events.ses_events");
-      expect(campaign.query).toContain("INTERVAL '14' DAY");
-      expect(campaign.query).toContain("the last 14 days");
-      // Matched without regard to case, whatever the SerDe does with map keys.
-      expect(campaign.query).toContain("map_filter(mail.tags, (k, v) -> lower(k) = 'campaign')");
-      // Defaults, and the caller's key for the results.
-      expect(at(planned, "module.ses_guard_quiet.aws_s3_bucket.athena_results_bucket[0]").bucket).toBe("quiet-athena-123456789012-us-east-1");
-      expect(at(planned, "module.ses_guard_quiet.aws_athena_workgroup.athena[0]").configuration[0].result_configuration[0].encryption_configuration).toEqual([
-        expect.objectContaining({ encryption_option: "SSE_KMS", kms_key_arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
-      ]);
-      expect(at(planned, "module.ses_guard_quiet.aws_athena_named_query.athena_hard_bounces_by_recipient[0]").query).toContain("FROM quiet_events.ses_events");
-      expect(managed(planned, "ses_guard_minimal").filter((r) => /athena|glue/.test(r.type))).toEqual([]);
-    });
 
-    test("suppression: the account level and the configuration set's own reasons, only when given", () => {
-      expect(at(planned, "module.ses_guard.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual([
-        "BOUNCE",
-        "COMPLAINT",
-      ]);
-      expect(at(planned, "module.ses_guard_quiet.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual(["BOUNCE"]);
-      expect(at(planned, "module.ses_guard.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([
-        { suppressed_reasons: ["BOUNCE", "COMPLAINT"] },
-      ]);
-      expect(at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([]);
-      expect(managed(planned, "ses_guard_minimal").filter((r) => r.type === "aws_sesv2_account_suppression_attributes")).toEqual([]);
-    });
-  });
+      test("notifications_enabled = false: no notification resources, a null output, and a warning about the unused identities", () => {
+        const off = managed(planned, "ses_guard_quiet");
+        expect(off.filter((r) => /notification/.test(r.type) || r.address.includes(".notifications"))).toEqual([]);
+        expect(planned.planned_values.outputs?.quiet_notification_topic_arn?.value ?? null).toBeNull();
+        expect(planOutput).toContain("notification_identities is set but notifications_enabled is false; no notification topics are created");
+      });
 
-  test("examples/terraform-module: terraform init and validate pass with the module where `npm run module` writes it", () => {
-    need("example");
-    expect(EXAMPLE_SOURCE).toBe("../../dist/terraform-module/ses-guard");
-    expect(exampleSourceLines).toBe(2);
-  });
+      test("a level above AWS's review level, or a suppression reason left out, plans with a warning (as config.ts warns)", () => {
+        expect(planOutput).toContain("Warning: Check block assertion failed");
+        expect(planOutput).toContain(
+          "bounce_rate_critical_percent is 6 %, above the 5 % at which AWS puts the account under review; the alarm may fire too late",
+        );
+        expect(planOutput).toContain(
+          "suppression_account_level leaves out COMPLAINT: SES keeps sending to addresses that complained, in this region, which raises the rates AWS reviews",
+        );
+      });
+
+      test("investigation: a Glue table over this call's bucket and region, a locked-down workgroup, saved queries", () => {
+        const table = at(planned, "module.ses_guard.aws_glue_catalog_table.event_catalog_table[0]");
+        expect(table).toMatchObject({ name: "ses_events", database_name: "acme_mail_events", table_type: "EXTERNAL_TABLE" });
+        expect(table.parameters).toMatchObject({
+          "projection.enabled": "true",
+          "projection.region.values": "eu-west-1",
+          // DEEP_ARCHIVE from day 180, which Athena skips: the table stops the day before.
+          "projection.dt.range": "NOW-179DAYS,NOW",
+          // Terraform's $${ escape is a literal ${ for Athena to fill in.
+          "storage.location.template": "s3://acme-ses-event-archive/events/${region}/${dt}/",
+        });
+        expect(table.storage_descriptor[0].location).toBe("s3://acme-ses-event-archive/events/");
+        const workgroup = at(planned, "module.ses_guard.aws_athena_workgroup.athena[0]");
+        expect(workgroup).toMatchObject({ name: "acme-mail-investigations", state: "ENABLED" });
+        expect(workgroup.configuration[0]).toMatchObject({
+          enforce_workgroup_configuration: true,
+          bytes_scanned_cutoff_per_query: 5120 * 1024 * 1024,
+          engine_version: [expect.objectContaining({ selected_engine_version: "Athena engine version 3" })],
+        });
+        expect(workgroup.configuration[0].result_configuration[0]).toMatchObject({
+          output_location: "s3://acme-ses-athena-results/",
+          expected_bucket_owner: "210987654321",
+          encryption_configuration: [expect.objectContaining({ encryption_option: "SSE_KMS" })],
+        });
+        expect(at(planned, "module.ses_guard.aws_s3_bucket.athena_results_bucket[0]")).toMatchObject({
+          bucket: "acme-ses-athena-results",
+          force_destroy: true,
+        });
+        const queries = managed(planned, "ses_guard").filter((r) => r.type === "aws_athena_named_query");
+        expect(queries).toHaveLength(7);
+        const campaign = at(planned, "module.ses_guard.aws_athena_named_query.athena_bounce_rate_by_campaign[0]");
+        expect(campaign.database).toBe("acme_mail_events");
+        expect(campaign.query).toContain("FROM acme_mail_events.ses_events");
+        expect(campaign.query).toContain("INTERVAL '14' DAY");
+        expect(campaign.query).toContain("the last 14 days");
+        // Matched without regard to case, whatever the SerDe does with map keys.
+        expect(campaign.query).toContain("map_filter(mail.tags, (k, v) -> lower(k) = 'campaign')");
+        // Defaults, and the caller's key for the results.
+        expect(at(planned, "module.ses_guard_quiet.aws_s3_bucket.athena_results_bucket[0]").bucket).toBe("quiet-athena-123456789012-us-east-1");
+        expect(at(planned, "module.ses_guard_quiet.aws_athena_workgroup.athena[0]").configuration[0].result_configuration[0].encryption_configuration).toEqual([
+          expect.objectContaining({ encryption_option: "SSE_KMS", kms_key_arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }),
+        ]);
+        expect(at(planned, "module.ses_guard_quiet.aws_athena_named_query.athena_hard_bounces_by_recipient[0]").query).toContain(
+          "FROM quiet_events.ses_events",
+        );
+        expect(managed(planned, "ses_guard_minimal").filter((r) => /athena|glue/.test(r.type))).toEqual([]);
+      });
+
+      test("suppression: the account level and the configuration set's own reasons, only when given", () => {
+        expect(at(planned, "module.ses_guard.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual([
+          "BOUNCE",
+          "COMPLAINT",
+        ]);
+        expect(at(planned, "module.ses_guard_quiet.aws_sesv2_account_suppression_attributes.account_suppression[0]").suppressed_reasons).toEqual(["BOUNCE"]);
+        expect(at(planned, "module.ses_guard.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([
+          { suppressed_reasons: ["BOUNCE", "COMPLAINT"] },
+        ]);
+        expect(at(planned, "module.ses_guard_minimal.aws_sesv2_configuration_set.event_publishing_configuration_set").suppression_options).toEqual([]);
+        expect(managed(planned, "ses_guard_minimal").filter((r) => r.type === "aws_sesv2_account_suppression_attributes")).toEqual([]);
+      });
+    }),
+  );
+
+  extendedOnly(() =>
+    test("examples/terraform-module: terraform init and validate pass with the module where `npm run module` writes it", () => {
+      need("example");
+      expect(EXAMPLE_SOURCE).toBe("../../dist/terraform-module/ses-guard");
+      expect(exampleSourceLines).toBe(2);
+    }),
+  );
 
   describe("every validation rule, through one terraform console", () => {
     let results: ReturnType<typeof messagesByGroup>;
