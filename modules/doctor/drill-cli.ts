@@ -181,19 +181,7 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
     }
     const options: ApiOptions = { log: flags["--verbose"] ? io.err : undefined };
     api = io.makeApi ? io.makeApi(options) : new Api(options);
-    const caller = await callerCheck.run({
-      target: t,
-      api: scopedApi(
-        api,
-        callerCheck.calls.map((c) => c.command),
-      ),
-      now: new Date(io.now()),
-      maxEventAgeHours: 0,
-    });
-    if (caller.some((r) => r.status === "fail")) {
-      for (const r of caller) io.out(`FAIL  ${r.subject}: ${r.detail}\n      fix: ${r.fix}\n`);
-      return EXIT_FAILED;
-    }
+    if (!(await callerMayDrill(io, api, t))) return EXIT_FAILED;
     io.err(`${TOOL}: ${t.region}, configuration set ${t.configurationSet}, archive s3://${t.bucket}/${t.eventsPrefix}`);
     let lastMinute = -1;
     const drill: DrillOptions = {
@@ -229,6 +217,22 @@ export async function drillMain(argv: readonly string[], io: DrillIo): Promise<n
   } finally {
     api?.destroy();
   }
+}
+
+/** The caller check first: a drill with credentials that cannot run it stops before changing anything. */
+async function callerMayDrill(io: DrillIo, api: Api, t: RegionTarget): Promise<boolean> {
+  const caller = await callerCheck.run({
+    target: t,
+    api: scopedApi(
+      api,
+      callerCheck.calls.map((c) => c.command),
+    ),
+    now: new Date(io.now()),
+    maxEventAgeHours: 0,
+  });
+  if (!caller.some((r) => r.status === "fail")) return true;
+  for (const r of caller) io.out(`FAIL  ${r.subject}: ${r.detail}\n      fix: ${r.fix}\n`);
+  return false;
 }
 
 function pausePlan(t: RegionTarget, timeoutSeconds: number): string {
@@ -281,19 +285,7 @@ async function pauseMain(t: RegionTarget, set: string, flags: Record<string, unk
   const options: ApiOptions = { log: flags["--verbose"] ? io.err : undefined };
   const api = io.makeApi ? io.makeApi(options) : new Api(options);
   keep(api);
-  const caller = await callerCheck.run({
-    target: t,
-    api: scopedApi(
-      api,
-      callerCheck.calls.map((c) => c.command),
-    ),
-    now: new Date(io.now()),
-    maxEventAgeHours: 0,
-  });
-  if (caller.some((r) => r.status === "fail")) {
-    for (const r of caller) io.out(`FAIL  ${r.subject}: ${r.detail}\n      fix: ${r.fix}\n`);
-    return EXIT_FAILED;
-  }
+  if (!(await callerMayDrill(io, api, t))) return EXIT_FAILED;
   io.err(`${TOOL}: --pause in ${t.region}, configuration set ${t.configurationSet}, alarm ${pauseAlarm(t)}`);
   const runId = new Date(io.now())
     .toISOString()
