@@ -554,7 +554,10 @@ describe("runner", () => {
     mocks.sesv2.on(GetAccountCommand).callsFake(async () => {
       if (++asked === multi.regions.length) release();
       // Sequential regions would wait here forever; the race's second arm turns that into a failure.
-      const sequential = await Promise.race([allAsked.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 2000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const sequential = await Promise.race([allAsked.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000)))]);
+      // A pending timer would keep the jest worker alive after the suite.
+      clearTimeout(timer);
       return {
         SendingEnabled: true,
         EnforcementStatus: sequential ? "SEQUENTIAL" : "HEALTHY",
