@@ -8,6 +8,7 @@ import { attributeOf, Condition, hclOf, isToken, numberExpression } from "./shar
 import { policyDocument, renderPolicy, renderPolicyWithList, topicPublisher } from "./shared/policy-document";
 import { CHAT_EVENT_TYPES, ChatEventType, chatRules, ChatNextSteps, transformerProblems } from "./shared/ses-chat-events";
 import { EventDeadLetterQueue } from "./event-dead-letter-queue";
+import { sesEventsTopicName } from "./shared/names";
 
 export interface SesEventAlertsProps extends ArnScope {
   /** Prefix of the topic and rule names. */
@@ -62,7 +63,7 @@ export class SesEventAlerts extends Construct {
       return parts.length ? { count: numberExpression(this, `${parts.join(" && ")} ? 1 : 0`) } : {};
     };
 
-    this.topicName = `${props.namePrefix}-ses-events`;
+    this.topicName = sesEventsTopicName(props.namePrefix);
     this.topic = new SnsTopic(this, "Topic", { ...counted(), name: this.topicName, kmsMasterKeyId: props.kmsKeyArn });
     const topicArn = arn(props, "sns", this.topicName);
     const ruleName = (suffix: string) => `${props.namePrefix}-chat-${suffix}`;

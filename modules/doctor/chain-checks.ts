@@ -10,7 +10,7 @@ import { GetConfigurationSetEventDestinationsCommand } from "@aws-sdk/client-ses
 import type { DescribeDocumentCommandOutput } from "@aws-sdk/client-ssm";
 import { DescribeDocumentCommand } from "@aws-sdk/client-ssm";
 import { isNotFound } from "./aws";
-import { APPLY, Check, CheckResult, result, sameSet } from "./check-kit";
+import { allPages, APPLY, Check, CheckResult, result, sameSet } from "./check-kit";
 import { EVENT_BUS_DESTINATION_NAME, RegionTarget } from "./target";
 
 // ---------------------------------------------------------------- event bus destination
@@ -74,23 +74,15 @@ export const rulesCheck: Check = {
   async run(ctx) {
     const t = ctx.target;
     if (!hasRules(t)) return [];
-    const rules: Rule[] = [];
-    let token: string | undefined;
-    do {
-      const page: ListRulesCommandOutput = await ctx.api.send(t.region, new ListRulesCommand({ NamePrefix: `${t.namePrefix}-`, NextToken: token, Limit: 100 }));
-      rules.push(...(page.Rules ?? []));
-      token = page.NextToken;
-    } while (token);
-    const targetsOf = async (rule: string): Promise<Target[]> => {
-      const targets: Target[] = [];
-      let next: string | undefined;
-      do {
-        const page: ListTargetsByRuleCommandOutput = await ctx.api.send(t.region, new ListTargetsByRuleCommand({ Rule: rule, NextToken: next }));
-        targets.push(...(page.Targets ?? []));
-        next = page.NextToken;
-      } while (next);
-      return targets;
-    };
+    const rules: Rule[] = await allPages(
+      (token) => ctx.api.send<ListRulesCommandOutput>(t.region, new ListRulesCommand({ NamePrefix: `${t.namePrefix}-`, NextToken: token, Limit: 100 })),
+      (page) => page.Rules,
+    );
+    const targetsOf = (rule: string): Promise<Target[]> =>
+      allPages(
+        (token) => ctx.api.send<ListTargetsByRuleCommandOutput>(t.region, new ListTargetsByRuleCommand({ Rule: rule, NextToken: token })),
+        (page) => page.Targets,
+      );
     const out: CheckResult[] = [];
     const chatRules = rules.filter((r) => r.Name?.startsWith(`${t.namePrefix}-chat-`));
     if (t.chat && !chatRules.length) {

@@ -8,7 +8,7 @@
 import type { DescribeSlackChannelConfigurationsCommandOutput, ListMicrosoftTeamsChannelConfigurationsCommandOutput } from "@aws-sdk/client-chatbot";
 import { DescribeSlackChannelConfigurationsCommand, ListMicrosoftTeamsChannelConfigurationsCommand } from "@aws-sdk/client-chatbot";
 import { ScopedApi } from "./aws";
-import { Check, CheckResult } from "./check-kit";
+import { allPages, Check, CheckResult } from "./check-kit";
 import { ChatChannelTarget, RegionTarget } from "./target";
 
 /** One channel configuration as either API describes it. */
@@ -27,50 +27,43 @@ interface Configuration {
 async function configurations(api: ScopedApi, apiRegion: string, kinds: ReadonlySet<string>): Promise<Configuration[]> {
   const out: Configuration[] = [];
   if (kinds.has("slack")) {
-    let token: string | undefined;
-    do {
-      const page: DescribeSlackChannelConfigurationsCommandOutput = await api.send(
+    const slack = await allPages(
+      (token) => api.send<DescribeSlackChannelConfigurationsCommandOutput>(apiRegion, new DescribeSlackChannelConfigurationsCommand({ NextToken: token })),
+      (page) => page.SlackChannelConfigurations,
+    );
+    for (const c of slack) {
+      out.push({
         apiRegion,
-        new DescribeSlackChannelConfigurationsCommand({ NextToken: token }),
-      );
-      for (const c of page.SlackChannelConfigurations ?? []) {
-        out.push({
-          apiRegion,
-          kind: "slack",
-          arn: c.ChatConfigurationArn ?? "",
-          name: c.ConfigurationName ?? "",
-          teamId: c.SlackTeamId ?? "",
-          channelId: c.SlackChannelId ?? "",
-          topics: c.SnsTopicArns ?? [],
-          state: c.State,
-          stateReason: c.StateReason,
-        });
-      }
-      token = page.NextToken;
-    } while (token);
+        kind: "slack",
+        arn: c.ChatConfigurationArn ?? "",
+        name: c.ConfigurationName ?? "",
+        teamId: c.SlackTeamId ?? "",
+        channelId: c.SlackChannelId ?? "",
+        topics: c.SnsTopicArns ?? [],
+        state: c.State,
+        stateReason: c.StateReason,
+      });
+    }
   }
   if (kinds.has("teams")) {
-    let token: string | undefined;
-    do {
-      const page: ListMicrosoftTeamsChannelConfigurationsCommandOutput = await api.send(
+    const teams = await allPages(
+      (token) =>
+        api.send<ListMicrosoftTeamsChannelConfigurationsCommandOutput>(apiRegion, new ListMicrosoftTeamsChannelConfigurationsCommand({ NextToken: token })),
+      (page) => page.TeamChannelConfigurations,
+    );
+    for (const c of teams) {
+      out.push({
         apiRegion,
-        new ListMicrosoftTeamsChannelConfigurationsCommand({ NextToken: token }),
-      );
-      for (const c of page.TeamChannelConfigurations ?? []) {
-        out.push({
-          apiRegion,
-          kind: "teams",
-          arn: c.ChatConfigurationArn ?? "",
-          name: c.ConfigurationName ?? "",
-          teamId: c.TeamId ?? "",
-          channelId: c.ChannelId ?? "",
-          topics: c.SnsTopicArns ?? [],
-          state: c.State,
-          stateReason: c.StateReason,
-        });
-      }
-      token = page.NextToken;
-    } while (token);
+        kind: "teams",
+        arn: c.ChatConfigurationArn ?? "",
+        name: c.ConfigurationName ?? "",
+        teamId: c.TeamId ?? "",
+        channelId: c.ChannelId ?? "",
+        topics: c.SnsTopicArns ?? [],
+        state: c.State,
+        stateReason: c.StateReason,
+      });
+    }
   }
   return out;
 }

@@ -84,3 +84,18 @@ export function formatHours(h: number): string {
 
 export const APPLY = (t: RegionTarget) =>
   `run terraform apply for the stack of ${t.region} (ses-guard manages this setting; it was changed outside Terraform or never applied)`;
+
+/** Every item of a `NextToken`-paginated list call: `page(token)` fetches one page, `items` takes its entries. */
+export async function allPages<P extends { NextToken?: string }, T>(
+  page: (token: string | undefined) => Promise<P>,
+  items: (p: P) => readonly T[] | undefined,
+): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const p = await page(token);
+    out.push(...(items(p) ?? []));
+    token = p.NextToken;
+  } while (token);
+  return out;
+}

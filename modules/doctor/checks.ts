@@ -27,7 +27,7 @@ import { eventBusDestinationCheck, rulesCheck, runbooksCheck } from "./chain-che
 import { reputationCheck, setMetricsCheck } from "./metric-checks";
 import { bypassCheck } from "./bypass-check";
 import { chatChannelsCheck } from "./chat-check";
-import { ANY, APPLY, alarmArn, Check, CheckResult, formatHours, hoursAgo, result, sameSet, sesArn, topicsOf } from "./check-kit";
+import { allPages, ANY, APPLY, alarmArn, Check, CheckResult, formatHours, hoursAgo, result, sameSet, sesArn, topicsOf } from "./check-kit";
 import { arnRegion, EVENT_DESTINATION_NAME } from "./target";
 
 export type { CallSpec, Check, CheckContext, CheckResult, Status } from "./check-kit";
@@ -435,17 +435,17 @@ export const topicsCheck: Check = {
         const subject = `${kind} topic ${topic.arn.split(":").pop()}`;
         const subs: { endpoint: string; protocol: string; pending: boolean }[] = [];
         try {
-          let token: string | undefined;
-          do {
-            const page = await ctx.api.send<ListSubscriptionsByTopicCommandOutput>(
-              arnRegion(topic.arn),
-              new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }),
-            );
-            for (const s of page.Subscriptions ?? []) {
-              subs.push({ endpoint: s.Endpoint ?? "?", protocol: s.Protocol ?? "?", pending: s.SubscriptionArn === "PendingConfirmation" });
-            }
-            token = page.NextToken;
-          } while (token);
+          const listed = await allPages(
+            (token) =>
+              ctx.api.send<ListSubscriptionsByTopicCommandOutput>(
+                arnRegion(topic.arn),
+                new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }),
+              ),
+            (page) => page.Subscriptions,
+          );
+          for (const s of listed) {
+            subs.push({ endpoint: s.Endpoint ?? "?", protocol: s.Protocol ?? "?", pending: s.SubscriptionArn === "PendingConfirmation" });
+          }
         } catch (e) {
           if (!isNotFound(e)) throw e;
           return result(ctx, "topics", "fail", subject, `${topic.arn} not found`, topic.created ? APPLY(t) : `correct existing.${kind}TopicArns.${t.region}`);
